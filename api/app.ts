@@ -1,0 +1,53 @@
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
+import { publicUrl } from '../shared/config';
+import { version } from '../shared/version';
+import type { ApiDeps } from './deps';
+import { ApiRouter } from './http/api-router';
+import { createAuthenticator } from './middleware/authenticate';
+import { createErrorHandler, notFoundHandler, requireJsonBody } from './middleware/error-handler';
+import { assignRequestId, requestIdOf } from './middleware/request-id';
+import { createRegistry, generateDocument } from './openapi/document';
+import { registerAdminRoutes } from './routes/admin.routes';
+import { registerHealthRoutes } from './routes/health.routes';
+import { registerMeRoute } from './routes/me.route';
+
+/** Builds the Express app: one error model, request ids, auth + rate limits per route, OpenAPI from zod. */
+export function createApp(deps: ApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.TRUST_PROXY_HOPS);
+  app.set('query parser', 'simple');
+
+  app.use(assignRequestId);
+  app.use(pinoHttp({ logger: deps.logger, genReqId: (req) => requestIdOf(req as express.Request), quietReqLogger: true, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(requireJsonBody);
+  app.use(express.json({ limit: deps.config.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
+
+  const registry = createRegistry();
+  const guards = createAuthenticator(deps);
+
+  const root = new ApiRouter(registry, '', guards);
+  registerHealthRoutes(root, deps);
+
+  const v1 = new ApiRouter(registry, '/api/v1', guards);
+  registerMeRoute(v1);
+
+  const admin = new ApiRouter(registry, '/admin/v1', guards);
+  registerAdminRoutes(admin, deps);
+
+  const openApiDocument = generateDocument(registry, publicUrl(deps.config), version);
+  v1.router.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+
+  app.use(root.router);
+  app.use('/api/v1', v1.router);
+  app.use('/admin/v1', admin.router);
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/v1/openapi.json' }, customSiteTitle: 'Signalbox API' }));
+
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,12 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../shared/config';
+import type { Logger } from '../shared/logger';
+import type { KeyRateLimiter } from './middleware/rate-limiter';
+
+/** What the HTTP layer needs from the outside world; tests build it against the real stack. */
+export interface ApiDeps {
+  config: Config;
+  logger: Logger;
+  temporal: Client;
+  rateLimiter: KeyRateLimiter;
+}

@@ -1,0 +1,126 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { hashApiKey, isWellFormedApiKey } from '../../shared/api-keys';
+import type { Config } from '../../shared/config';
+import { AppError } from '../../shared/errors';
+import type { Logger } from '../../shared/logger';
+import type { WorkspaceDoc } from '../../shared/models/workspace.model';
+import { apiKeyRepository } from '../../shared/repositories/api-key.repository';
+import { workspaceRepository } from '../../shared/repositories/workspace.repository';
+import { keyAllows, type ApiKeyScope } from '../../shared/scopes';
+import type { AuthMode } from '../http/api-router';
+import type { AuthContext } from '../http/auth-context';
+import type { KeyRateLimiter } from './rate-limiter';
+
+const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+const WORKSPACE_CACHE_MS = 5_000;
+const INVALID_KEY = 'Invalid API key';
+
+/** Reads the key from `Authorization: Bearer|Token <key>`, `X-API-Key` or `X-API-Token`. */
+export function extractApiKey(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    const match = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw new AppError('unauthorized', "Authorization header must be 'Bearer <key>' or 'Token <key>'");
+    return match[1];
+  }
+  const apiKey = req.headers['x-api-key'] ?? req.headers['x-api-token'];
+  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : undefined;
+}
+
+export interface AuthenticatorDeps {
+  config: Config;
+  logger: Logger;
+  rateLimiter: KeyRateLimiter;
+}
+
+/**
+ * Builds the guards every authenticated route runs: resolve the key (one indexed lookup,
+ * so revocation takes effect on the very next request), check kind and scope, then apply
+ * the key's rate limit and set the X-RateLimit-* headers.
+ */
+export function createAuthenticator(deps: AuthenticatorDeps) {
+  const lastUsedWrites = new Map<string, number>();
+  const workspaces = new Map<string, { doc: WorkspaceDoc; until: number }>();
+
+  async function findWorkspace(id: string): Promise<WorkspaceDoc | null> {
+    const cached = workspaces.get(id);
+    if (cached && cached.until > Date.now()) return cached.doc;
+    const doc = await workspaceRepository.findById(id);
+    if (doc) workspaces.set(id, { doc, until: Date.now() + WORKSPACE_CACHE_MS });
+    return doc;
+  }
+
+  function noteUsed(keyId: string): void {
+    const now = Date.now();
+    if ((lastUsedWrites.get(keyId) ?? 0) + LAST_USED_WRITE_INTERVAL_MS > now) return;
+    lastUsedWrites.set(keyId, now);
+    apiKeyRepository.touchLastUsed(keyId, new Date(now)).catch((err) => deps.logger.warn({ err, keyId }, 'could not record lastUsedAt'));
+  }
+
+  const requireKey = (mode: 'key' | 'secret', scope?: ApiKeyScope): RequestHandler =>
+    async function requireApiKey(req: Request, res: Response, next: NextFunction) {
+      try {
+        const plaintext = extractApiKey(req);
+        if (!plaintext) throw new AppError('unauthorized', 'Missing API key: send Authorization: Bearer <key> or X-API-Key');
+        if (!isWellFormedApiKey(plaintext)) throw new AppError('unauthorized', INVALID_KEY);
+        const key = await apiKeyRepository.findByHash(hashApiKey(plaintext));
+        if (!key || key.revokedAt) throw new AppError('unauthorized', INVALID_KEY);
+        const workspace = await findWorkspace(key.workspaceId);
+        if (!workspace) throw new AppError('unauthorized', INVALID_KEY);
+        if (mode === 'secret' && key.kind !== 'secret') throw new AppError('forbidden', 'This endpoint requires a secret key (sk_…)');
+        if (scope && !keyAllows(key.kind, key.scopes, scope)) throw new AppError('forbidden', `This key lacks the '${scope}' scope`);
+        res.locals.auth = { workspace, key } satisfies AuthContext;
+        noteUsed(key._id);
+        next();
+      } catch (err) {
+        next(err);
+      }
+    };
+
+  const rateLimit: RequestHandler = async function rateLimitByKey(_req, res, next) {
+    try {
+      const { workspace, key } = res.locals.auth as AuthContext;
+      const decision = await deps.rateLimiter.consume(key._id, {
+        perMinute: workspace.rateLimits?.perMinute ?? deps.config.RATE_LIMIT_PER_MINUTE,
+        perDay: workspace.rateLimits?.perDay ?? deps.config.RATE_LIMIT_PER_DAY,
+      });
+      res.setHeader('X-RateLimit-Limit', String(decision.limit));
+      res.setHeader('X-RateLimit-Remaining', String(decision.remaining));
+      res.setHeader('X-RateLimit-Reset', String(decision.resetAt));
+      if (!decision.allowed) {
+        res.setHeader('Retry-After', String(decision.retryAfter));
+        throw new AppError('rate_limited', `Rate limit exceeded. Try again in ${decision.retryAfter} s.`);
+      }
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+
+  const requireAdmin: RequestHandler = function requireAdminToken(req, _res, next) {
+    const expected = deps.config.SIGNALBOX_ADMIN_TOKEN;
+    if (!expected) return next(new AppError('forbidden', 'The admin API is disabled: set SIGNALBOX_ADMIN_TOKEN to enable it'));
+    const header = req.headers.authorization;
+    const given = header?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? (typeof req.headers['x-admin-token'] === 'string' ? req.headers['x-admin-token'] : undefined);
+    if (!given || !sameSecret(given, expected)) return next(new AppError('unauthorized', 'Invalid or missing admin token'));
+    next();
+  };
+
+  return {
+    authenticate(mode: Exclude<AuthMode, 'none'>, scope?: ApiKeyScope): RequestHandler[] {
+      return mode === 'admin' ? [requireAdmin] : [requireKey(mode, scope), rateLimit];
+    },
+    /** Drops cached workspace settings (after an admin change in this process). */
+    forgetWorkspace(id: string): void {
+      workspaces.delete(id);
+    },
+  };
+}
+
+/** Constant-time comparison that does not leak the expected length. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}

@@ -1,0 +1,42 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError } from '../../shared/errors';
+import type { Logger } from '../../shared/logger';
+
+/** body-parser's error types, mapped to our codes (all 4xx: the client sent something we refuse). */
+const bodyParserErrors: Record<string, (err: { limit?: number; message: string }) => AppError> = {
+  'entity.parse.failed': () => new AppError('invalid_json', 'Malformed JSON in request body'),
+  'entity.too.large': (err) => new AppError('payload_too_large', `Request body exceeds the limit of ${err.limit} bytes`),
+  'encoding.unsupported': (err) => new AppError('unsupported_media_type', err.message),
+  'charset.unsupported': (err) => new AppError('unsupported_media_type', err.message),
+  'request.aborted': () => new AppError('validation_failed', 'Request body was aborted by the client'),
+  'request.size.invalid': () => new AppError('validation_failed', 'Request body size does not match Content-Length'),
+};
+
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const type = (err as { type?: unknown })?.type;
+  if (typeof type === 'string' && bodyParserErrors[type]) return bodyParserErrors[type](err as { limit?: number; message: string });
+  return new AppError('internal_error', 'Internal server error');
+}
+
+export function createErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const appError = toAppError(err);
+    if (appError.status >= 500) logger.error({ err, reqId: (req as { id?: string }).id }, 'unhandled error');
+    res.status(appError.status).json(appError.toJSON());
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new AppError('not_found', `No route for ${req.method} ${req.path}`));
+};
+
+/** Bodies must be JSON: anything else on a request that carries a body is a 415. */
+export const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+    return next(new AppError('unsupported_media_type', `Content-Type must be application/json (got ${req.headers['content-type'] ?? 'none'})`));
+  }
+  next();
+};

@@ -1,0 +1,41 @@
+import type { Server } from 'node:http';
+import mongoose from 'mongoose';
+import type { Config } from '../shared/config';
+import { connectDatabase } from '../shared/db';
+import type { Logger } from '../shared/logger';
+import { createTemporalClient } from '../shared/temporal/client';
+import { createApp } from './app';
+import { KeyRateLimiter } from './middleware/rate-limiter';
+
+export interface RunningApi {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Connects the API's dependencies and listens; `close` stops accepting, finishes in-flight requests, disconnects. */
+export async function startApi(config: Config, logger: Logger, opts: { connectDb?: boolean } = {}): Promise<RunningApi> {
+  if (opts.connectDb !== false) await connectDatabase(config.MONGODB_URI);
+  const db = mongoose.connection.db;
+  if (!db) throw new Error('database connection has no db handle');
+  const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const rateLimiter = await KeyRateLimiter.create(db, logger);
+  const app = createApp({ config, logger, temporal, rateLimiter });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.API_PORT, config.API_HOST, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.API_PORT;
+  return {
+    server,
+    url: `http://${config.API_HOST}:${port}`,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await temporal.connection.close().catch(() => undefined);
+    },
+  };
+}

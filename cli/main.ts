@@ -1,0 +1,128 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { apiKeyKinds, type ApiKeyKind } from '../shared/api-keys';
+import { loadConfigOrExit, publicUrl, type Config } from '../shared/config';
+import { connectDatabase, disconnectDatabase } from '../shared/db';
+import { AppError } from '../shared/errors';
+import { plans, type Plan } from '../shared/event-catalogue';
+import { createLogger } from '../shared/logger';
+import { apiKeyRepository } from '../shared/repositories/api-key.repository';
+import { workspaceRepository } from '../shared/repositories/workspace.repository';
+import { apiKeyScopes, type ApiKeyScope } from '../shared/scopes';
+import { createTemporalClient } from '../shared/temporal/client';
+import { createApiKey } from '../shared/use-cases/create-api-key';
+import { createWorkspace } from '../shared/use-cases/create-workspace';
+import { revokeApiKey } from '../shared/use-cases/revoke-api-key';
+
+/** Operator CLI: `npm run signalbox -- <command>`. Talks to MongoDB and Temporal directly. */
+function buildProgram(config: Config): Command {
+  const program = new Command('signalbox').description('Signalbox operator commands').showHelpAfterError();
+
+  const workspace = program.command('workspace').description('Workspaces');
+  workspace
+    .command('create')
+    .argument('<name>', 'display name')
+    .option('--plan <plan>', `one of ${plans.join(', ')}`, oneOf(plans), 'pro')
+    .option('--no-keys', 'do not create the initial secret and publishable keys')
+    .description('Create a workspace (and, by default, a secret and a publishable key)')
+    .action((name: string, opts: { plan: Plan; keys: boolean }) =>
+      withStack(config, async (temporal) => {
+        const logger = createLogger('warn', 'signalbox-cli');
+        const created = await createWorkspace({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger }, { name, plan: opts.plan });
+        print(`Workspace ${created.workspace._id} "${created.workspace.name}" (plan ${created.workspace.plan}); provisioning ${created.provisioning} as ${created.workflowId}`);
+        if (!opts.keys) return;
+        for (const kind of ['secret', 'publishable'] as const) {
+          const { key, plaintext } = await createApiKey({ workspaceId: created.workspace._id, kind });
+          printKey(kind, key._id, plaintext);
+        }
+        print(`\nTry it:\n  curl -s ${publicUrl(config)}/api/v1/me -H "Authorization: Bearer <secret key>"`);
+      }),
+    );
+  workspace
+    .command('list')
+    .description('List workspaces, newest first')
+    .action(() =>
+      withDatabase(config, async () => {
+        for (const w of await workspaceRepository.list(500)) print(`${w._id}  ${w.plan.padEnd(4)}  ${w.createdAt.toISOString()}  ${w.name}`);
+      }),
+    );
+
+  const key = program.command('key').description('API keys');
+  key
+    .command('create')
+    .requiredOption('-w, --workspace <id>', 'workspace id')
+    .option('--kind <kind>', `one of ${apiKeyKinds.join(', ')}`, oneOf(apiKeyKinds), 'secret')
+    .option('--name <name>', 'label shown in listings')
+    .option('--scope <scope...>', `limit the key to scopes: ${apiKeyScopes.join(', ')}`)
+    .description('Create an API key; the key is printed once')
+    .action((opts: { workspace: string; kind: ApiKeyKind; name?: string; scope?: string[] }) =>
+      withDatabase(config, async () => {
+        const scopes = opts.scope?.map((s) => oneOf(apiKeyScopes)(s)) as ApiKeyScope[] | undefined;
+        const { key: created, plaintext } = await createApiKey({ workspaceId: opts.workspace, kind: opts.kind, name: opts.name, scopes });
+        printKey(opts.kind, created._id, plaintext);
+      }),
+    );
+  key
+    .command('list')
+    .requiredOption('-w, --workspace <id>', 'workspace id')
+    .description("List a workspace's keys (prefixes only)")
+    .action((opts: { workspace: string }) =>
+      withDatabase(config, async () => {
+        for (const k of await apiKeyRepository.listForWorkspace(opts.workspace)) {
+          const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : `last used ${k.lastUsedAt?.toISOString() ?? 'never'}`;
+          print(`${k._id}  ${k.kind.padEnd(11)}  ${k.displayPrefix}…  ${k.scopes.join(',') || 'all scopes'}  ${state}  ${k.name}`);
+        }
+      }),
+    );
+  key
+    .command('revoke')
+    .argument('<keyId>', 'key id (key_…)')
+    .requiredOption('-w, --workspace <id>', 'workspace id')
+    .description('Revoke a key; the next request with it gets 401')
+    .action((keyId: string, opts: { workspace: string }) =>
+      withDatabase(config, async () => {
+        const revoked = await revokeApiKey(opts.workspace, keyId);
+        print(`Revoked ${revoked._id} (${revoked.displayPrefix}…) at ${revoked.revokedAt?.toISOString()}`);
+      }),
+    );
+  return program;
+}
+
+function oneOf<T extends string>(allowed: readonly T[]) {
+  return (value: string): T => {
+    if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${allowed.join(', ')}`);
+    return value as T;
+  };
+}
+
+function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function printKey(kind: ApiKeyKind, id: string, plaintext: string): void {
+  print(`${kind === 'secret' ? 'Secret key     ' : 'Publishable key'}  ${plaintext}   (${id}; shown once, store it now)`);
+}
+
+async function withDatabase(config: Config, run: () => Promise<void>): Promise<void> {
+  await connectDatabase(config.MONGODB_URI);
+  try {
+    await run();
+  } finally {
+    await disconnectDatabase();
+  }
+}
+
+async function withStack(config: Config, run: (temporal: ReturnType<typeof createTemporalClient>) => Promise<void>): Promise<void> {
+  const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  try {
+    await withDatabase(config, () => run(temporal));
+  } finally {
+    await temporal.connection.close().catch(() => undefined);
+  }
+}
+
+buildProgram(loadConfigOrExit())
+  .parseAsync()
+  .catch((err) => {
+    process.stderr.write(`error: ${err instanceof AppError || err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });

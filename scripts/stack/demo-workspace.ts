@@ -1,0 +1,40 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../../shared/config';
+import type { Logger } from '../../shared/logger';
+import { workspaceRepository } from '../../shared/repositories/workspace.repository';
+import { createTemporalClient } from '../../shared/temporal/client';
+import { createApiKey } from '../../shared/use-cases/create-api-key';
+import { createWorkspace } from '../../shared/use-cases/create-workspace';
+
+export interface DemoCredentials {
+  workspaceId: string;
+  workspaceName: string;
+  secretKey: string;
+  publishableKey: string;
+}
+
+/**
+ * Creates the demo workspace on first start. Keys are stored only as hashes, so the
+ * plaintext demo keys are kept in the local data folder (mode 600) to print them on every start.
+ */
+export async function ensureDemoWorkspace(deps: { config: Config; logger: Logger; dataDir: string }): Promise<DemoCredentials> {
+  const file = join(deps.dataDir, 'demo-keys.json');
+  const existing = await workspaceRepository.findDemo();
+  if (existing && existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
+    if (saved.workspaceId === existing._id) return saved;
+  }
+  const temporal = createTemporalClient({ address: deps.config.TEMPORAL_ADDRESS, namespace: deps.config.TEMPORAL_NAMESPACE });
+  try {
+    const workspace =
+      existing ?? (await createWorkspace({ temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, logger: deps.logger }, { name: 'Demo', isDemo: true })).workspace;
+    const secret = await createApiKey({ workspaceId: workspace._id, kind: 'secret', name: 'demo secret key' });
+    const publishable = await createApiKey({ workspaceId: workspace._id, kind: 'publishable', name: 'demo publishable key' });
+    const credentials = { workspaceId: workspace._id, workspaceName: workspace.name, secretKey: secret.plaintext, publishableKey: publishable.plaintext };
+    writeFileSync(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
+    return credentials;
+  } finally {
+    await temporal.connection.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+/** Every environment variable Signalbox reads, with its default. Validated once at start-up. */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  /** Base URL printed in docs and examples; defaults to http://localhost:API_PORT. */
+  PUBLIC_URL: z.url().optional(),
+  /** Largest accepted request body, in bytes. */
+  MAX_BODY_BYTES: positiveInt.default(1_048_576),
+  /** Number of reverse proxies in front of the API whose X-Forwarded-For is trusted. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
+
+  MONGODB_URI: z
+    .string({ error: 'is required (e.g. mongodb://127.0.0.1:27017/signalbox)' })
+    .regex(/^mongodb(\+srv)?:\/\/.+/, 'must be a mongodb:// or mongodb+srv:// URI'),
+
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('signalbox'),
+  /** Shown in printed links; the dev stack sets it. */
+  TEMPORAL_UI_URL: z.url().optional(),
+
+  /** Guards /admin/v1. Admin API is off when unset. */
+  SIGNALBOX_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+
+  /** Per-key defaults; a workspace may override them. */
+  RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
+  RATE_LIMIT_PER_DAY: positiveInt.default(5000),
+
+  /** Development only: allow webhook targets over http:// and on private or loopback addresses. */
+  ALLOW_PRIVATE_WEBHOOK_TARGETS: bool.default(false),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; the error message is one line naming the first bad variable. */
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const result = configSchema.safeParse(stripEmpty(env));
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const variable = String(issue.path[0] ?? 'environment');
+  const got = env[variable];
+  const message = got === undefined || got === '' ? issue.message : `${issue.message} (got "${redactValue(variable, got)}")`;
+  throw new ConfigError(`Invalid configuration: ${variable} ${message}`);
+}
+
+/** Loads config for a process entry point, exiting with one clear line when it is invalid. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return parseConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+}
+
+export function publicUrl(config: Config): string {
+  return config.PUBLIC_URL ?? `http://localhost:${config.API_PORT}`;
+}
+
+function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v;
+  return out;
+}
+
+function redactValue(variable: string, value: string): string {
+  return /TOKEN|SECRET|PASSWORD|URI/.test(variable) ? '***' : value;
+}

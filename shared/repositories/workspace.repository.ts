@@ -1,0 +1,40 @@
+import type { Plan } from '../event-catalogue';
+import { WorkspaceModel, type WorkspaceDoc } from '../models/workspace.model';
+
+export interface NewWorkspace {
+  _id: string;
+  name: string;
+  plan: Plan;
+  entitledEventTypes: string[];
+  isDemo: boolean;
+  rateLimits?: { perMinute?: number; perDay?: number };
+}
+
+export const workspaceRepository = {
+  async insert(workspace: NewWorkspace): Promise<WorkspaceDoc> {
+    const doc = await WorkspaceModel.create(workspace);
+    return doc.toObject() as WorkspaceDoc;
+  },
+
+  async findById(id: string): Promise<WorkspaceDoc | null> {
+    return WorkspaceModel.findById(id).lean<WorkspaceDoc>();
+  },
+
+  async findDemo(): Promise<WorkspaceDoc | null> {
+    return WorkspaceModel.findOne({ isDemo: true }).sort({ createdAt: 1 }).lean<WorkspaceDoc>();
+  },
+
+  async list(limit: number): Promise<WorkspaceDoc[]> {
+    return WorkspaceModel.find().sort({ createdAt: -1, _id: -1 }).limit(limit).lean<WorkspaceDoc[]>();
+  },
+
+  async setProvisioningWorkflow(id: string, workflowId: string): Promise<void> {
+    await WorkspaceModel.updateOne({ _id: id }, { $set: { provisioningWorkflowId: workflowId } });
+  },
+
+  /** Idempotent: a repeated call keeps the first provisioning time. */
+  async markProvisioned(id: string, at: Date): Promise<WorkspaceDoc | null> {
+    await WorkspaceModel.updateOne({ _id: id, provisionedAt: { $exists: false } }, { $set: { provisionedAt: at } });
+    return this.findById(id);
+  },
+};

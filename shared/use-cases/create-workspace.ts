@@ -1,0 +1,65 @@
+import type { Client } from '@temporalio/client';
+import { eventTypesForPlan, type Plan } from '../event-catalogue';
+import { newId } from '../ids';
+import type { Logger } from '../logger';
+import type { WorkspaceDoc } from '../models/workspace.model';
+import { workspaceRepository } from '../repositories/workspace.repository';
+import { searchAttributes } from '../temporal/search-attributes';
+import { workflowIds } from '../temporal/workflow-ids';
+
+export interface CreateWorkspaceDeps {
+  temporal: Client;
+  taskQueue: string;
+  logger: Logger;
+}
+
+export interface CreateWorkspaceInput {
+  name: string;
+  plan?: Plan;
+  isDemo?: boolean;
+  rateLimits?: { perMinute?: number; perDay?: number };
+}
+
+export interface CreatedWorkspace {
+  workspace: WorkspaceDoc;
+  /** `started` once the provisioning workflow is running; `pending` if Temporal was unreachable. */
+  provisioning: 'started' | 'pending';
+  workflowId: string;
+}
+
+/**
+ * Stores the workspace (usable at once) and starts its provisioning workflow. If Temporal
+ * is down the workspace still exists; provisioning can be started again later, idempotently.
+ */
+export async function createWorkspace(deps: CreateWorkspaceDeps, input: CreateWorkspaceInput): Promise<CreatedWorkspace> {
+  const plan = input.plan ?? 'pro';
+  const workspace = await workspaceRepository.insert({
+    _id: newId('ws', 16),
+    name: input.name,
+    plan,
+    entitledEventTypes: eventTypesForPlan(plan),
+    isDemo: input.isDemo ?? false,
+    rateLimits: input.rateLimits,
+  });
+  const workflowId = workflowIds.provisionWorkspace(workspace._id);
+  const provisioning = await startProvisioning(deps, workspace).then(
+    () => 'started' as const,
+    (err) => {
+      deps.logger.warn({ err, workspaceId: workspace._id }, 'workspace stored but its provisioning workflow could not start');
+      return 'pending' as const;
+    },
+  );
+  return { workspace, provisioning, workflowId };
+}
+
+export async function startProvisioning(deps: CreateWorkspaceDeps, workspace: Pick<WorkspaceDoc, '_id' | 'name'>): Promise<void> {
+  const workflowId = workflowIds.provisionWorkspace(workspace._id);
+  await deps.temporal.workflow.start('provisionWorkspaceWorkflow', {
+    taskQueue: deps.taskQueue,
+    workflowId,
+    args: [{ workspaceId: workspace._id }],
+    typedSearchAttributes: [{ key: searchAttributes.workspaceId, value: workspace._id }],
+    memo: { workspaceName: workspace.name },
+  });
+  await workspaceRepository.setProvisioningWorkflow(workspace._id, workflowId);
+}

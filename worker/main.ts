@@ -1,0 +1,35 @@
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfigOrExit } from '../shared/config';
+import { connectDatabase, disconnectDatabase } from '../shared/db';
+import { createLogger } from '../shared/logger';
+import { ensureSearchAttributes } from '../shared/temporal/ensure-search-attributes';
+import { createWorker } from './create-worker';
+
+/** Runs the Temporal worker until SIGINT/SIGTERM, then drains in-flight tasks and exits. */
+export async function runWorker(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config.LOG_LEVEL, 'signalbox-worker');
+  await connectDatabase(config.MONGODB_URI);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  try {
+    const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE).catch((err) => {
+      logger.warn({ err }, 'could not check search attributes; workflows may fail to start until they are registered');
+      return [];
+    });
+    if (added.length) logger.info({ added }, 'registered search attributes');
+    const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
+    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
+    await worker.run(); // resolves after a shutdown signal once in-flight tasks have drained
+    logger.info('worker stopped');
+  } finally {
+    await connection.close();
+    await disconnectDatabase();
+  }
+}
+
+if (require.main === module) {
+  runWorker().catch((err) => {
+    process.stderr.write(`signalbox worker failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}
