@@ -12,10 +12,11 @@ import { parseConfig, publicUrl, type Config } from '../shared/config';
 import { connectDatabase, disconnectDatabase } from '../shared/db';
 import { createLogger } from '../shared/logger';
 import { createWorker } from '../worker/create-worker';
+import { installWorkerRuntime } from '../worker/runtime';
 import { isPortFree, type ManagedProcess } from './stack/child-process';
 import { ensureDemoWorkspace, type DemoCredentials } from './stack/demo-workspace';
 import { startFerretDb } from './stack/ferretdb';
-import { killLeftovers, rememberPids } from './stack/pid-file';
+import { forgetPids, killLeftovers, rememberPids } from './stack/pid-file';
 import { startTemporalDevServer } from './stack/temporal';
 
 const dataDir = resolve(process.env.SIGNALBOX_DATA_DIR ?? join(__dirname, '..', '.data'));
@@ -73,6 +74,7 @@ async function startEmbeddedTemporal(children: ManagedProcess[]) {
 
 async function runApplication(config: Config, stopChildren: () => Promise<unknown>): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL, 'signalbox');
+  installWorkerRuntime();
   await connectDatabase(config.MONGODB_URI);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
@@ -92,6 +94,7 @@ async function runApplication(config: Config, stopChildren: () => Promise<unknow
     await connection.close();
     await disconnectDatabase();
     await stopChildren();
+    forgetPids(dataDir);
     process.stdout.write('[signalbox] stopped.\n');
     process.exit(0);
   };

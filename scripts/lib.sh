@@ -54,3 +54,24 @@ ensure_ferretdb() {
   (cd "$ROOT/tools/ferretdb" && GOFLAGS=-buildvcs=false go build -o "$SIGNALBOX_FERRETDB_BIN.tmp" .) || die "building FerretDB failed"
   mv "$SIGNALBOX_FERRETDB_BIN.tmp" "$SIGNALBOX_FERRETDB_BIN"
 }
+
+ensure_compose() {
+  # `docker compose config` validates docker-compose.yml without an engine. Use the machine's
+  # plugin when it has one; otherwise build Compose v2 once (about 3 minutes cold).
+  if docker compose version >/dev/null 2>&1; then
+    COMPOSE=(docker compose)
+    return 0
+  fi
+  local bin="$TOOLS_DIR/docker-compose-v2.29.7"
+  if [ ! -x "$bin" ]; then
+    require_command go "Go builds Docker Compose to validate docker-compose.yml"
+    say "Building Docker Compose v2.29.7 to validate docker-compose.yml (first run only: about 3 minutes cold)…"
+    local tmp
+    tmp="$(mktemp -d)"
+    GOBIN="$tmp" GOFLAGS=-buildvcs=false go install github.com/docker/compose/v2/cmd@v2.29.7 || die "building Docker Compose failed"
+    mkdir -p "$TOOLS_DIR"
+    mv "$tmp/cmd" "$bin"
+    rm -rf "$tmp"
+  fi
+  COMPOSE=("$bin")
+}

@@ -48,14 +48,25 @@ export class AppError extends Error {
 }
 
 /** Turns zod issues into `{ "field.path": ["message", …] }`, the `details` of a 400. */
-export function fieldErrors(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, prefix?: string): FieldErrors {
+export function fieldErrors(issues: ReadonlyArray<ZodLikeIssue>, prefix?: string): FieldErrors {
   const details: FieldErrors = {};
+  const add = (path: ReadonlyArray<PropertyKey>, message: string) => {
+    const parts = [prefix, ...path.map(String)].filter((p) => p !== undefined && p !== '');
+    (details[parts.length ? parts.join('.') : '_'] ??= []).push(message);
+  };
   for (const issue of issues) {
-    const parts = [prefix, ...issue.path.map(String)].filter((p) => p !== undefined && p !== '');
-    const key = parts.length ? parts.join('.') : '_';
-    (details[key] ??= []).push(issue.message);
+    // An unknown field is reported under its own name, not under its parent object.
+    if (issue.code === 'unrecognized_keys' && issue.keys) for (const key of issue.keys) add([...issue.path, key], 'Unknown field');
+    else add(issue.path, issue.message);
   }
   return details;
+}
+
+interface ZodLikeIssue {
+  path: ReadonlyArray<PropertyKey>;
+  message: string;
+  code?: string;
+  keys?: readonly string[];
 }
 
 /** Mongo duplicate-key error (unique index violation), on MongoDB and FerretDB alike. */

@@ -4,11 +4,13 @@ import { connectDatabase, disconnectDatabase } from '../shared/db';
 import { createLogger } from '../shared/logger';
 import { ensureSearchAttributes } from '../shared/temporal/ensure-search-attributes';
 import { createWorker } from './create-worker';
+import { installWorkerRuntime } from './runtime';
 
 /** Runs the Temporal worker until SIGINT/SIGTERM, then drains in-flight tasks and exits. */
 export async function runWorker(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL, 'signalbox-worker');
+  installWorkerRuntime(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'INFO' : 'WARN');
   await connectDatabase(config.MONGODB_URI);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {

@@ -11,6 +11,10 @@ export function rememberPids(dataDir: string, children: ManagedProcess[]): void 
   writeFileSync(join(dataDir, 'children.json'), JSON.stringify(entries));
 }
 
+export function forgetPids(dataDir: string): void {
+  rmSync(join(dataDir, 'children.json'), { force: true });
+}
+
 export async function killLeftovers(dataDir: string): Promise<void> {
   const file = join(dataDir, 'children.json');
   if (!existsSync(file)) return;

@@ -1,0 +1,51 @@
+import { ConfigError, parseConfig } from '../../shared/config';
+
+const valid = { MONGODB_URI: 'mongodb://127.0.0.1:27017/signalbox' };
+
+function messageOf(env: Record<string, string>): string {
+  try {
+    parseConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('configuration', () => {
+  it('applies defaults for everything but the database', () => {
+    const config = parseConfig(valid);
+    expect(config.API_PORT).toBe(3000);
+    expect(config.TEMPORAL_ADDRESS).toBe('127.0.0.1:7233');
+    expect(config.TEMPORAL_NAMESPACE).toBe('default');
+    expect(config.RATE_LIMIT_PER_MINUTE).toBe(60);
+    expect(config.RATE_LIMIT_PER_DAY).toBe(5000);
+    expect(config.ALLOW_PRIVATE_WEBHOOK_TARGETS).toBe(false);
+  });
+
+  it('names a missing variable in one line', () => {
+    const message = messageOf({});
+    expect(message).toMatch(/^Invalid configuration: MONGODB_URI is required/);
+    expect(message.split('\n')).toHaveLength(1);
+  });
+
+  it('treats an empty value as missing', () => {
+    expect(messageOf({ MONGODB_URI: '' })).toMatch(/MONGODB_URI is required/);
+  });
+
+  it('names a malformed variable and shows the value unless it is a secret', () => {
+    expect(messageOf({ ...valid, API_PORT: 'eighty' })).toMatch(/^Invalid configuration: API_PORT .*\(got "eighty"\)$/);
+    expect(messageOf({ ...valid, LOG_LEVEL: 'loud' })).toMatch(/^Invalid configuration: LOG_LEVEL/);
+    expect(messageOf({ ...valid, API_PORT: '70000' })).toMatch(/API_PORT/);
+    const secret = messageOf({ ...valid, SIGNALBOX_ADMIN_TOKEN: 'short' });
+    expect(secret).toMatch(/SIGNALBOX_ADMIN_TOKEN must be at least 24 characters/);
+    expect(secret).not.toContain('short"');
+    expect(messageOf({ MONGODB_URI: 'postgres://x' })).toMatch(/MONGODB_URI must be a mongodb:\/\//);
+  });
+
+  it('parses booleans strictly', () => {
+    expect(parseConfig({ ...valid, ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true' }).ALLOW_PRIVATE_WEBHOOK_TARGETS).toBe(true);
+    expect(parseConfig({ ...valid, ALLOW_PRIVATE_WEBHOOK_TARGETS: '0' }).ALLOW_PRIVATE_WEBHOOK_TARGETS).toBe(false);
+    expect(messageOf({ ...valid, ALLOW_PRIVATE_WEBHOOK_TARGETS: 'maybe' })).toMatch(/ALLOW_PRIVATE_WEBHOOK_TARGETS/);
+  });
+});
