@@ -22,8 +22,10 @@ ensure_node_modules() {
   local want
   want="$(node -e 'const c=require("crypto");process.stdout.write(c.createHash("sha256").update(require("fs").readFileSync(process.argv[1])).digest("hex"))' "$ROOT/package-lock.json")"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    say "Installing npm packages (npm ci)…"
-    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
+    # `npm install` honours package-lock.json like `npm ci`, but tolerates optional
+    # per-platform packages that a registry mirror does not serve (npm ci refuses those).
+    say "Installing npm packages…"
+    (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error) || die "npm install failed"
     printf '%s' "$want" > "$stamp"
   fi
 }
