@@ -1,6 +1,21 @@
 /**
- * Every activity the worker registers. Workflows import this module as a type only
- * (`import type * as activities`), so no I/O code ever enters the workflow bundle.
+ * Every activity the worker registers, built from the worker's dependencies. Workflows import
+ * this module as a type only (`import type { Activities }`), so no I/O enters the workflow bundle.
  */
-export { recordWorkspaceProvisioned } from './workspace.activities';
+import type { ActivityDeps } from './deps';
+import { createDeliveryActivities } from './webhook-delivery.activities';
+import { createMaintenanceActivities } from './maintenance.activities';
+import { recordWorkspaceProvisioned } from './workspace.activities';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    recordWorkspaceProvisioned,
+    ...createDeliveryActivities(deps),
+    ...createMaintenanceActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+export type { ActivityDeps } from './deps';
+export type { AttemptInput, AttemptResult } from './webhook-delivery.activities';
 export type { ProvisionResult } from './workspace.activities';

@@ -11,7 +11,9 @@ import { assignRequestId, requestIdOf } from './middleware/request-id';
 import { createRegistry, generateDocument } from './openapi/document';
 import { registerAdminRoutes } from './routes/admin.routes';
 import { registerHealthRoutes } from './routes/health.routes';
+import { registerEventRoutes } from './routes/events.routes';
 import { registerMeRoute } from './routes/me.route';
+import { registerWebhookRoutes } from './routes/webhooks.routes';
 
 /** Builds the Express app: one error model, request ids, auth + rate limits per route, OpenAPI from zod. */
 export function createApp(deps: ApiDeps): Express {
@@ -33,6 +35,8 @@ export function createApp(deps: ApiDeps): Express {
 
   const v1 = new ApiRouter(registry, '/api/v1', guards);
   registerMeRoute(v1);
+  registerWebhookRoutes(v1, deps);
+  registerEventRoutes(v1, deps);
 
   const admin = new ApiRouter(registry, '/admin/v1', guards);
   registerAdminRoutes(admin, deps);

@@ -11,7 +11,9 @@ import { startApi } from '../api/server';
 import { parseConfig, publicUrl, type Config } from '../shared/config';
 import { connectDatabase, disconnectDatabase } from '../shared/db';
 import { createLogger } from '../shared/logger';
+import { createTemporalClient } from '../shared/temporal/client';
 import { createWorker } from '../worker/create-worker';
+import { ensureSchedules } from '../worker/schedules';
 import { installWorkerRuntime } from '../worker/runtime';
 import { isPortFree, type ManagedProcess } from './stack/child-process';
 import { ensureDemoWorkspace, type DemoCredentials } from './stack/demo-workspace';
@@ -77,7 +79,9 @@ async function runApplication(config: Config, stopChildren: () => Promise<unknow
   installWorkerRuntime();
   await connectDatabase(config.MONGODB_URI);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  await ensureSchedules(temporal, config.TEMPORAL_TASK_QUEUE);
+  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps: { config, logger, temporal } });
   const workerDone = worker.run();
   const api = await startApi(config, logger, { connectDb: false });
   const demo = await ensureDemoWorkspace({ config, logger, dataDir });
@@ -92,6 +96,7 @@ async function runApplication(config: Config, stopChildren: () => Promise<unknow
     await workerDone.catch((err) => logger.error({ err }, 'worker stopped with an error'));
     await api.close();
     await connection.close();
+    await temporal.connection.close();
     await disconnectDatabase();
     await stopChildren();
     forgetPids(dataDir);

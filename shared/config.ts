@@ -1,8 +1,39 @@
+import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** A duration like `500ms`, `5s`, `30m`, `2h`, `5d` (or plain milliseconds), as milliseconds. */
+const duration = z.string().transform((raw, ctx) => {
+  const value = toMs(raw);
+  if (value === undefined || value < 0) {
+    ctx.addIssue({ code: 'custom', message: `must be a duration like 500ms, 5s, 30m, 2h or 5d` });
+    return z.NEVER;
+  }
+  return value;
+});
+
+function toMs(raw: string): number | undefined {
+  if (/^\d+$/.test(raw)) return Number(raw);
+  try {
+    const value = msToNumber(raw as `${number}s`);
+    return Number.isFinite(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const durationList = z.string().transform((raw, ctx) => {
+  const parts = raw.split(',').map((p) => p.trim());
+  const values = parts.map((p) => duration.safeParse(p));
+  if (parts.length === 0 || values.some((v) => !v.success)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of durations, e.g. 0s,5s,5m,30m' });
+    return z.NEVER;
+  }
+  return values.map((v) => v.data as number);
+});
 
 const port = z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number (0-65535)').max(65535, 'must be a port number (0-65535)');
 const positiveInt = z.coerce.number({ error: 'must be a positive whole number' }).int('must be a positive whole number').positive('must be a positive whole number');
@@ -40,6 +71,22 @@ export const configSchema = z.object({
 
   /** Development only: allow webhook targets over http:// and on private or loopback addresses. */
   ALLOW_PRIVATE_WEBHOOK_TARGETS: bool.default(false),
+
+  /** Delay before each delivery attempt (Svix's schedule, about 28 h in all); a workspace may override it. */
+  WEBHOOK_RETRY_SCHEDULE: durationList.prefault('0s,5s,5m,30m,2h,5h,10h,10h'),
+  /** Each delay is randomised by ± this fraction so retries from an outage do not arrive in lockstep. */
+  WEBHOOK_RETRY_JITTER: z.coerce.number({ error: 'must be a number' }).min(0).max(0.5).default(0.2),
+  /** One deadline per attempt for connect, headers and the whole body. */
+  WEBHOOK_TIMEOUT: duration.pipe(z.number().min(100, 'must be at least 100ms').max(30_000, 'must be at most 30s')).prefault('10s'),
+  /** A subscription whose deliveries all failed for this long (and at least WEBHOOK_AUTO_DISABLE_MIN_FAILURES times) is disabled. */
+  WEBHOOK_AUTO_DISABLE_AFTER: duration.prefault('5d'),
+  WEBHOOK_AUTO_DISABLE_MIN_FAILURES: positiveInt.default(10),
+  /** How long the previous secret keeps signing after POST /webhooks/:id/rotate-secret. */
+  WEBHOOK_SECRET_GRACE: duration.prefault('24h'),
+  /** Events, deliveries and their attempts older than this are removed by the retention schedule. */
+  RETENTION_MAX_AGE: duration.prefault('30d'),
+  /** Stored events not fanned out after this long are picked up by the outbox sweep. */
+  OUTBOX_SWEEP_AFTER: duration.prefault('30s'),
 });
 
 export type Config = z.infer<typeof configSchema>;

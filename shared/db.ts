@@ -1,9 +1,12 @@
 import mongoose from 'mongoose';
 import { ApiKeyModel } from './models/api-key.model';
+import { DeliveryModel } from './models/delivery.model';
+import { EventModel } from './models/event.model';
+import { WebhookSubscriptionModel } from './models/webhook-subscription.model';
 import { WorkspaceModel } from './models/workspace.model';
 
 /** Models whose indexes are created at start-up (TTL indexes are never used: FerretDB lacks them). */
-const models = [WorkspaceModel, ApiKeyModel];
+const models = [WorkspaceModel, ApiKeyModel, WebhookSubscriptionModel, EventModel, DeliveryModel];
 
 export async function connectDatabase(uri: string): Promise<typeof mongoose> {
   mongoose.set('strictQuery', true);

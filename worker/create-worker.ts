@@ -1,10 +1,11 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import * as activities from '../activities';
+import { createActivities, type ActivityDeps } from '../activities';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
+  deps: ActivityDeps;
   /** A pre-built bundle (tests build one per run); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string;
   overrides?: Partial<WorkerOptions>;
@@ -18,7 +19,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities,
+    activities: createActivities(opts.deps),
     ...workflowSource,
     ...opts.overrides,
   });

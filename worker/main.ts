@@ -1,4 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
+import { createTemporalClient } from '../shared/temporal/client';
+import { ensureSchedules } from './schedules';
 import { loadConfigOrExit } from '../shared/config';
 import { connectDatabase, disconnectDatabase } from '../shared/db';
 import { createLogger } from '../shared/logger';
@@ -19,10 +21,14 @@ export async function runWorker(): Promise<void> {
       return [];
     });
     if (added.length) logger.info({ added }, 'registered search attributes');
-    const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
+    const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+    const schedules = await ensureSchedules(temporal, config.TEMPORAL_TASK_QUEUE);
+    if (schedules.length) logger.info({ schedules }, 'created schedules');
+    const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps: { config, logger, temporal } });
     logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
     await worker.run(); // resolves after a shutdown signal once in-flight tasks have drained
     logger.info('worker stopped');
+    await temporal.connection.close();
   } finally {
     await connection.close();
     await disconnectDatabase();

@@ -1,2 +1,5 @@
 /** The workflow bundle's entry point: every workflow the worker runs. */
 export { provisionWorkspaceWorkflow } from './provision-workspace.workflow';
+export { deliverWebhookWorkflow, deliveryStateQuery, retryNowSignal, cancelDeliverySignal } from './deliver-webhook.workflow';
+export type { DeliveryState } from './deliver-webhook.workflow';
+export { outboxSweepWorkflow, retentionWorkflow } from './maintenance.workflow';

@@ -1,7 +1,7 @@
 import { log, proxyActivities } from '@temporalio/workflow';
-import type * as activities from '../activities';
+import type { Activities, ProvisionResult } from '../activities';
 
-const { recordWorkspaceProvisioned } = proxyActivities<typeof activities>({
+const { recordWorkspaceProvisioned } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -14,7 +14,7 @@ export interface ProvisionWorkspaceInput {
  * Puts a new workspace's defaults in place. Today one step; later capabilities (retention,
  * default segments) add theirs here. Id: `workspace-provision-<workspaceId>`.
  */
-export async function provisionWorkspaceWorkflow(input: ProvisionWorkspaceInput): Promise<activities.ProvisionResult> {
+export async function provisionWorkspaceWorkflow(input: ProvisionWorkspaceInput): Promise<ProvisionResult> {
   const result = await recordWorkspaceProvisioned({ workspaceId: input.workspaceId });
   log.info('workspace provisioned', { workspaceId: input.workspaceId });
   return result;

@@ -28,7 +28,7 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   path: string;
   summary: string;
   description?: string;
-  tags: string[];
+  tags: readonly string[];
   auth: AuthMode;
   /** Scope the key must have (publishable keys only ever have `ingest`). */
   scope?: ApiKeyScope;
@@ -99,7 +99,7 @@ export class ApiRouter {
       path: (this.basePath + spec.path).replace(/:(\w+)/g, '{$1}'),
       summary: spec.summary,
       description: spec.description,
-      tags: spec.tags,
+      tags: [...spec.tags],
       security: securityFor(spec.auth),
       request: {
         params: spec.params as RouteConfig['request'] extends infer R ? (R extends { params?: infer X } ? X : never) : never,

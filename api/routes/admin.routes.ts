@@ -7,25 +7,50 @@ import { workspaceRepository } from '../../shared/repositories/workspace.reposit
 import { apiKeyScopes } from '../../shared/scopes';
 import { createApiKey } from '../../shared/use-cases/create-api-key';
 import { createWorkspace } from '../../shared/use-cases/create-workspace';
+import { emitEvent } from '../../shared/use-cases/emit-event';
+import { updateWorkspace } from '../../shared/use-cases/update-workspace';
+import { eventView, eventViewSchema } from './webhook-views';
 import { revokeApiKey } from '../../shared/use-cases/revoke-api-key';
 import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';
 import { apiKeyView, apiKeyViewSchema, createdApiKeySchema, workspaceView, workspaceViewSchema } from './views';
-
-const createWorkspaceBody = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    plan: z.enum(plans).optional().meta({ description: 'Defaults to pro (every event type)' }),
-    rateLimits: z.object({ perMinute: z.number().int().positive().optional(), perDay: z.number().int().positive().optional() }).strict().optional(),
-    withKeys: z.boolean().default(true).meta({ description: 'Also create one secret and one publishable key' }),
-  })
-  .strict();
 
 const createKeyBody = z
   .object({
     kind: z.enum(apiKeyKinds),
     name: z.string().trim().min(1).max(200).optional(),
     scopes: z.array(z.enum(apiKeyScopes)).optional(),
+  })
+  .strict();
+
+const rateLimitsSchema = z.object({ perMinute: z.number().int().positive().optional(), perDay: z.number().int().positive().optional() }).strict();
+const webhookSettingsSchema = z
+  .object({
+    retryScheduleMs: z.array(z.number().int().min(0).max(7 * 86_400_000)).min(1).max(20).optional().meta({ description: 'Delay before each attempt, ms' }),
+    timeoutMs: z.number().int().min(100).max(30_000).optional(),
+  })
+  .strict();
+
+const updateWorkspaceBody = z
+  .object({ name: z.string().trim().min(1).max(200).optional(), plan: z.enum(plans).optional(), rateLimits: rateLimitsSchema.optional(), webhookSettings: webhookSettingsSchema.optional() })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'Send at least one field to change' });
+
+const emitEventBody = z
+  .object({
+    type: z.string().min(1),
+    data: z.record(z.string(), z.unknown()),
+    id: z.string().regex(/^evt_[A-Za-z0-9_]{1,60}$/, 'must look like evt_…').optional().meta({ description: 'Idempotency: emitting the same id twice delivers once' }),
+  })
+  .strict();
+
+const createWorkspaceBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    plan: z.enum(plans).optional().meta({ description: 'Defaults to pro (every event type)' }),
+    rateLimits: rateLimitsSchema.optional(),
+    webhookSettings: webhookSettingsSchema.optional(),
+    withKeys: z.boolean().default(true).meta({ description: 'Also create one secret and one publishable key' }),
   })
   .strict();
 
@@ -51,7 +76,7 @@ export function registerAdminRoutes(api: ApiRouter, deps: ApiDeps): void {
       },
     },
     handler: async ({ body }) => {
-      const created = await createWorkspace(useCaseDeps, { name: body.name, plan: body.plan, rateLimits: body.rateLimits });
+      const created = await createWorkspace(useCaseDeps, { name: body.name, plan: body.plan, rateLimits: body.rateLimits, webhookSettings: body.webhookSettings });
       const keys = body.withKeys
         ? await Promise.all((['secret', 'publishable'] as const).map((kind) => createApiKey({ workspaceId: created.workspace._id, kind })))
         : [];
@@ -90,6 +115,35 @@ export function registerAdminRoutes(api: ApiRouter, deps: ApiDeps): void {
       const workspace = await workspaceRepository.findById(params.workspaceId);
       if (!workspace) throw AppError.notFound('Workspace');
       return { status: 200, body: workspaceView(workspace) };
+    },
+  });
+
+  api.route({
+    method: 'patch',
+    path: '/workspaces/:workspaceId',
+    summary: 'Change a workspace (plan, rate limits, webhook delivery settings)',
+    tags: ['Admin'],
+    auth: 'admin',
+    params: workspaceParams,
+    body: updateWorkspaceBody,
+    responses: { 200: { description: 'Updated', schema: workspaceViewSchema }, 404: { description: 'No such workspace' } },
+    handler: async ({ params, body }) => ({ status: 200, body: workspaceView(await updateWorkspace(params.workspaceId, body)) }),
+  });
+
+  api.route({
+    method: 'post',
+    path: '/workspaces/:workspaceId/events',
+    summary: 'Emit an event for a workspace',
+    description: 'The internal event API over HTTP (operators, tests, benchmarks): validates the payload against its schema, stores it and delivers it to matching subscriptions.',
+    tags: ['Admin'],
+    auth: 'admin',
+    params: workspaceParams,
+    body: emitEventBody,
+    responses: { 202: { description: 'Stored; deliveries started', schema: z.object({ event: eventViewSchema, deliveryIds: z.array(z.string()) }) }, 404: { description: 'No such workspace' } },
+    handler: async ({ params, body }) => {
+      if (!(await workspaceRepository.findById(params.workspaceId))) throw AppError.notFound('Workspace');
+      const { event, deliveryIds } = await emitEvent(deps, { workspaceId: params.workspaceId, type: body.type, data: body.data, id: body.id });
+      return { status: 202, body: { event: eventView(event), deliveryIds } };
     },
   });
 

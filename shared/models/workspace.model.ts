@@ -13,6 +13,11 @@ const workspaceSchema = new Schema(
       perMinute: { type: Number, required: false },
       perDay: { type: Number, required: false },
     },
+    /** Overrides of WEBHOOK_RETRY_SCHEDULE / WEBHOOK_TIMEOUT for this workspace's deliveries. */
+    webhookSettings: {
+      retryScheduleMs: { type: [Number], required: false, default: undefined },
+      timeoutMs: { type: Number, required: false },
+    },
     isDemo: { type: Boolean, required: true, default: false },
     /** Set by the provisioning workflow once the workspace's defaults are in place. */
     provisionedAt: { type: Date, required: false },

@@ -8,7 +8,10 @@ export interface NewWorkspace {
   entitledEventTypes: string[];
   isDemo: boolean;
   rateLimits?: { perMinute?: number; perDay?: number };
+  webhookSettings?: { retryScheduleMs?: number[]; timeoutMs?: number };
 }
+
+export type WorkspaceChanges = Partial<Pick<NewWorkspace, 'name' | 'plan' | 'entitledEventTypes' | 'rateLimits' | 'webhookSettings'>>;
 
 export const workspaceRepository = {
   async insert(workspace: NewWorkspace): Promise<WorkspaceDoc> {
@@ -26,6 +29,11 @@ export const workspaceRepository = {
 
   async list(limit: number): Promise<WorkspaceDoc[]> {
     return WorkspaceModel.find().sort({ createdAt: -1, _id: -1 }).limit(limit).lean<WorkspaceDoc[]>();
+  },
+
+  async update(id: string, changes: WorkspaceChanges): Promise<WorkspaceDoc | null> {
+    await WorkspaceModel.updateOne({ _id: id }, { $set: changes });
+    return this.findById(id);
   },
 
   async setProvisioningWorkflow(id: string, workflowId: string): Promise<void> {

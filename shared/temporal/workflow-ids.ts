@@ -4,4 +4,7 @@
  */
 export const workflowIds = {
   provisionWorkspace: (workspaceId: string) => `workspace-provision-${workspaceId}`,
+  delivery: (deliveryId: string) => `delivery-${deliveryId}`,
+  outboxSweep: () => 'signalbox-outbox-sweep',
+  retention: () => 'signalbox-retention',
 };

@@ -18,6 +18,7 @@ export interface CreateWorkspaceInput {
   plan?: Plan;
   isDemo?: boolean;
   rateLimits?: { perMinute?: number; perDay?: number };
+  webhookSettings?: { retryScheduleMs?: number[]; timeoutMs?: number };
 }
 
 export interface CreatedWorkspace {
@@ -40,6 +41,7 @@ export async function createWorkspace(deps: CreateWorkspaceDeps, input: CreateWo
     entitledEventTypes: eventTypesForPlan(plan),
     isDemo: input.isDemo ?? false,
     rateLimits: input.rateLimits,
+    webhookSettings: input.webhookSettings,
   });
   const workflowId = workflowIds.provisionWorkspace(workspace._id);
   const provisioning = await startProvisioning(deps, workspace).then(

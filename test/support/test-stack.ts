@@ -69,6 +69,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const logger = createLogger(config.LOG_LEVEL, 'signalbox-test');
   await connectDatabase(config.MONGODB_URI);
 
+  const activityClient = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
@@ -80,6 +81,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       workflowBundlePath: requiredEnv('SIGNALBOX_TEST_WORKFLOW_BUNDLE'),
+      deps: { config, logger, temporal: activityClient },
     });
     workerRun = worker.run();
   }
@@ -130,6 +132,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       await workerRun;
       await nativeConnection?.close();
       await temporal.connection.close();
+      await activityClient.connection.close();
       await disconnectDatabase();
     },
   };

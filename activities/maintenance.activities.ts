@@ -1,0 +1,31 @@
+import { RateLimitRecordsCleaner } from './rate-limit-cleanup';
+import { deliveryRepository } from '../shared/repositories/delivery.repository';
+import { eventRepository } from '../shared/repositories/event.repository';
+import { fanOutEvent } from '../shared/use-cases/emit-event';
+import type { ActivityDeps } from './deps';
+
+export function createMaintenanceActivities(deps: ActivityDeps) {
+  /** The outbox sweep: finish fan-out for events stored by a process that died before doing it. */
+  async function fanOutPendingEvents(input: { limit: number }): Promise<{ fannedOut: number }> {
+    const stale = await eventRepository.findNotFannedOut(new Date(Date.now() - deps.config.OUTBOX_SWEEP_AFTER), input.limit);
+    for (const event of stale) await fanOutEvent(deps, event);
+    if (stale.length) deps.logger.info({ count: stale.length }, 'outbox sweep fanned out stored events');
+    return { fannedOut: stale.length };
+  }
+
+  /**
+   * Retention (TTL indexes are not available on every Mongo-wire database): removes events and
+   * deliveries (with their attempts) older than RETENTION_MAX_AGE, and expired rate-limit counters.
+   */
+  async function deleteExpiredData(input: { maxAgeMs?: number } = {}): Promise<{ events: number; deliveries: number; rateLimitCounters: number }> {
+    const cutoff = new Date(Date.now() - (input.maxAgeMs ?? deps.config.RETENTION_MAX_AGE));
+    const [events, deliveries, rateLimitCounters] = await Promise.all([
+      eventRepository.deleteOlderThan(cutoff),
+      deliveryRepository.deleteOlderThan(cutoff),
+      RateLimitRecordsCleaner.deleteExpired(),
+    ]);
+    return { events, deliveries, rateLimitCounters };
+  }
+
+  return { fanOutPendingEvents, deleteExpiredData };
+}

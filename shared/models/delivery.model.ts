@@ -1,0 +1,53 @@
+import { Schema, model, type InferSchemaType } from 'mongoose';
+
+export const deliveryStatuses = ['pending', 'succeeded', 'failed', 'canceled'] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+export const deliveryErrorClasses = ['timeout', 'connection_refused', 'dns', 'tls', 'ssrf_blocked', 'redirect', 'http_status', 'network'] as const;
+
+const attemptSchema = new Schema(
+  {
+    number: { type: Number, required: true },
+    /** Each retry/recover starts a new series; attempts of all series stay on the delivery. */
+    series: { type: Number, required: true },
+    startedAt: { type: Date, required: true },
+    durationMs: { type: Number, required: true },
+    httpStatus: { type: Number, required: false },
+    responseHeaders: { type: Schema.Types.Mixed, required: false },
+    responseBody: { type: String, required: false },
+    errorClass: { type: String, enum: deliveryErrorClasses, required: false },
+    errorMessage: { type: String, required: false },
+  },
+  { _id: false },
+);
+
+/** One (event, subscription) pair; unique, so fan-out can be repeated without duplicates. */
+const deliverySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    workspaceId: { type: String, required: true },
+    eventId: { type: String, required: true },
+    eventType: { type: String, required: true },
+    subscriptionId: { type: String, required: true },
+    url: { type: String, required: true },
+    status: { type: String, enum: deliveryStatuses, required: true, default: 'pending' },
+    statusReason: { type: String, required: false },
+    series: { type: Number, required: true, default: 1 },
+    attempts: { type: [attemptSchema], required: true, default: [] },
+    nextAttemptAt: { type: Date, required: false, default: null },
+    lastAttemptAt: { type: Date, required: false, default: null },
+    completedAt: { type: Date, required: false, default: null },
+    workflowId: { type: String, required: true },
+  },
+  { timestamps: true, versionKey: false, collection: 'deliveries' },
+);
+
+deliverySchema.index({ eventId: 1, subscriptionId: 1 }, { unique: true });
+deliverySchema.index({ workspaceId: 1, subscriptionId: 1, createdAt: -1, _id: -1 });
+deliverySchema.index({ workspaceId: 1, eventId: 1 });
+deliverySchema.index({ subscriptionId: 1, status: 1 });
+deliverySchema.index({ createdAt: 1 });
+
+export type DeliveryDoc = InferSchemaType<typeof deliverySchema> & { _id: string };
+export type DeliveryAttempt = InferSchemaType<typeof attemptSchema>;
+export const DeliveryModel = model('Delivery', deliverySchema);

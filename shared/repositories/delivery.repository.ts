@@ -1,0 +1,87 @@
+import { DeliveryModel, type DeliveryAttempt, type DeliveryDoc, type DeliveryStatus } from '../models/delivery.model';
+import { newestFirst, olderThan, sinceFilter, type Cursor } from '../pagination';
+
+export type NewDelivery = Pick<DeliveryDoc, '_id' | 'workspaceId' | 'eventId' | 'eventType' | 'subscriptionId' | 'url' | 'workflowId'>;
+
+export const deliveryRepository = {
+  async insert(delivery: NewDelivery): Promise<DeliveryDoc> {
+    return (await DeliveryModel.create({ ...delivery, status: 'pending', series: 1 })).toObject() as DeliveryDoc;
+  },
+
+  async findByPair(eventId: string, subscriptionId: string): Promise<DeliveryDoc | null> {
+    return DeliveryModel.findOne({ eventId, subscriptionId }).lean<DeliveryDoc>();
+  },
+
+  async findById(id: string): Promise<DeliveryDoc | null> {
+    return DeliveryModel.findById(id).lean<DeliveryDoc>();
+  },
+
+  async findInWorkspace(workspaceId: string, id: string): Promise<DeliveryDoc | null> {
+    return DeliveryModel.findOne({ _id: id, workspaceId }).lean<DeliveryDoc>();
+  },
+
+  async listForEvent(workspaceId: string, eventId: string): Promise<DeliveryDoc[]> {
+    return DeliveryModel.find({ workspaceId, eventId }).sort({ createdAt: 1 }).lean<DeliveryDoc[]>();
+  },
+
+  async listForSubscription(
+    workspaceId: string,
+    subscriptionId: string,
+    q: { limit: number; before?: Cursor; since?: Date; status?: DeliveryStatus; eventType?: string },
+  ): Promise<DeliveryDoc[]> {
+    return DeliveryModel.find({
+      workspaceId,
+      subscriptionId,
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.eventType ? { eventType: q.eventType } : {}),
+      $and: [olderThan(q.before), sinceFilter(q.since)],
+    })
+      .sort(newestFirst)
+      .limit(q.limit)
+      .lean<DeliveryDoc[]>();
+  },
+
+  async findRecoverable(workspaceId: string, subscriptionId: string, since: Date): Promise<DeliveryDoc[]> {
+    return DeliveryModel.find({ workspaceId, subscriptionId, status: { $in: ['failed', 'canceled'] }, createdAt: { $gte: since } }).lean<DeliveryDoc[]>();
+  },
+
+  async findPendingForSubscription(subscriptionId: string): Promise<DeliveryDoc[]> {
+    return DeliveryModel.find({ subscriptionId, status: 'pending' }).lean<DeliveryDoc[]>();
+  },
+
+  /** Appends an attempt; on success or a final failure also closes the delivery. */
+  async recordAttempt(id: string, attempt: DeliveryAttempt, outcome: { status: DeliveryStatus; reason?: string; nextAttemptAt: Date | null }): Promise<void> {
+    const closed = outcome.status !== 'pending';
+    await DeliveryModel.updateOne(
+      { _id: id },
+      {
+        $push: { attempts: attempt },
+        $set: {
+          status: outcome.status,
+          lastAttemptAt: attempt.startedAt,
+          nextAttemptAt: outcome.nextAttemptAt,
+          completedAt: closed ? new Date() : null,
+          ...(outcome.reason ? { statusReason: outcome.reason } : {}),
+        },
+      },
+    );
+  },
+
+  async close(id: string, status: Exclude<DeliveryStatus, 'pending'>, reason: string): Promise<void> {
+    await DeliveryModel.updateOne({ _id: id, status: 'pending' }, { $set: { status, statusReason: reason, completedAt: new Date(), nextAttemptAt: null } });
+  },
+
+  async setNextAttempt(id: string, at: Date | null): Promise<void> {
+    await DeliveryModel.updateOne({ _id: id }, { $set: { nextAttemptAt: at } });
+  },
+
+  /** Re-opens a closed delivery for a new attempt series (retry / recover). */
+  async reopen(id: string): Promise<DeliveryDoc | null> {
+    await DeliveryModel.updateOne({ _id: id }, { $set: { status: 'pending', completedAt: null, nextAttemptAt: new Date() }, $unset: { statusReason: 1 }, $inc: { series: 1 } });
+    return this.findById(id);
+  },
+
+  async deleteOlderThan(cutoff: Date): Promise<number> {
+    return (await DeliveryModel.deleteMany({ createdAt: { $lt: cutoff } })).deletedCount;
+  },
+};

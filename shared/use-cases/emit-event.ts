@@ -1,0 +1,103 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import { AppError, fieldErrors, isDuplicateKeyError } from '../errors';
+import { isEventType, type EventType } from '../event-catalogue';
+import { InvalidEventPayloadError, parseEventPayload } from '../events/payloads';
+import { newId } from '../ids';
+import type { Logger } from '../logger';
+import type { EventDoc } from '../models/event.model';
+import { deliveryRepository } from '../repositories/delivery.repository';
+import { eventRepository } from '../repositories/event.repository';
+import { webhookSubscriptionRepository } from '../repositories/webhook-subscription.repository';
+import { workspaceRepository } from '../repositories/workspace.repository';
+import { workflowIds } from '../temporal/workflow-ids';
+import { matchesFilters } from '../webhooks/filters';
+import { deliverySettingsFor } from '../webhooks/settings';
+import { startDeliveryWorkflow } from '../webhooks/start-delivery';
+
+export interface EventDeps {
+  temporal: Client;
+  config: Config;
+  logger: Logger;
+}
+
+export interface EmitEventInput {
+  workspaceId: string;
+  type: string;
+  data: unknown;
+  /** A caller-chosen id makes emitting idempotent (workflows derive it from what happened). */
+  id?: string;
+  /** Synthetic test events reach only this subscription. */
+  onlySubscriptionId?: string;
+}
+
+/**
+ * The internal event API: validates the payload against its schema, stores the event, then
+ * fans it out. Storing first means a crash before fan-out loses nothing: the outbox sweep
+ * finishes the job. Emitting the same id twice stores and delivers it once.
+ */
+export async function emitEvent(deps: EventDeps, input: EmitEventInput): Promise<{ event: EventDoc; deliveryIds: string[] }> {
+  const type = assertEventType(input.type);
+  const data = validatePayload(type, input.data);
+  const event = await storeEvent({ _id: input.id ?? newId('evt', 20), workspaceId: input.workspaceId, type, data, createdAt: new Date(), testForSubscriptionId: input.onlySubscriptionId });
+  const deliveryIds = await fanOutEvent(deps, event);
+  return { event, deliveryIds };
+}
+
+/**
+ * Creates one delivery per matching active subscription and starts its workflow. Safe to run
+ * again for the same event: the (event, subscription) pair is unique and so is `delivery-<id>`.
+ */
+export async function fanOutEvent(deps: EventDeps, event: EventDoc): Promise<string[]> {
+  const subscriptions = event.testForSubscriptionId
+    ? [await webhookSubscriptionRepository.findInWorkspace(event.workspaceId, event.testForSubscriptionId)].filter((s) => s !== null)
+    : (await webhookSubscriptionRepository.findActiveForEventType(event.workspaceId, event.type)).filter((s) => matchesFilters(s.filters, event.type, event.data));
+  const settings = deliverySettingsFor(await workspaceRepository.findById(event.workspaceId), deps.config);
+  const deliveryIds = await Promise.all(
+    subscriptions.map(async (sub) => {
+      const delivery = await findOrCreateDelivery(event, sub._id, sub.url);
+      if (delivery.status === 'pending') await startDeliveryWorkflow(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, delivery, settings);
+      return delivery._id;
+    }),
+  );
+  await eventRepository.markFannedOut(event._id, new Date());
+  return deliveryIds;
+}
+
+async function findOrCreateDelivery(event: EventDoc, subscriptionId: string, url: string) {
+  const existing = await deliveryRepository.findByPair(event._id, subscriptionId);
+  if (existing) return existing;
+  const id = newId('dlv', 20);
+  try {
+    return await deliveryRepository.insert({ _id: id, workspaceId: event.workspaceId, eventId: event._id, eventType: event.type, subscriptionId, url, workflowId: workflowIds.delivery(id) });
+  } catch (err) {
+    const raced = isDuplicateKeyError(err) ? await deliveryRepository.findByPair(event._id, subscriptionId) : null;
+    if (raced) return raced;
+    throw err;
+  }
+}
+
+async function storeEvent(event: Parameters<typeof eventRepository.insert>[0]): Promise<EventDoc> {
+  try {
+    return await eventRepository.insert(event);
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+    const existing = await eventRepository.findById(event._id);
+    if (!existing || existing.workspaceId !== event.workspaceId) throw new AppError('conflict', `Event id ${event._id} is already used`);
+    return existing;
+  }
+}
+
+function assertEventType(type: string): EventType {
+  if (!isEventType(type)) throw AppError.validation({ type: [`Unknown event type '${type}'`] });
+  return type;
+}
+
+function validatePayload(type: EventType, data: unknown): Record<string, unknown> {
+  try {
+    return parseEventPayload(type, data) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof InvalidEventPayloadError) throw AppError.validation(fieldErrors(err.issues, 'data'), `Invalid ${type} payload`);
+    throw err;
+  }
+}

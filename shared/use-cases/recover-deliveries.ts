@@ -1,0 +1,17 @@
+import { AppError } from '../errors';
+import { deliveryRepository } from '../repositories/delivery.repository';
+import { webhookSubscriptionRepository } from '../repositories/webhook-subscription.repository';
+import { restartDelivery, type RetryDeps } from './retry-delivery';
+
+/**
+ * After an outage on the receiver's side: re-deliver every delivery of the subscription that
+ * failed (or was canceled while it was disabled) since `since`.
+ */
+export async function recoverDeliveries(deps: RetryDeps, workspaceId: string, subscriptionId: string, since: Date): Promise<{ recovered: number; deliveryIds: string[] }> {
+  const subscription = await webhookSubscriptionRepository.findInWorkspace(workspaceId, subscriptionId);
+  if (!subscription) throw AppError.notFound('Webhook subscription');
+  if (!subscription.active) throw new AppError('conflict', 'The subscription is disabled: re-enable it with PATCH {"active": true} first');
+  const recoverable = await deliveryRepository.findRecoverable(workspaceId, subscriptionId, since);
+  for (const delivery of recoverable) await restartDelivery(deps, delivery);
+  return { recovered: recoverable.length, deliveryIds: recoverable.map((d) => d._id) };
+}

@@ -1,0 +1,46 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import { AppError } from '../errors';
+import type { DeliveryDoc } from '../models/delivery.model';
+import { deliveryRepository } from '../repositories/delivery.repository';
+import { workspaceRepository } from '../repositories/workspace.repository';
+import { workflowIds } from '../temporal/workflow-ids';
+import { deliverySettingsFor } from '../webhooks/settings';
+import { startDeliveryWorkflow } from '../webhooks/start-delivery';
+
+export interface RetryDeps {
+  temporal: Client;
+  config: Config;
+}
+
+/**
+ * Try again now. A delivery still waiting between attempts is woken up; a closed one is
+ * re-opened for a new attempt series, recorded on the same delivery and run as a new run of
+ * the same `delivery-<id>` workflow.
+ */
+export async function retryDelivery(deps: RetryDeps, workspaceId: string, deliveryId: string): Promise<{ delivery: DeliveryDoc; mode: 'woken' | 'restarted' }> {
+  const delivery = await deliveryRepository.findInWorkspace(workspaceId, deliveryId);
+  if (!delivery) throw AppError.notFound('Delivery');
+  return restartDelivery(deps, delivery);
+}
+
+export async function restartDelivery(deps: RetryDeps, delivery: DeliveryDoc): Promise<{ delivery: DeliveryDoc; mode: 'woken' | 'restarted' }> {
+  const handle = deps.temporal.workflow.getHandle(workflowIds.delivery(delivery._id));
+  if (delivery.status === 'pending' && (await isRunning(handle))) {
+    await handle.signal('retryNow');
+    return { delivery, mode: 'woken' };
+  }
+  const reopened = (await deliveryRepository.reopen(delivery._id)) ?? delivery;
+  const settings = deliverySettingsFor(await workspaceRepository.findById(delivery.workspaceId), deps.config);
+  const started = await startDeliveryWorkflow(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, reopened, settings);
+  if (!started) await handle.signal('retryNow'); // a run started in between: wake it instead
+  return { delivery: reopened, mode: 'restarted' };
+}
+
+async function isRunning(handle: ReturnType<Client['workflow']['getHandle']>): Promise<boolean> {
+  try {
+    return (await handle.describe()).status.name === 'RUNNING';
+  } catch {
+    return false;
+  }
+}

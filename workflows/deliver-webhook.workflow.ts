@@ -1,0 +1,82 @@
+import { condition, defineQuery, defineSignal, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities, AttemptResult } from '../activities';
+import { searchAttributes } from '../shared/temporal/search-attributes';
+import { withJitter } from '../shared/webhooks/retry-policy';
+import type { DeliverWebhookInput } from '../shared/webhooks/start-delivery';
+
+export interface DeliveryState {
+  deliveryId: string;
+  status: 'pending' | 'retrying' | 'succeeded' | 'failed' | 'canceled';
+  series: number;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastHttpStatus: number | null;
+  lastErrorClass: string | null;
+}
+
+export const deliveryStateQuery = defineQuery<DeliveryState>('state');
+/** Skip the current wait and attempt now (POST /deliveries/:id/retry on a running delivery). */
+export const retryNowSignal = defineSignal('retryNow');
+/** Stop: the subscription was deleted. */
+export const cancelDeliverySignal = defineSignal<[string]>('cancel');
+
+/** Margin over the HTTP deadline for the activity's own database reads and writes. */
+const ACTIVITY_MARGIN_MS = 10_000;
+
+/**
+ * One delivery of one event to one subscription (`delivery-<id>`): attempts on the planned
+ * schedule, each recorded on the delivery by the activity, until success, exhaustion, a 410,
+ * or the subscription going away. Survives worker and server restarts: the timers are Temporal's.
+ */
+export async function deliverWebhookWorkflow(input: DeliverWebhookInput): Promise<DeliveryState> {
+  const { attemptDelivery, closeDelivery } = proxyActivities<Activities>({
+    startToCloseTimeout: input.timeoutMs + ACTIVITY_MARGIN_MS,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
+  const state: DeliveryState = { deliveryId: input.deliveryId, status: 'pending', series: input.series, attempts: 0, nextAttemptAt: null, lastHttpStatus: null, lastErrorClass: null };
+  let retryNow = false;
+  let cancelReason: string | undefined;
+  setHandler(deliveryStateQuery, () => state);
+  setHandler(retryNowSignal, () => void (retryNow = true));
+  setHandler(cancelDeliverySignal, (reason) => void (cancelReason = reason || 'canceled'));
+
+  const planned = input.scheduleMs.map((delay) => withJitter(delay, input.jitter, Math.random));
+  let wait = planned[0];
+  for (let i = 0; i < planned.length; i++) {
+    if (wait > 0) {
+      state.nextAttemptAt = new Date(Date.now() + wait).toISOString();
+      await condition(() => retryNow || cancelReason !== undefined, wait);
+    }
+    retryNow = false;
+    state.nextAttemptAt = null;
+    if (cancelReason !== undefined) {
+      await closeDelivery({ deliveryId: input.deliveryId, status: 'canceled', reason: cancelReason });
+      return finish(state, 'canceled');
+    }
+    const result: AttemptResult = await attemptDelivery({
+      deliveryId: input.deliveryId,
+      subscriptionId: input.subscriptionId,
+      eventId: input.eventId,
+      series: input.series,
+      attemptNumber: i + 1,
+      plannedNextDelayMs: i + 1 < planned.length ? planned[i + 1] : null,
+    });
+    state.attempts = i + 1;
+    state.lastHttpStatus = result.httpStatus ?? null;
+    state.lastErrorClass = result.errorClass ?? null;
+    if (result.result !== 'retry') return finish(state, result.result);
+    if (state.status === 'pending') setStatus(state, 'retrying');
+    wait = result.nextDelayMs;
+  }
+  return finish(state, 'failed'); // unreachable in practice: the last attempt never answers 'retry'
+}
+
+function finish(state: DeliveryState, status: DeliveryState['status']): DeliveryState {
+  setStatus(state, status);
+  return state;
+}
+
+function setStatus(state: DeliveryState, status: DeliveryState['status']): void {
+  state.status = status;
+  upsertSearchAttributes([{ key: searchAttributes.status, value: status }]);
+}
