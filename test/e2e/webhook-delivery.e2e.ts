@@ -1,5 +1,7 @@
 import { Webhook } from 'standardwebhooks';
-import { DeliveryModel } from '../../shared/models/delivery.model';
+import { eventSamples } from '../../shared/events/payloads';
+import { WebhookSubscriptionModel } from '../../shared/models/webhook-subscription.model';
+import { workflowIds } from '../../shared/temporal/workflow-ids';
 import { TestReceiver } from '../support/receiver';
 import { eventually, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';
 
@@ -33,7 +35,7 @@ describe('webhook delivery (real Temporal, database and HTTP receivers)', () => 
   });
   // Each test gets its own workspace, so its subscriptions see only its own events.
   beforeEach(async () => {
-    ws = await stack.createWorkspace(expect.getState().currentTestName ?? 'Deliveries');
+    ws = await stack.createWorkspace(expect.getState().currentTestName ?? 'Deliveries', { rateLimits: { perMinute: 100_000, perDay: 1_000_000 } });
   });
   afterAll(async () => {
     await Promise.all(receivers.map((r) => r.close()));
@@ -53,6 +55,7 @@ describe('webhook delivery (real Temporal, database and HTTP receivers)', () => 
   const settled = (deliveryId: string) =>
     eventually(async () => {
       const res = await stack.request('GET', `/api/v1/deliveries/${deliveryId}`, { key: ws.secretKey });
+      if (res.status !== 200) throw new Error(`GET delivery answered ${res.status}`);
       return res.body.status !== 'pending' ? res.body : undefined;
     }, 30_000, `delivery ${deliveryId} to finish`);
 
@@ -86,5 +89,176 @@ describe('webhook delivery (real Temporal, database and HTTP receivers)', () => 
     expect(delivery.attempts[0]).toMatchObject({ errorClass: 'http_status', responseBody: 'boom' });
     expect(r.requests).toHaveLength(3);
     expect(new Set(r.requests.map((q) => q.headers['webhook-id'])).size).toBe(1); // stable id for de-duplication
+  });
+
+  it('cuts off a receiver that never answers and one that drips its body, as timeouts', async () => {
+    const silent = (await receiver()).reply(() => undefined);
+    silent.fallback = () => undefined;
+    const drip = await receiver();
+    drip.fallback = (res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => res.write('.'), 100);
+      res.on('close', () => clearInterval(timer));
+    };
+    await subscribe(silent.url, ['lead.created']);
+    await subscribe(drip.url, ['lead.created']);
+    const { deliveryIds } = await emit('lead.created', leadCreated('lead_timeout'));
+    const results = await Promise.all(deliveryIds.map(settled));
+    for (const delivery of results) {
+      expect(delivery.status).toBe('failed');
+      expect(delivery.attempts).toHaveLength(4);
+      for (const attempt of delivery.attempts) {
+        expect(attempt.errorClass).toBe('timeout');
+        expect(attempt.durationMs).toBeGreaterThanOrEqual(900);
+        expect(attempt.durationMs).toBeLessThan(5000);
+      }
+    }
+    const dripped = results.find((d) => d.url.startsWith(drip.url));
+    expect(dripped.attempts[0].httpStatus).toBe(200); // headers arrived, the body never finished
+  }, 60_000);
+
+  it('treats a redirect as a failure and does not follow it', async () => {
+    const target = await receiver();
+    const r = await receiver();
+    r.fallback = { status: 302, headers: { location: `${target.url}/elsewhere` } };
+    await subscribe(r.url, ['lead.created']);
+    const { deliveryIds } = await emit('lead.created', leadCreated('lead_redirect'));
+    const delivery = await settled(deliveryIds[0]);
+    expect(delivery.status).toBe('failed');
+    expect(delivery.attempts[0]).toMatchObject({ httpStatus: 302, errorClass: 'redirect' });
+    expect(delivery.attempts[0].responseHeaders.location).toBe(`${target.url}/elsewhere`);
+    expect(target.requests).toHaveLength(0);
+  });
+
+  it('disables the subscription on 410 Gone and tells the other subscriptions', async () => {
+    const gone = (await receiver()).reply(410);
+    const watcher = await receiver();
+    const sub = await subscribe(gone.url, ['lead.created']);
+    await subscribe(watcher.url, ['webhook.disabled']);
+    const { deliveryIds } = await emit('lead.created', leadCreated('lead_gone'));
+    const delivery = await settled(deliveryIds[0]);
+    expect(delivery.status).toBe('failed');
+    expect(delivery.attempts).toHaveLength(1); // no retries after 410
+    const after = await stack.request('GET', `/api/v1/webhooks/${sub.id}`, { key: ws.secretKey });
+    expect(after.body.active).toBe(false);
+    expect(after.body.disabledReason).toMatch(/410/);
+    const [notice] = await watcher.waitForRequests(1);
+    const body = JSON.parse(notice.body);
+    expect(body.type).toBe('webhook.disabled');
+    expect(body.data).toMatchObject({ subscription_id: sub.id, url: after.body.url });
+    // Nothing more goes to the disabled subscription.
+    await emit('lead.created', leadCreated('lead_after_gone'));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(gone.requests).toHaveLength(1);
+    // PATCH active:true re-enables it.
+    const enabled = await stack.request('PATCH', `/api/v1/webhooks/${sub.id}`, { key: ws.secretKey, body: { active: true } });
+    expect(enabled.body).toMatchObject({ active: true, disabledReason: null });
+    await emit('lead.created', leadCreated('lead_reenabled'));
+    await gone.waitForRequests(2);
+  });
+
+  it('fans out to every matching subscription, honouring event types and URL filters', async () => {
+    const [leads, visits, pricing, other] = await Promise.all([receiver(), receiver(), receiver(), receiver()]);
+    await subscribe(leads.url, ['lead.created', 'lead.updated']);
+    await subscribe(visits.url, ['person.page_visit']);
+    await subscribe(pricing.url, ['person.page_visit'], { filters: { urlPatterns: ['https://example.com/pricing*'] } });
+    await subscribe(other.url, ['order.attributed']);
+    const visit = (url: string, path: string) => ({ ...eventSamples['person.page_visit'], url, path });
+    const lead = await emit('lead.created', leadCreated('lead_fanout'));
+    const blog = await emit('person.page_visit', visit('https://example.com/blog/post', '/blog/post'));
+    const price = await emit('person.page_visit', visit('https://example.com/pricing?plan=pro', '/pricing'));
+    expect(lead.deliveryIds).toHaveLength(1);
+    expect(blog.deliveryIds).toHaveLength(1);
+    expect(price.deliveryIds).toHaveLength(2);
+    await Promise.all([...lead.deliveryIds, ...blog.deliveryIds, ...price.deliveryIds].map(settled));
+    expect(leads.requests.map((q) => q.headers['webhook-id'])).toEqual([lead.event.id]);
+    expect(visits.requests.map((q) => q.headers['webhook-id']).sort()).toEqual([blog.event.id, price.event.id].sort());
+    expect(pricing.requests.map((q) => q.headers['webhook-id'])).toEqual([price.event.id]);
+    expect(other.requests).toHaveLength(0);
+  });
+
+  it('stops delivering once the subscription is deleted', async () => {
+    const r = await receiver();
+    r.fallback = 500;
+    const sub = await subscribe(r.url, ['lead.created']);
+    await stack.admin('PATCH', `/workspaces/${ws.id}`, { webhookSettings: { retryScheduleMs: [0, 1500, 1500, 1500] } });
+    const { deliveryIds } = await emit('lead.created', leadCreated('lead_deleted'));
+    await r.waitForRequests(1);
+    expect((await stack.request('DELETE', `/api/v1/webhooks/${sub.id}`, { key: ws.secretKey })).status).toBe(204);
+    const delivery = await settled(deliveryIds[0]);
+    expect(delivery.status).toBe('canceled');
+    await new Promise((res) => setTimeout(res, 2000));
+    expect(r.requests).toHaveLength(1);
+    expect((await stack.request('GET', `/api/v1/webhooks/${sub.id}`, { key: ws.secretKey })).status).toBe(404);
+    await emit('lead.created', leadCreated('lead_after_delete'));
+    expect((await stack.request('GET', `/api/v1/deliveries/${deliveryIds[0]}`, { key: ws.secretKey })).body.status).toBe('canceled');
+  });
+
+  it('honours Retry-After on 429 and exposes the state through a workflow query', async () => {
+    const r = (await receiver()).reply({ status: 429, headers: { 'retry-after': '2' } }, 200);
+    await subscribe(r.url, ['lead.created']);
+    const { deliveryIds } = await emit('lead.created', leadCreated('lead_429'));
+    await r.waitForRequests(1);
+    const handle = stack.temporal.workflow.getHandle(workflowIds.delivery(deliveryIds[0]));
+    const state = await eventually(async () => {
+      const s = await handle.query<{ status: string; attempts: number; nextAttemptAt: string | null; lastHttpStatus: number | null }>('state');
+      return s.attempts === 1 ? s : undefined;
+    });
+    expect(state).toMatchObject({ status: 'retrying', attempts: 1, lastHttpStatus: 429 });
+    expect(new Date(state.nextAttemptAt!).getTime() - r.requests[0].receivedAt).toBeGreaterThan(1500);
+    const [first, second] = await r.waitForRequests(2);
+    expect(second.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(1900); // not the 200 ms of the schedule
+    expect((await settled(deliveryIds[0])).status).toBe('succeeded');
+    const description = await eventually(async () => {
+      const d = await handle.describe(); // visibility is eventually consistent
+      return d.searchAttributes.SignalboxStatus?.[0] === 'succeeded' ? d : undefined;
+    });
+    expect(await description.memo).toMatchObject({ url: r.url + '/' });
+  });
+
+  it('retries a failed delivery on request and recovers failed deliveries after an outage', async () => {
+    const r = await receiver();
+    r.fallback = 503;
+    const sub = await subscribe(r.url, ['lead.created']);
+    const first = await emit('lead.created', leadCreated('lead_outage_1'));
+    const second = await emit('lead.created', leadCreated('lead_outage_2'));
+    const failed = await Promise.all([...first.deliveryIds, ...second.deliveryIds].map(settled));
+    expect(failed.map((d) => d.status)).toEqual(['failed', 'failed']);
+    r.fallback = 200;
+
+    const retried = await stack.request('POST', `/api/v1/deliveries/${first.deliveryIds[0]}/retry`, { key: ws.secretKey });
+    expect(retried.status).toBe(202);
+    expect(retried.body.mode).toBe('restarted');
+    const afterRetry = await settled(first.deliveryIds[0]);
+    expect(afterRetry.status).toBe('succeeded');
+    expect(afterRetry.series).toBe(2);
+    expect(afterRetry.attempts).toHaveLength(5); // four failed in series 1, one success in series 2
+    expect(afterRetry.attempts[4]).toMatchObject({ series: 2, httpStatus: 200 });
+
+    const failedList = await stack.request('GET', `/api/v1/webhooks/${sub.id}/deliveries?status=failed`, { key: ws.secretKey });
+    expect(failedList.body.data.map((d: { id: string }) => d.id)).toEqual(second.deliveryIds);
+    const recovered = await stack.request('POST', `/api/v1/webhooks/${sub.id}/recover`, { key: ws.secretKey, body: { since: new Date(Date.now() - 60_000).toISOString() } });
+    expect(recovered.status).toBe(202);
+    expect(recovered.body).toEqual({ recovered: 1, deliveryIds: second.deliveryIds });
+    expect((await settled(second.deliveryIds[0])).status).toBe('succeeded');
+    const bad = await stack.request('POST', `/api/v1/webhooks/${sub.id}/recover`, { key: ws.secretKey, body: { since: 'yesterday' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.since).toBeDefined();
+  }, 60_000);
+
+  it('disables a subscription whose deliveries keep failing past the auto-disable window', async () => {
+    const r = await receiver();
+    r.fallback = 500;
+    const sub = await subscribe(r.url, ['lead.created']);
+    // Pretend the failures began long ago; the threshold (10 failed attempts) still has to be reached.
+    await WebhookSubscriptionModel.updateOne({ _id: sub.id }, { $set: { failingSince: new Date(Date.now() - 6 * 86_400_000), consecutiveFailures: 7 } });
+    const { deliveryIds } = await emit('lead.created', leadCreated('lead_auto_disable'));
+    await settled(deliveryIds[0]);
+    const after = await eventually(async () => {
+      const res = await stack.request('GET', `/api/v1/webhooks/${sub.id}`, { key: ws.secretKey });
+      return res.body.active === false ? res.body : undefined;
+    });
+    expect(after.disabledReason).toMatch(/Every delivery failed since/);
+    expect(after.health.consecutiveFailures).toBeGreaterThanOrEqual(10);
   });
 });
