@@ -4,11 +4,13 @@ import { DeliveryModel } from './models/delivery.model';
 import { EventModel } from './models/event.model';
 import { WebhookSubscriptionModel } from './models/webhook-subscription.model';
 import { WorkspaceModel } from './models/workspace.model';
+import { installSqliteBusyRetry } from './sqlite-busy-retry';
 
 /** Models whose indexes are created at start-up (TTL indexes are never used: FerretDB lacks them). */
 const models = [WorkspaceModel, ApiKeyModel, WebhookSubscriptionModel, EventModel, DeliveryModel];
 
 export async function connectDatabase(uri: string): Promise<typeof mongoose> {
+  installSqliteBusyRetry();
   mongoose.set('strictQuery', true);
   const conn = await mongoose.connect(uri, {
     autoIndex: false,

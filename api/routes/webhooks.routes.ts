@@ -192,8 +192,9 @@ export function registerWebhookRoutes(api: ApiRouter, deps: ApiDeps): void {
     ...common,
     method: 'post',
     path: '/webhooks/:id/recover',
-    summary: 'Re-deliver failed deliveries since a time',
-    description: 'After your endpoint was down: every delivery of this subscription that failed (or was canceled while it was disabled) since `since` is delivered again.',
+    summary: 'Re-deliver everything not yet delivered since a time',
+    description:
+      'After your endpoint was down: every delivery of this subscription since `since` that has not succeeded is attempted now — failed ones, ones canceled while it was disabled, and ones waiting for their next scheduled retry.',
     params: idParams,
     body: z.object({ since: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 timestamp' }) }).strict(),
     responses: { 202: { description: 'Re-delivery started', schema: z.object({ recovered: z.number().int(), deliveryIds: z.array(z.string()) }) }, 404: { description: 'Not found' } },

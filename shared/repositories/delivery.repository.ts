@@ -41,8 +41,9 @@ export const deliveryRepository = {
       .lean<DeliveryDoc[]>();
   },
 
+  /** Everything not delivered: failed, canceled while disabled, and pending (waiting for a retry). */
   async findRecoverable(workspaceId: string, subscriptionId: string, since: Date): Promise<DeliveryDoc[]> {
-    return DeliveryModel.find({ workspaceId, subscriptionId, status: { $in: ['failed', 'canceled'] }, createdAt: { $gte: since } }).lean<DeliveryDoc[]>();
+    return DeliveryModel.find({ workspaceId, subscriptionId, status: { $in: ['failed', 'canceled', 'pending'] }, createdAt: { $gte: since } }).lean<DeliveryDoc[]>();
   },
 
   async findPendingForSubscription(subscriptionId: string): Promise<DeliveryDoc[]> {

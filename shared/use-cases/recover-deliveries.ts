@@ -4,8 +4,9 @@ import { webhookSubscriptionRepository } from '../repositories/webhook-subscript
 import { restartDelivery, type RetryDeps } from './retry-delivery';
 
 /**
- * After an outage on the receiver's side: re-deliver every delivery of the subscription that
- * failed (or was canceled while it was disabled) since `since`.
+ * After an outage on the receiver's side: re-deliver now every delivery of the subscription
+ * since `since` that has not succeeded — failed ones, ones canceled while it was disabled, and
+ * ones still waiting hours for their next scheduled retry.
  */
 export async function recoverDeliveries(deps: RetryDeps, workspaceId: string, subscriptionId: string, since: Date): Promise<{ recovered: number; deliveryIds: string[] }> {
   const subscription = await webhookSubscriptionRepository.findInWorkspace(workspaceId, subscriptionId);

@@ -22,6 +22,7 @@ func main() {
 	listen := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
 	dir := flag.String("sqlite-dir", "data/ferretdb", "directory holding one SQLite file per database")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	params := flag.String("sqlite-params", "", "extra query parameters for each SQLite database URI, e.g. _pragma=synchronous(normal)")
 	flag.Parse()
 
 	var level slog.Level
@@ -39,10 +40,14 @@ func main() {
 	}
 
 	db, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Logger:    logger,
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		Listener: ferretdb.ListenerConfig{TCP: *listen},
+		Logger:   logger,
+		Handler:  "sqlite",
+		// FerretDB adds busy_timeout, WAL and auto_vacuum itself. Its transactions are deferred, so
+		// concurrent writers occasionally get SQLITE_BUSY at once (a read lock cannot be upgraded);
+		// the application retries those (shared/db.ts). _txlock=immediate would avoid them but makes
+		// every read transaction take the write lock, which is far slower.
+		SQLiteURL: "file:" + abs + "/?" + *params,
 	})
 	if err != nil {
 		fail("cannot start FerretDB: %v", err)

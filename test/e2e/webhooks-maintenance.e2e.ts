@@ -1,0 +1,200 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import mongoose from 'mongoose';
+import { randomAlphanumeric } from '../../shared/api-keys';
+import { eventSamples } from '../../shared/events/payloads';
+import { DeliveryModel } from '../../shared/models/delivery.model';
+import { EventModel } from '../../shared/models/event.model';
+import { eventRepository } from '../../shared/repositories/event.repository';
+import { ensureSchedules } from '../../worker/schedules';
+import { TestReceiver } from '../support/receiver';
+import { eventually, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';
+
+const DAY = 24 * 60 * 60 * 1000;
+const leadSample = eventSamples['lead.created'];
+
+describe('webhook maintenance workflows (real Temporal, database and HTTP receivers)', () => {
+  let stack: TestStack;
+  let ws: TestWorkspace;
+  const receivers: TestReceiver[] = [];
+  const receiver = async () => {
+    const r = await TestReceiver.start();
+    receivers.push(r);
+    return r;
+  };
+  const unique = () => randomAlphanumeric(10);
+
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { WEBHOOK_RETRY_SCHEDULE: '0s,200ms,200ms', WEBHOOK_RETRY_JITTER: '0', WEBHOOK_TIMEOUT: '2s' } });
+  });
+  // Each test gets its own workspace, so its subscriptions see only its own events.
+  beforeEach(async () => {
+    ws = await stack.createWorkspace(expect.getState().currentTestName ?? 'Maintenance');
+  });
+  afterAll(async () => {
+    await Promise.all(receivers.map((r) => r.close()));
+    await stack?.close();
+  });
+
+  const subscribe = async (url: string) => {
+    const res = await stack.request('POST', '/api/v1/webhooks', { key: ws.secretKey, body: { url, events: ['lead.created'] } });
+    expect(res.status).toBe(201);
+    return res.body as { id: string };
+  };
+  const emit = async (data: unknown, id: string) => {
+    const res = await stack.admin('POST', `/workspaces/${ws.id}/events`, { type: 'lead.created', data, id });
+    expect(res.status).toBe(202);
+    return res.body as { event: { id: string }; deliveryIds: string[] };
+  };
+  const getEvent = (id: string) => stack.request('GET', `/api/v1/events/${id}`, { key: ws.secretKey });
+  const settled = (deliveryId: string) =>
+    eventually(async () => {
+      const res = await stack.request('GET', `/api/v1/deliveries/${deliveryId}`, { key: ws.secretKey });
+      return res.status === 200 && res.body.status !== 'pending' ? res.body : undefined;
+    }, 30_000, `delivery ${deliveryId} to finish`);
+  const run = <T>(workflow: string, args: unknown[] = []) =>
+    stack.temporal.workflow.execute(workflow, { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, workflowId: `test-${workflow}-${unique()}`, args }) as Promise<T>;
+
+  it('the outbox sweep fans out an event that was stored but never fanned out, exactly once', async () => {
+    const r = await receiver();
+    await subscribe(`${r.url}/hook`);
+    // Stored two minutes ago by a process that died before fan-out.
+    const id = `evt_outbox_${unique()}`;
+    await eventRepository.insert({ _id: id, workspaceId: ws.id, type: 'lead.created', data: { ...leadSample }, createdAt: new Date(Date.now() - 2 * 60_000) });
+    expect((await getEvent(id)).body.deliveries).toEqual([]);
+
+    const first = await run<{ fannedOut: number }>('outboxSweepWorkflow');
+    expect(first.fannedOut).toBeGreaterThanOrEqual(1);
+    const [req] = await r.waitForRequests(1);
+    expect(req.headers['webhook-id']).toBe(id);
+    expect(JSON.parse(req.body)).toMatchObject({ id, type: 'lead.created', data: leadSample });
+    expect((await eventRepository.findById(id))?.fannedOutAt).toBeInstanceOf(Date);
+    const { deliveries } = (await getEvent(id)).body as { deliveries: Array<{ id: string }> };
+    expect(deliveries).toHaveLength(1);
+    expect((await settled(deliveries[0].id)).status).toBe('succeeded');
+
+    const second = await run<{ fannedOut: number }>('outboxSweepWorkflow');
+    expect(second.fannedOut).toBe(0);
+    await sleep(2_000);
+    expect(r.requests).toHaveLength(1);
+    expect((await getEvent(id)).body.deliveries.map((d: { id: string }) => d.id)).toEqual([deliveries[0].id]);
+  });
+
+  it('emitting the same event id twice stores it once and delivers it once', async () => {
+    const r = await receiver();
+    await subscribe(`${r.url}/hook`);
+    const id = `evt_same_${unique()}`;
+    const first = await emit({ ...leadSample, id: 'lead_same' }, id);
+    const second = await emit({ ...leadSample, id: 'lead_same' }, id);
+    expect(first.event.id).toBe(id);
+    expect(second.event).toEqual(first.event);
+    expect(first.deliveryIds).toHaveLength(1);
+    expect(second.deliveryIds).toEqual(first.deliveryIds);
+    expect((await settled(first.deliveryIds[0])).status).toBe('succeeded');
+
+    // Once delivered, a third emit still answers with the same delivery and sends nothing.
+    const third = await emit({ ...leadSample, id: 'lead_same' }, id);
+    expect(third.deliveryIds).toEqual(first.deliveryIds);
+    await sleep(1_500);
+    expect(r.requests).toHaveLength(1);
+    expect(r.requests[0].headers['webhook-id']).toBe(id);
+    const event = await getEvent(id);
+    expect(event.status).toBe(200);
+    expect(event.body.deliveries.map((d: { id: string; status: string }) => [d.id, d.status])).toEqual([[first.deliveryIds[0], 'succeeded']]);
+  });
+
+  it('retention deletes events, deliveries and expired rate-limit counters older than the limit and keeps the rest', async () => {
+    const now = Date.now();
+    const old = new Date(now - 40 * DAY);
+    const fresh = new Date(now);
+    const suffix = unique();
+    const event = (name: string, at: Date) => ({ _id: `evt_${name}_${suffix}`, workspaceId: ws.id, type: 'lead.created', data: { ...leadSample }, createdAt: at, fannedOutAt: at });
+    const delivery = (name: string, eventId: string, at: Date) => ({
+      _id: `dlv_${name}_${suffix}`,
+      workspaceId: ws.id,
+      eventId,
+      eventType: 'lead.created',
+      subscriptionId: `wh_${name}_${suffix}`,
+      url: 'http://127.0.0.1:9/hook',
+      status: 'succeeded' as const,
+      series: 1,
+      attempts: [{ number: 1, series: 1, startedAt: at, durationMs: 12, httpStatus: 200 }],
+      workflowId: `delivery-dlv_${name}_${suffix}`,
+      completedAt: at,
+      createdAt: at,
+    });
+    const oldEvents = [event('old_a', old), event('old_b', old)];
+    const freshEvents = [event('fresh_a', fresh), event('fresh_b', fresh)];
+    const oldDeliveries = [delivery('old_a', oldEvents[0]._id, old), delivery('old_b', oldEvents[1]._id, old), delivery('old_c', oldEvents[1]._id, old)];
+    const freshDeliveries = [delivery('fresh_a', freshEvents[0]._id, fresh)];
+    await EventModel.create([...oldEvents, ...freshEvents]);
+    await DeliveryModel.create([...oldDeliveries, ...freshDeliveries]);
+    const counters = mongoose.connection.db!.collection<{ key: string; points: number; expire: Date }>('rate_limits');
+    await counters.insertMany([
+      { key: `rl:minute:expired_${suffix}`, points: 3, expire: new Date(now - 60_000) },
+      { key: `rl:day:live_${suffix}`, points: 3, expire: new Date(now + DAY) },
+    ]);
+    // The timestamps were kept as given (mongoose would otherwise stamp "now").
+    expect((await DeliveryModel.findById(oldDeliveries[0]._id).lean())?.createdAt).toEqual(old);
+    expect((await getEvent(oldEvents[0]._id)).status).toBe(200);
+
+    const result = await run<{ events: number; deliveries: number; rateLimitCounters: number }>('retentionWorkflow'); // RETENTION_MAX_AGE 30 d
+    expect(result.events).toBe(oldEvents.length);
+    expect(result.deliveries).toBe(oldDeliveries.length);
+    expect(result.rateLimitCounters).toBeGreaterThanOrEqual(1);
+    const ids = (docs: Array<{ _id: string }>) => docs.map((d) => d._id).sort();
+    expect(ids(await EventModel.find({ _id: { $in: ids([...oldEvents, ...freshEvents]) } }, { _id: 1 }).lean())).toEqual(ids(freshEvents));
+    expect(ids(await DeliveryModel.find({ _id: { $in: ids([...oldDeliveries, ...freshDeliveries]) } }, { _id: 1 }).lean())).toEqual(ids(freshDeliveries));
+    expect(await counters.findOne({ key: `rl:minute:expired_${suffix}` })).toBeNull();
+    expect(await counters.findOne({ key: `rl:day:live_${suffix}` })).not.toBeNull();
+    expect((await getEvent(oldEvents[0]._id)).status).toBe(404);
+    expect((await stack.request('GET', `/api/v1/deliveries/${oldDeliveries[0]._id}`, { key: ws.secretKey })).status).toBe(404);
+    expect((await getEvent(freshEvents[0]._id)).status).toBe(200);
+
+    // A one-second limit: everything this database holds is older than that by now.
+    await sleep(1_500);
+    const [eventsBefore, deliveriesBefore] = await Promise.all([EventModel.countDocuments(), DeliveryModel.countDocuments()]);
+    expect(eventsBefore).toBeGreaterThanOrEqual(freshEvents.length);
+    const short = await run<{ events: number; deliveries: number }>('retentionWorkflow', [{ maxAgeMs: 1000 }]);
+    expect(short.events).toBe(eventsBefore);
+    expect(short.deliveries).toBe(deliveriesBefore);
+    expect(await EventModel.countDocuments({ _id: { $in: ids(freshEvents) } })).toBe(0);
+    expect(await DeliveryModel.countDocuments({ _id: { $in: ids(freshDeliveries) } })).toBe(0);
+    expect((await getEvent(freshEvents[0]._id)).status).toBe(404);
+  });
+
+  it('ensureSchedules creates the sweep and retention schedules once', async () => {
+    const scheduleIds = ['signalbox-outbox-sweep', 'signalbox-retention'];
+    const taskQueue = stack.config.TEMPORAL_TASK_QUEUE;
+    const remove = (id: string) =>
+      stack.temporal.schedule
+        .getHandle(id)
+        .delete()
+        .catch((err) => {
+          if (!(err instanceof ScheduleNotFoundError)) throw err;
+        });
+    // The schedules are cluster-wide: start from none (a worker process elsewhere may have made them).
+    await Promise.all(scheduleIds.map(remove));
+    try {
+      expect(await ensureSchedules(stack.temporal, taskQueue)).toEqual(scheduleIds);
+
+      const sweep = await stack.temporal.schedule.getHandle('signalbox-outbox-sweep').describe();
+      expect(sweep.spec.intervals?.map((i) => i.every)).toEqual([60_000]);
+      expect(sweep.action).toMatchObject({ type: 'startWorkflow', workflowType: 'outboxSweepWorkflow', workflowId: 'signalbox-outbox-sweep', taskQueue, args: [] });
+      expect(sweep.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
+      expect(sweep.state.paused).toBe(false);
+
+      const retention = await stack.temporal.schedule.getHandle('signalbox-retention').describe();
+      expect(retention.spec.intervals?.map((i) => i.every)).toEqual([60 * 60_000]);
+      expect(retention.action).toMatchObject({ type: 'startWorkflow', workflowType: 'retentionWorkflow', workflowId: 'signalbox-retention', taskQueue, args: [] });
+      expect(retention.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
+
+      // A second worker start leaves them alone.
+      expect(await ensureSchedules(stack.temporal, taskQueue)).toEqual([]);
+      const again = await stack.temporal.schedule.getHandle('signalbox-outbox-sweep').describe();
+      expect(again.spec.intervals).toEqual(sweep.spec.intervals);
+    } finally {
+      await Promise.all(scheduleIds.map(remove));
+    }
+  });
+});
