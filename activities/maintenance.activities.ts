@@ -8,9 +8,16 @@ export function createMaintenanceActivities(deps: ActivityDeps) {
   /** The outbox sweep: finish fan-out for events stored by a process that died before doing it. */
   async function fanOutPendingEvents(input: { limit: number }): Promise<{ fannedOut: number }> {
     const stale = await eventRepository.findNotFannedOut(new Date(Date.now() - deps.config.OUTBOX_SWEEP_AFTER), input.limit);
-    for (const event of stale) await fanOutEvent(deps, event);
-    if (stale.length) deps.logger.info({ count: stale.length }, 'outbox sweep fanned out stored events');
-    return { fannedOut: stale.length };
+    let fannedOut = 0;
+    for (const event of stale) {
+      // One event that keeps failing must not hold back the ones behind it.
+      await fanOutEvent(deps, event).then(
+        () => fannedOut++,
+        (err) => deps.logger.error({ err, eventId: event._id }, 'outbox sweep could not fan out an event; will retry next sweep'),
+      );
+    }
+    if (stale.length) deps.logger.info({ fannedOut, found: stale.length }, 'outbox sweep fanned out stored events');
+    return { fannedOut };
   }
 
   /**

@@ -32,6 +32,8 @@ export interface AttemptResult {
 }
 
 const USER_AGENT = `Signalbox-Webhooks/${version}`;
+/** lastSuccessAt is kept to this resolution, so a healthy subscription costs no write per delivery. */
+const LAST_SUCCESS_RESOLUTION_MS = 60_000;
 
 export function createDeliveryActivities(deps: ActivityDeps) {
   /**
@@ -66,7 +68,7 @@ export function createDeliveryActivities(deps: ActivityDeps) {
 
   async function recordSuccess(delivery: DeliveryDoc, subscription: WebhookSubscriptionDoc, attempt: DeliveryAttempt): Promise<AttemptResult> {
     await deliveryRepository.recordAttempt(delivery._id, attempt, { status: 'succeeded', nextAttemptAt: null });
-    await webhookSubscriptionRepository.recordSuccess(subscription._id, new Date());
+    await webhookSubscriptionRepository.recordSuccessIfStale(subscription, new Date(), LAST_SUCCESS_RESOLUTION_MS);
     return { result: 'succeeded', nextDelayMs: 0, httpStatus: attempt.httpStatus ?? undefined };
   }
 

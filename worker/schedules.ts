@@ -2,8 +2,9 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@tem
 import { workflowIds } from '../shared/temporal/workflow-ids';
 
 /**
- * The periodic jobs, as Temporal Schedules (visible and pausable in the UI). Created once;
- * an existing schedule is left as the operator configured it.
+ * The periodic jobs, as Temporal Schedules (visible and pausable in the UI). Created once; an
+ * existing schedule keeps its timing and pause state, but its action is re-pointed when it
+ * targets another task queue (otherwise a renamed queue would silently stop the jobs).
  */
 export async function ensureSchedules(client: Client, taskQueue: string): Promise<string[]> {
   const specs = [
@@ -23,7 +24,19 @@ export async function ensureSchedules(client: Client, taskQueue: string): Promis
       created.push(spec.scheduleId);
     } catch (err) {
       if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      await repointIfNeeded(client, spec.scheduleId, spec.workflowType, taskQueue);
     }
   }
   return created;
+}
+
+async function repointIfNeeded(client: Client, scheduleId: string, workflowType: string, taskQueue: string): Promise<void> {
+  const handle = client.schedule.getHandle(scheduleId);
+  const current = await handle.describe();
+  const action = current.action;
+  if (action.type === 'startWorkflow' && action.taskQueue === taskQueue && action.workflowType === workflowType) return;
+  await handle.update((previous) => ({
+    ...previous,
+    action: { type: 'startWorkflow', workflowType, taskQueue, args: [], workflowId: scheduleId },
+  }));
 }

@@ -31,7 +31,9 @@ export function startProcess(name: string, command: string, args: string[], logF
     async stop(graceMs = 10_000) {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
-        const killed = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
+        const grace = new AbortController();
+        const killed = await Promise.race([exited.then(() => true), sleep(graceMs, false, { signal: grace.signal }).catch(() => true)]);
+        grace.abort();
         if (!killed) child.kill('SIGKILL');
       }
       await exited;

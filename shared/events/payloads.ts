@@ -445,7 +445,7 @@ export const eventSamples: { [T in EventType]: EventPayload<T> } = {
     created_at: '2026-04-27T09:02:18.000Z',
   },
   'webhook.disabled': {
-    subscription_id: 'sub_8Nc4Rf2Ht6Jv1Lm3',
+    subscription_id: 'wh_8Nc4Rf2Ht6Jv1Lm3Qp5s',
     url: 'https://hooks.example.com/signalbox',
     reason: 'Disabled after 3 days of failed deliveries; last response was HTTP 503.',
     failing_since: '2026-04-24T06:12:00.000Z',

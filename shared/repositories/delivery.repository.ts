@@ -8,10 +8,6 @@ export const deliveryRepository = {
     return (await DeliveryModel.create({ ...delivery, status: 'pending', series: 1 })).toObject() as DeliveryDoc;
   },
 
-  async findByPair(eventId: string, subscriptionId: string): Promise<DeliveryDoc | null> {
-    return DeliveryModel.findOne({ eventId, subscriptionId }).lean<DeliveryDoc>();
-  },
-
   async findById(id: string): Promise<DeliveryDoc | null> {
     return DeliveryModel.findById(id).lean<DeliveryDoc>();
   },

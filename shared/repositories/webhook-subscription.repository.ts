@@ -76,6 +76,14 @@ export const webhookSubscriptionRepository = {
     await WebhookSubscriptionModel.updateOne({ _id: id }, { $set: { failingSince: null, consecutiveFailures: 0, lastSuccessAt: at } });
   },
 
+  /** Skips the write while the subscription is healthy and lastSuccessAt is recent (the hot path). */
+  async recordSuccessIfStale(sub: Pick<WebhookSubscriptionDoc, '_id' | 'failingSince' | 'consecutiveFailures' | 'lastSuccessAt'>, at: Date, staleAfterMs: number): Promise<void> {
+    const healthy = !sub.failingSince && sub.consecutiveFailures === 0;
+    const recent = sub.lastSuccessAt && at.getTime() - sub.lastSuccessAt.getTime() < staleAfterMs;
+    if (healthy && recent) return;
+    await this.recordSuccess(sub._id, at);
+  },
+
   /** Counts a failed attempt; returns the subscription as it stands afterwards. */
   async recordFailure(id: string, at: Date): Promise<WebhookSubscriptionDoc | null> {
     await WebhookSubscriptionModel.updateOne({ _id: id, failingSince: null }, { $set: { failingSince: at } });

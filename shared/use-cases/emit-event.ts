@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { AppError, fieldErrors, isDuplicateKeyError } from '../errors';
@@ -49,10 +50,15 @@ export async function emitEvent(deps: EventDeps, input: EmitEventInput): Promise
  * again for the same event: the (event, subscription) pair is unique and so is `delivery-<id>`.
  */
 export async function fanOutEvent(deps: EventDeps, event: EventDoc): Promise<string[]> {
-  const subscriptions = event.testForSubscriptionId
-    ? [await webhookSubscriptionRepository.findInWorkspace(event.workspaceId, event.testForSubscriptionId)].filter((s) => s !== null)
-    : (await webhookSubscriptionRepository.findActiveForEventType(event.workspaceId, event.type)).filter((s) => matchesFilters(s.filters, event.type, event.data));
-  const settings = deliverySettingsFor(await workspaceRepository.findById(event.workspaceId), deps.config);
+  const workspace = await workspaceRepository.findById(event.workspaceId);
+  // Plan gating applies at delivery too: after a downgrade, paid event types stop going out.
+  const entitled = workspace?.entitledEventTypes.includes(event.type) ?? false;
+  const subscriptions = !entitled
+    ? []
+    : event.testForSubscriptionId
+      ? [await webhookSubscriptionRepository.findInWorkspace(event.workspaceId, event.testForSubscriptionId)].filter((s) => s !== null)
+      : (await webhookSubscriptionRepository.findActiveForEventType(event.workspaceId, event.type)).filter((s) => matchesFilters(s.filters, event.type, event.data));
+  const settings = deliverySettingsFor(workspace, deps.config);
   const deliveryIds = await Promise.all(
     subscriptions.map(async (sub) => {
       const delivery = await findOrCreateDelivery(event, sub._id, sub.url);
@@ -64,17 +70,26 @@ export async function fanOutEvent(deps: EventDeps, event: EventDoc): Promise<str
   return deliveryIds;
 }
 
+/**
+ * The delivery id is derived from the (event, subscription) pair, so finding or creating it is a
+ * primary-key operation (secondary-index lookups are slow on FerretDB/SQLite) and a repeated
+ * fan-out lands on the same document; the unique pair index guards real MongoDB as well.
+ */
 async function findOrCreateDelivery(event: EventDoc, subscriptionId: string, url: string) {
-  const existing = await deliveryRepository.findByPair(event._id, subscriptionId);
+  const id = deliveryIdFor(event._id, subscriptionId);
+  const existing = await deliveryRepository.findById(id);
   if (existing) return existing;
-  const id = newId('dlv', 20);
   try {
     return await deliveryRepository.insert({ _id: id, workspaceId: event.workspaceId, eventId: event._id, eventType: event.type, subscriptionId, url, workflowId: workflowIds.delivery(id) });
   } catch (err) {
-    const raced = isDuplicateKeyError(err) ? await deliveryRepository.findByPair(event._id, subscriptionId) : null;
+    const raced = isDuplicateKeyError(err) ? await deliveryRepository.findById(id) : null;
     if (raced) return raced;
     throw err;
   }
+}
+
+export function deliveryIdFor(eventId: string, subscriptionId: string): string {
+  return `dlv_${createHash('sha256').update(`${eventId}\n${subscriptionId}`).digest('base64url').replace(/[-_]/g, '').slice(0, 22)}`;
 }
 
 async function storeEvent(event: Parameters<typeof eventRepository.insert>[0]): Promise<EventDoc> {

@@ -2,6 +2,8 @@ import { AppError } from '../errors';
 import { eventSamples } from '../events/payloads';
 import type { EventType } from '../event-catalogue';
 import { webhookSubscriptionRepository } from '../repositories/webhook-subscription.repository';
+import { workspaceRepository } from '../repositories/workspace.repository';
+import { assertSubscribableEvents } from './create-webhook-subscription';
 import { emitEvent, type EventDeps } from './emit-event';
 
 /**
@@ -9,9 +11,10 @@ import { emitEvent, type EventDeps } from './emit-event';
  * path (stored, signed, retried, recorded), to this subscription only.
  */
 export async function sendTestEvent(deps: EventDeps, workspaceId: string, subscriptionId: string): Promise<{ eventId: string; deliveryId: string }> {
-  const subscription = await webhookSubscriptionRepository.findInWorkspace(workspaceId, subscriptionId);
-  if (!subscription) throw AppError.notFound('Webhook subscription');
+  const [subscription, workspace] = await Promise.all([webhookSubscriptionRepository.findInWorkspace(workspaceId, subscriptionId), workspaceRepository.findById(workspaceId)]);
+  if (!subscription || !workspace) throw AppError.notFound('Webhook subscription');
   const type = subscription.events[0] as EventType;
+  assertSubscribableEvents(workspace, [type], 'events');
   const { event, deliveryIds } = await emitEvent(deps, { workspaceId, type, data: eventSamples[type], onlySubscriptionId: subscription._id });
   return { eventId: event._id, deliveryId: deliveryIds[0] };
 }

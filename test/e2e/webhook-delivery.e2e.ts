@@ -261,4 +261,20 @@ describe('webhook delivery (real Temporal, database and HTTP receivers)', () => 
     expect(after.disabledReason).toMatch(/Every delivery failed since/);
     expect(after.health.consecutiveFailures).toBeGreaterThanOrEqual(10);
   });
+
+  it('stops delivering paid event types after a downgrade to a plan without them', async () => {
+    const r = await receiver();
+    const sub = await subscribe(r.url, ['lead.scored']);
+    const scored = eventSamples['lead.scored'];
+    expect((await emit('lead.scored', scored)).deliveryIds).toHaveLength(1);
+    await r.waitForRequests(1);
+    expect((await stack.admin('PATCH', `/workspaces/${ws.id}`, { plan: 'free' })).status).toBe(200);
+    const after = await emit('lead.scored', { ...scored, lead_id: 'lead_after_downgrade' });
+    expect(after.deliveryIds).toEqual([]);
+    const test = await stack.request('POST', `/api/v1/webhooks/${sub.id}/test`, { key: ws.secretKey });
+    expect(test.status).toBe(403);
+    expect(test.body.code).toBe('not_entitled');
+    await new Promise((res) => setTimeout(res, 500));
+    expect(r.requests).toHaveLength(1);
+  });
 });

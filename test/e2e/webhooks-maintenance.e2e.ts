@@ -193,6 +193,14 @@ describe('webhook maintenance workflows (real Temporal, database and HTTP receiv
       expect(await ensureSchedules(stack.temporal, taskQueue)).toEqual([]);
       const again = await stack.temporal.schedule.getHandle('signalbox-outbox-sweep').describe();
       expect(again.spec.intervals).toEqual(sweep.spec.intervals);
+
+      // A worker on a renamed task queue re-points the existing schedules instead of leaving them orphaned.
+      expect(await ensureSchedules(stack.temporal, `${taskQueue}-renamed`)).toEqual([]);
+      for (const id of scheduleIds) {
+        const moved = await stack.temporal.schedule.getHandle(id).describe();
+        expect(moved.action).toMatchObject({ type: 'startWorkflow', taskQueue: `${taskQueue}-renamed` });
+        expect(moved.spec.intervals?.map((i) => i.every)).toEqual((id === 'signalbox-retention' ? [3_600_000] : [60_000]));
+      }
     } finally {
       await Promise.all(scheduleIds.map(remove));
     }
