@@ -54,7 +54,7 @@ export function createDeliveryActivities(deps: ActivityDeps) {
       return { result: 'canceled', nextDelayMs: 0 };
     }
 
-    const settings = deliverySettingsFor(await workspaceRepository.findById(delivery.workspaceId), deps.config);
+    const settings = deliverySettingsFor(await workspaceRepository.findByIdCached(delivery.workspaceId), deps.config);
     const startedAt = new Date();
     const response = await sendWebhook({
       url: subscription.url,

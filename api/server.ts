@@ -15,7 +15,7 @@ export interface RunningApi {
 
 /** Connects the API's dependencies and listens; `close` stops accepting, finishes in-flight requests, disconnects. */
 export async function startApi(config: Config, logger: Logger, opts: { connectDb?: boolean } = {}): Promise<RunningApi> {
-  if (opts.connectDb !== false) await connectDatabase(config.MONGODB_URI);
+  if (opts.connectDb !== false) await connectDatabase(config.MONGODB_URI, config.MONGODB_MAX_POOL_SIZE);
   const db = mongoose.connection.db;
   if (!db) throw new Error('database connection has no db handle');
   const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });

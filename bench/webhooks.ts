@@ -61,6 +61,8 @@ async function waitFor(done: () => boolean, timeoutMs: number): Promise<boolean>
   return done();
 }
 
+const progress = (msg: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
+
 async function main() {
   const receiver = await startReceiver();
   const stack = await startBenchStack();
@@ -86,6 +88,7 @@ async function main() {
     const idsBetween = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `evt_bench_${from + i + 1}`);
     const lostAndDup = (ids: string[]) => ({ lost: ids.filter((id) => !receiver.firstSeen.has(id)).length, duplicated: ids.filter((id) => (receiver.counts.get(id) ?? 0) > 1).length });
 
+    progress('baseline');
     // 1. Baseline: plain POSTs of the same kind of body to the same receiver.
     const baselineIds: string[] = [];
     const sample = JSON.stringify({ id: 'x', type: 'lead.created', createdAt: new Date().toISOString(), data: eventSamples['lead.created'] });
@@ -99,6 +102,7 @@ async function main() {
     const baselineElapsed = (performance.now() - baselineStart) / 1000;
     const baseline = summarize(latencies(baselineIds));
 
+    progress('steady');
     // 2. Steady: events through the API at the same rate.
     const steadyFrom = seq;
     const steadyStart = performance.now();
@@ -109,6 +113,7 @@ async function main() {
     const steady = summarize(latencies(steadyIds));
     const steadyLoss = lostAndDup(steadyIds);
 
+    progress(`steady done: ${receiver.firstSeen.size} received`);
     // 3. Burst: throughput and the worker's memory across many deliveries.
     const rss: number[] = [rssMiB(stack.worker.pid!)];
     const sampler = setInterval(() => rss.push(rssMiB(stack.worker.pid!)), 1000);
@@ -116,6 +121,7 @@ async function main() {
     const burstStart = performance.now();
     await withConcurrency(burst, concurrency, () => emit());
     const burstIds = idsBetween(burstFrom, seq);
+    progress(`burst emitted ${burstIds.length}; waiting for deliveries`);
     await waitFor(() => burstIds.every((id) => receiver.firstSeen.has(id)), 30 * 60_000);
     const lastReceived = Math.max(...burstIds.map((id) => receiver.firstSeen.get(id) ?? 0));
     const burstElapsed = (lastReceived - burstStart) / 1000;
@@ -129,6 +135,7 @@ async function main() {
     // 4. Outage: the receiver is down, events keep coming; then it is back and we recover.
     let outage: { events: number; recovered: number; secondsToAll: number; lost: number; duplicated: number } | undefined;
     if (outageSeconds > 0) {
+      progress('outage');
       const outageFrom = seq;
       const phaseStart = new Date();
       receiver.state.down = true;

@@ -103,7 +103,7 @@ function printKey(kind: ApiKeyKind, id: string, plaintext: string): void {
 }
 
 async function withDatabase(config: Config, run: () => Promise<void>): Promise<void> {
-  await connectDatabase(config.MONGODB_URI);
+  await connectDatabase(config.MONGODB_URI, config.MONGODB_MAX_POOL_SIZE);
   try {
     await run();
   } finally {

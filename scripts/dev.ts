@@ -77,7 +77,7 @@ async function startEmbeddedTemporal(children: ManagedProcess[]) {
 async function runApplication(config: Config, stopChildren: () => Promise<unknown>): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL, 'signalbox');
   installWorkerRuntime();
-  await connectDatabase(config.MONGODB_URI);
+  await connectDatabase(config.MONGODB_URI, config.MONGODB_MAX_POOL_SIZE);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   await ensureSchedules(temporal, config.TEMPORAL_TASK_QUEUE);

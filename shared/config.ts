@@ -56,11 +56,17 @@ export const configSchema = z.object({
     .string({ error: 'is required (e.g. mongodb://127.0.0.1:27017/signalbox)' })
     .regex(/^mongodb(\+srv)?:\/\/.+/, 'must be a mongodb:// or mongodb+srv:// URI'),
 
+  /** Connections per process. Small suits FerretDB/SQLite (one writer at a time); raise it for MongoDB. */
+  MONGODB_MAX_POOL_SIZE: positiveInt.default(10),
+
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('signalbox'),
   /** Shown in printed links; the dev stack sets it. */
   TEMPORAL_UI_URL: z.url().optional(),
+
+  /** Activities one worker runs at once; beyond it tasks wait in Temporal, not in the database's queue. */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(20),
 
   /** Guards /admin/v1. Admin API is off when unset. */
   SIGNALBOX_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),

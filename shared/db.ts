@@ -9,11 +9,12 @@ import { installSqliteBusyRetry } from './sqlite-busy-retry';
 /** Models whose indexes are created at start-up (TTL indexes are never used: FerretDB lacks them). */
 const models = [WorkspaceModel, ApiKeyModel, WebhookSubscriptionModel, EventModel, DeliveryModel];
 
-export async function connectDatabase(uri: string): Promise<typeof mongoose> {
+export async function connectDatabase(uri: string, maxPoolSize = 10): Promise<typeof mongoose> {
   installSqliteBusyRetry();
   mongoose.set('strictQuery', true);
   const conn = await mongoose.connect(uri, {
     autoIndex: false,
+    maxPoolSize,
     serverSelectionTimeoutMS: 5000,
     // Keep reads and writes on one node of a replica set; ids and cursors assume it.
     retryWrites: true,

@@ -13,7 +13,7 @@ export async function runWorker(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL, 'signalbox-worker');
   installWorkerRuntime(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'INFO' : 'WARN');
-  await connectDatabase(config.MONGODB_URI);
+  await connectDatabase(config.MONGODB_URI, config.MONGODB_MAX_POOL_SIZE);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
     const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE).catch((err) => {

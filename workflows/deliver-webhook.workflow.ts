@@ -20,8 +20,11 @@ export const retryNowSignal = defineSignal('retryNow');
 /** Stop: the subscription was deleted. */
 export const cancelDeliverySignal = defineSignal<[string]>('cancel');
 
-/** Margin over the HTTP deadline for the activity's own database reads and writes. */
-const ACTIVITY_MARGIN_MS = 10_000;
+/**
+ * Margin over the HTTP deadline for the activity's own database reads and writes. Generous on
+ * purpose: an activity that times out while still running is retried, which can POST twice.
+ */
+const ACTIVITY_MARGIN_MS = 30_000;
 
 /**
  * One delivery of one event to one subscription (`delivery-<id>`): attempts on the planned

@@ -4,7 +4,6 @@ import { hashApiKey, isWellFormedApiKey } from '../../shared/api-keys';
 import type { Config } from '../../shared/config';
 import { AppError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
-import type { WorkspaceDoc } from '../../shared/models/workspace.model';
 import { apiKeyRepository } from '../../shared/repositories/api-key.repository';
 import { workspaceRepository } from '../../shared/repositories/workspace.repository';
 import { keyAllows, type ApiKeyScope } from '../../shared/scopes';
@@ -13,7 +12,6 @@ import type { AuthContext } from '../http/auth-context';
 import type { KeyRateLimiter } from './rate-limiter';
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
-const WORKSPACE_CACHE_MS = 5_000;
 const INVALID_KEY = 'Invalid API key';
 
 /** Reads the key from `Authorization: Bearer|Token <key>`, `X-API-Key` or `X-API-Token`. */
@@ -41,15 +39,6 @@ export interface AuthenticatorDeps {
  */
 export function createAuthenticator(deps: AuthenticatorDeps) {
   const lastUsedWrites = new Map<string, number>();
-  const workspaces = new Map<string, { doc: WorkspaceDoc; until: number }>();
-
-  async function findWorkspace(id: string): Promise<WorkspaceDoc | null> {
-    const cached = workspaces.get(id);
-    if (cached && cached.until > Date.now()) return cached.doc;
-    const doc = await workspaceRepository.findById(id);
-    if (doc) workspaces.set(id, { doc, until: Date.now() + WORKSPACE_CACHE_MS });
-    return doc;
-  }
 
   function noteUsed(keyId: string): void {
     const now = Date.now();
@@ -66,7 +55,7 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
         if (!isWellFormedApiKey(plaintext)) throw new AppError('unauthorized', INVALID_KEY);
         const key = await apiKeyRepository.findByHash(hashApiKey(plaintext));
         if (!key || key.revokedAt) throw new AppError('unauthorized', INVALID_KEY);
-        const workspace = await findWorkspace(key.workspaceId);
+        const workspace = await workspaceRepository.findByIdCached(key.workspaceId);
         if (!workspace) throw new AppError('unauthorized', INVALID_KEY);
         if (mode === 'secret' && key.kind !== 'secret') throw new AppError('forbidden', 'This endpoint requires a secret key (sk_…)');
         if (scope && !keyAllows(key.kind, key.scopes, scope)) throw new AppError('forbidden', `This key lacks the '${scope}' scope`);
@@ -110,10 +99,6 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
   return {
     authenticate(mode: Exclude<AuthMode, 'none'>, scope?: ApiKeyScope): RequestHandler[] {
       return mode === 'admin' ? [requireAdmin] : [requireKey(mode, scope), rateLimit];
-    },
-    /** Drops cached workspace settings (after an admin change in this process). */
-    forgetWorkspace(id: string): void {
-      workspaces.delete(id);
     },
   };
 }

@@ -43,8 +43,10 @@ export async function startBenchStack(env: Record<string, string> = {}): Promise
     ...env,
   };
   const config = parseConfig(fullEnv);
-  await connectDatabase(config.MONGODB_URI);
+  await connectDatabase(config.MONGODB_URI, config.MONGODB_MAX_POOL_SIZE);
   const worker = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { env: { ...process.env, ...fullEnv }, stdio: ['ignore', 'inherit', 'inherit'], cwd: join(__dirname, '..', '..') });
+  // A benchmark stopped with Ctrl-C must not leave its worker running.
+  process.once('exit', () => worker.kill('SIGKILL'));
   const api = await startApi(config, createLogger('warn', 'bench-api'), { connectDb: false });
   return {
     config,

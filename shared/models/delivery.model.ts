@@ -42,11 +42,10 @@ const deliverySchema = new Schema(
   { timestamps: true, versionKey: false, collection: 'deliveries' },
 );
 
-deliverySchema.index({ eventId: 1, subscriptionId: 1 }, { unique: true });
-deliverySchema.index({ workspaceId: 1, subscriptionId: 1, createdAt: -1, _id: -1 });
-deliverySchema.index({ workspaceId: 1, eventId: 1 });
-deliverySchema.index({ subscriptionId: 1, status: 1 });
-deliverySchema.index({ createdAt: 1 });
+// Few indexes on purpose: every attempt rewrites the delivery, and each index costs on each write.
+deliverySchema.index({ eventId: 1, subscriptionId: 1 }, { unique: true }); // also serves "deliveries of an event"
+deliverySchema.index({ workspaceId: 1, subscriptionId: 1, createdAt: -1, _id: -1 }); // lists, pending, recover
+deliverySchema.index({ createdAt: 1 }); // retention
 
 export type DeliveryDoc = InferSchemaType<typeof deliverySchema> & { _id: string };
 export type DeliveryAttempt = InferSchemaType<typeof attemptSchema>;

@@ -1,5 +1,6 @@
 import { DeliveryModel, type DeliveryAttempt, type DeliveryDoc, type DeliveryStatus } from '../models/delivery.model';
 import { newestFirst, olderThan, sinceFilter, type Cursor } from '../pagination';
+import { inWorkspace } from './scoping';
 
 export type NewDelivery = Pick<DeliveryDoc, '_id' | 'workspaceId' | 'eventId' | 'eventType' | 'subscriptionId' | 'url' | 'workflowId'>;
 
@@ -13,7 +14,7 @@ export const deliveryRepository = {
   },
 
   async findInWorkspace(workspaceId: string, id: string): Promise<DeliveryDoc | null> {
-    return DeliveryModel.findOne({ _id: id, workspaceId }).lean<DeliveryDoc>();
+    return inWorkspace(await this.findById(id), workspaceId);
   },
 
   async listForEvent(workspaceId: string, eventId: string): Promise<DeliveryDoc[]> {
@@ -42,8 +43,8 @@ export const deliveryRepository = {
     return DeliveryModel.find({ workspaceId, subscriptionId, status: { $in: ['failed', 'canceled', 'pending'] }, createdAt: { $gte: since } }).lean<DeliveryDoc[]>();
   },
 
-  async findPendingForSubscription(subscriptionId: string): Promise<DeliveryDoc[]> {
-    return DeliveryModel.find({ subscriptionId, status: 'pending' }).lean<DeliveryDoc[]>();
+  async findPendingForSubscription(workspaceId: string, subscriptionId: string): Promise<DeliveryDoc[]> {
+    return DeliveryModel.find({ workspaceId, subscriptionId, status: 'pending' }).lean<DeliveryDoc[]>();
   },
 
   /** Appends an attempt; on success or a final failure also closes the delivery. */
@@ -64,8 +65,11 @@ export const deliveryRepository = {
     );
   },
 
+  /** Closes a pending delivery; one already closed keeps its outcome. */
   async close(id: string, status: Exclude<DeliveryStatus, 'pending'>, reason: string): Promise<void> {
-    await DeliveryModel.updateOne({ _id: id, status: 'pending' }, { $set: { status, statusReason: reason, completedAt: new Date(), nextAttemptAt: null } });
+    const current = await this.findById(id);
+    if (current?.status !== 'pending') return;
+    await DeliveryModel.updateOne({ _id: id }, { $set: { status, statusReason: reason, completedAt: new Date(), nextAttemptAt: null } });
   },
 
   async setNextAttempt(id: string, at: Date | null): Promise<void> {

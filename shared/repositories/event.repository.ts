@@ -1,5 +1,6 @@
 import { EventModel, type EventDoc } from '../models/event.model';
 import { newestFirst, olderThan, sinceFilter, type Cursor } from '../pagination';
+import { inWorkspace } from './scoping';
 
 export type NewEvent = Pick<EventDoc, '_id' | 'workspaceId' | 'type' | 'data' | 'createdAt'> & { testForSubscriptionId?: string };
 
@@ -13,7 +14,7 @@ export const eventRepository = {
   },
 
   async findInWorkspace(workspaceId: string, id: string): Promise<EventDoc | null> {
-    return EventModel.findOne({ _id: id, workspaceId }).lean<EventDoc>();
+    return inWorkspace(await this.findById(id), workspaceId);
   },
 
   async list(workspaceId: string, q: { limit: number; before?: Cursor; since?: Date; type?: string }): Promise<EventDoc[]> {
@@ -24,7 +25,7 @@ export const eventRepository = {
   },
 
   async markFannedOut(id: string, at: Date): Promise<void> {
-    await EventModel.updateOne({ _id: id, fannedOutAt: null }, { $set: { fannedOutAt: at } });
+    await EventModel.updateOne({ _id: id }, { $set: { fannedOutAt: at } });
   },
 
   /** The outbox: events stored but not yet fanned out (a crash between the two steps). */

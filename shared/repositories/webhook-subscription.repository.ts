@@ -1,5 +1,6 @@
 import { WebhookSubscriptionModel, type WebhookSubscriptionDoc } from '../models/webhook-subscription.model';
 import { newestFirst, olderThan, type Cursor } from '../pagination';
+import { inWorkspace } from './scoping';
 
 export interface SigningSecret {
   secret: string;
@@ -26,7 +27,8 @@ export const webhookSubscriptionRepository = {
   },
 
   async findInWorkspace(workspaceId: string, id: string): Promise<WebhookSubscriptionDoc | null> {
-    return WebhookSubscriptionModel.findOne({ _id: id, workspaceId, ...live }).lean<WebhookSubscriptionDoc>();
+    const sub = inWorkspace(await this.findAnyById(id), workspaceId);
+    return sub && !sub.deletedAt ? sub : null;
   },
 
   /** Including deleted ones: delivery workflows use it to learn a subscription is gone. */

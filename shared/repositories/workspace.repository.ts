@@ -13,7 +13,22 @@ export interface NewWorkspace {
 
 export type WorkspaceChanges = Partial<Pick<NewWorkspace, 'name' | 'plan' | 'entitledEventTypes' | 'rateLimits' | 'webhookSettings'>>;
 
+const CACHE_MS = 5_000;
+const cache = new Map<string, { doc: WorkspaceDoc; until: number }>();
+
 export const workspaceRepository = {
+  /**
+   * For hot paths (fan-out, delivery attempts, authentication): a workspace's settings change
+   * rarely, so each process may use a copy up to 5 s old. Changes made here drop the copy.
+   */
+  async findByIdCached(id: string): Promise<WorkspaceDoc | null> {
+    const hit = cache.get(id);
+    if (hit && hit.until > Date.now()) return hit.doc;
+    const doc = await this.findById(id);
+    if (doc) cache.set(id, { doc, until: Date.now() + CACHE_MS });
+    return doc;
+  },
+
   async insert(workspace: NewWorkspace): Promise<WorkspaceDoc> {
     const doc = await WorkspaceModel.create(workspace);
     return doc.toObject() as WorkspaceDoc;
@@ -32,6 +47,7 @@ export const workspaceRepository = {
   },
 
   async update(id: string, changes: WorkspaceChanges): Promise<WorkspaceDoc | null> {
+    cache.delete(id);
     await WorkspaceModel.updateOne({ _id: id }, { $set: changes });
     return this.findById(id);
   },

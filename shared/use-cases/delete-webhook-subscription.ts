@@ -11,7 +11,7 @@ import { workflowIds } from '../temporal/workflow-ids';
  */
 export async function deleteWebhookSubscription(deps: { temporal: Client; logger: Logger }, workspaceId: string, id: string): Promise<void> {
   if (!(await webhookSubscriptionRepository.softDelete(workspaceId, id, new Date()))) throw AppError.notFound('Webhook subscription');
-  const pending = await deliveryRepository.findPendingForSubscription(id);
+  const pending = await deliveryRepository.findPendingForSubscription(workspaceId, id);
   await Promise.all(
     pending.map((d) =>
       deps.temporal.workflow

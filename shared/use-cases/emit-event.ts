@@ -50,7 +50,7 @@ export async function emitEvent(deps: EventDeps, input: EmitEventInput): Promise
  * again for the same event: the (event, subscription) pair is unique and so is `delivery-<id>`.
  */
 export async function fanOutEvent(deps: EventDeps, event: EventDoc): Promise<string[]> {
-  const workspace = await workspaceRepository.findById(event.workspaceId);
+  const workspace = await workspaceRepository.findByIdCached(event.workspaceId);
   // Plan gating applies at delivery too: after a downgrade, paid event types stop going out.
   const entitled = workspace?.entitledEventTypes.includes(event.type) ?? false;
   const subscriptions = !entitled
@@ -77,8 +77,11 @@ export async function fanOutEvent(deps: EventDeps, event: EventDoc): Promise<str
  */
 async function findOrCreateDelivery(event: EventDoc, subscriptionId: string, url: string) {
   const id = deliveryIdFor(event._id, subscriptionId);
-  const existing = await deliveryRepository.findById(id);
-  if (existing) return existing;
+  // A fresh event has no deliveries yet: insert first, read only when a repeated fan-out collides.
+  if (event.fannedOutAt) {
+    const existing = await deliveryRepository.findById(id);
+    if (existing) return existing;
+  }
   try {
     return await deliveryRepository.insert({ _id: id, workspaceId: event.workspaceId, eventId: event._id, eventType: event.type, subscriptionId, url, workflowId: workflowIds.delivery(id) });
   } catch (err) {

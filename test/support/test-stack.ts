@@ -67,7 +67,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     ...opts.env,
   });
   const logger = createLogger(config.LOG_LEVEL, 'signalbox-test');
-  await connectDatabase(config.MONGODB_URI);
+  await connectDatabase(config.MONGODB_URI, config.MONGODB_MAX_POOL_SIZE);
 
   const activityClient = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
   let worker: Worker | undefined;
