@@ -112,8 +112,8 @@ async function main() {
     const steadyElapsed = (performance.now() - steadyStart) / 1000;
     const steady = summarize(latencies(steadyIds));
     const steadyLoss = lostAndDup(steadyIds);
+    progress(`steady: ${steadyIds.length} events, ${fmt(steadyIds.length / steadyElapsed)} deliveries/s, p50 ${fmt(steady.p50)} p95 ${fmt(steady.p95)} p99 ${fmt(steady.p99)} ms, lost ${steadyLoss.lost}, dup ${steadyLoss.duplicated} (baseline p50 ${fmt(baseline.p50)} p99 ${fmt(baseline.p99)} ms)`);
 
-    progress(`steady done: ${receiver.firstSeen.size} received`);
     // 3. Burst: throughput and the worker's memory across many deliveries.
     const rss: number[] = [rssMiB(stack.worker.pid!)];
     const sampler = setInterval(() => rss.push(rssMiB(stack.worker.pid!)), 1000);

@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { eventSamples } from '../../shared/events/payloads';
 import { WebhookSubscriptionModel } from '../../shared/models/webhook-subscription.model';
 import { workflowIds } from '../../shared/temporal/workflow-ids';
-import { TestReceiver } from '../support/receiver';
+import { ReceiverPool } from '../support/receiver';
 import { eventually, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';
 
 const leadCreated = (id: string) => ({
@@ -23,12 +23,8 @@ const leadCreated = (id: string) => ({
 describe('webhook delivery (real Temporal, database and HTTP receivers)', () => {
   let stack: TestStack;
   let ws: TestWorkspace;
-  const receivers: TestReceiver[] = [];
-  const receiver = async () => {
-    const r = await TestReceiver.start();
-    receivers.push(r);
-    return r;
-  };
+  const receivers = new ReceiverPool();
+  const receiver = () => receivers.start();
 
   beforeAll(async () => {
     stack = await startTestStack({ env: { WEBHOOK_RETRY_SCHEDULE: '0s,200ms,200ms,200ms', WEBHOOK_RETRY_JITTER: '0', WEBHOOK_TIMEOUT: '1s' } });
@@ -38,7 +34,7 @@ describe('webhook delivery (real Temporal, database and HTTP receivers)', () => 
     ws = await stack.createWorkspace(expect.getState().currentTestName ?? 'Deliveries', { rateLimits: { perMinute: 100_000, perDay: 1_000_000 } });
   });
   afterAll(async () => {
-    await Promise.all(receivers.map((r) => r.close()));
+    await receivers.closeAll();
     await stack.close();
   });
 

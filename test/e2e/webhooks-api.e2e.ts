@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { TestReceiver, type ReceivedRequest } from '../support/receiver';
+import { ReceiverPool, type ReceivedRequest } from '../support/receiver';
 import { eventually, startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
 
 /** The catalogue as the product documents it (shared/event-catalogue.ts). */
@@ -51,12 +51,8 @@ describe('webhook subscriptions API, event catalogue and tenant isolation (real 
   let stack: TestStack;
   /** `sample` of every event type, as served by GET /api/v1/event-types. */
   let samples: Record<string, Record<string, unknown>>;
-  const receivers: TestReceiver[] = [];
-  const receiver = async () => {
-    const r = await TestReceiver.start();
-    receivers.push(r);
-    return r;
-  };
+  const receivers = new ReceiverPool();
+  const receiver = () => receivers.start();
 
   beforeAll(async () => {
     stack = await startTestStack({ env: { WEBHOOK_RETRY_SCHEDULE: '0s,200ms', WEBHOOK_RETRY_JITTER: '0', WEBHOOK_TIMEOUT: '1s' } });
@@ -66,7 +62,7 @@ describe('webhook subscriptions API, event catalogue and tenant isolation (real 
     samples = Object.fromEntries(catalogue.body.data.map((d: { type: string; sample: Record<string, unknown> }) => [d.type, d.sample]));
   });
   afterAll(async () => {
-    await Promise.all(receivers.map((r) => r.close()));
+    await receivers.closeAll();
     await stack.close();
   });
 

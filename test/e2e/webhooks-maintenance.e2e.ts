@@ -7,7 +7,7 @@ import { DeliveryModel } from '../../shared/models/delivery.model';
 import { EventModel } from '../../shared/models/event.model';
 import { eventRepository } from '../../shared/repositories/event.repository';
 import { ensureSchedules } from '../../worker/schedules';
-import { TestReceiver } from '../support/receiver';
+import { ReceiverPool } from '../support/receiver';
 import { eventually, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -16,12 +16,8 @@ const leadSample = eventSamples['lead.created'];
 describe('webhook maintenance workflows (real Temporal, database and HTTP receivers)', () => {
   let stack: TestStack;
   let ws: TestWorkspace;
-  const receivers: TestReceiver[] = [];
-  const receiver = async () => {
-    const r = await TestReceiver.start();
-    receivers.push(r);
-    return r;
-  };
+  const receivers = new ReceiverPool();
+  const receiver = () => receivers.start();
   const unique = () => randomAlphanumeric(10);
 
   beforeAll(async () => {
@@ -32,7 +28,7 @@ describe('webhook maintenance workflows (real Temporal, database and HTTP receiv
     ws = await stack.createWorkspace(expect.getState().currentTestName ?? 'Maintenance');
   });
   afterAll(async () => {
-    await Promise.all(receivers.map((r) => r.close()));
+    await receivers.closeAll();
     await stack?.close();
   });
 

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { WebhookSubscriptionModel } from '../../shared/models/webhook-subscription.model';
-import { TestReceiver } from '../support/receiver';
+import { ReceiverPool } from '../support/receiver';
 import { eventually, startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
 
 /**
@@ -76,12 +76,8 @@ async function startTcpTap(): Promise<{ port: number; connections: () => number;
 describe('webhook SSRF protection at save time and at delivery time (private targets not allowed)', () => {
   let stack: TestStack;
   let ws: TestWorkspace;
-  const receivers: TestReceiver[] = [];
-  const receiver = async () => {
-    const r = await TestReceiver.start();
-    receivers.push(r);
-    return r;
-  };
+  const receivers = new ReceiverPool();
+  const receiver = () => receivers.start();
 
   beforeAll(async () => {
     stack = await startTestStack({ env: { ALLOW_PRIVATE_WEBHOOK_TARGETS: 'false', WEBHOOK_RETRY_SCHEDULE: '0s', WEBHOOK_RETRY_JITTER: '0', WEBHOOK_TIMEOUT: '1s' } });
@@ -92,7 +88,7 @@ describe('webhook SSRF protection at save time and at delivery time (private tar
     ws = await stack.createWorkspace((expect.getState().currentTestName ?? 'SSRF').slice(0, 200), { rateLimits: { perMinute: 10_000 } });
   });
   afterAll(async () => {
-    await Promise.all(receivers.map((r) => r.close()));
+    await receivers.closeAll();
     await stack.close();
   });
 

@@ -81,3 +81,18 @@ export class TestReceiver {
     res.end(body ?? '');
   }
 }
+
+/** The receivers a test file starts, closed together in afterAll. */
+export class ReceiverPool {
+  private readonly started: TestReceiver[] = [];
+
+  async start(): Promise<TestReceiver> {
+    const receiver = await TestReceiver.start();
+    this.started.push(receiver);
+    return receiver;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.started.splice(0).map((r) => r.close()));
+  }
+}
