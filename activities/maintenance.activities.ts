@@ -1,8 +1,8 @@
-import { RateLimitRecordsCleaner } from './rate-limit-cleanup';
 import { deliveryRepository } from '../shared/repositories/delivery.repository';
 import { eventRepository } from '../shared/repositories/event.repository';
 import { fanOutEvent } from '../shared/use-cases/emit-event';
 import type { ActivityDeps } from './deps';
+import { deleteExpiredRateLimitCounters } from './rate-limit-cleanup';
 
 export function createMaintenanceActivities(deps: ActivityDeps) {
   /** The outbox sweep: finish fan-out for events stored by a process that died before doing it. */
@@ -29,7 +29,7 @@ export function createMaintenanceActivities(deps: ActivityDeps) {
     const [events, deliveries, rateLimitCounters] = await Promise.all([
       eventRepository.deleteOlderThan(cutoff),
       deliveryRepository.deleteOlderThan(cutoff),
-      RateLimitRecordsCleaner.deleteExpired(),
+      deleteExpiredRateLimitCounters(),
     ]);
     return { events, deliveries, rateLimitCounters };
   }

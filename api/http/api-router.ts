@@ -102,14 +102,17 @@ export class ApiRouter {
       tags: [...spec.tags],
       security: securityFor(spec.auth),
       request: {
-        params: spec.params as RouteConfig['request'] extends infer R ? (R extends { params?: infer X } ? X : never) : never,
-        query: spec.query as RouteConfig['request'] extends infer R ? (R extends { query?: infer X } ? X : never) : never,
+        // Route params and queries are always zod objects; the registry's type says so.
+        params: spec.params as RequestParts['params'],
+        query: spec.query as RequestParts['query'],
         body: spec.body ? { content: { 'application/json': { schema: spec.body } } } : undefined,
       },
       responses,
     });
   }
 }
+
+type RequestParts = NonNullable<RouteConfig['request']>;
 
 function securityFor(auth: AuthMode): RouteConfig['security'] {
   switch (auth) {

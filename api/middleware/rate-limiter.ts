@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '../../shared/logger';
+import { RATE_LIMIT_COLLECTION } from '../../shared/rate-limit-store';
 
 export interface Limits {
   perMinute: number;
@@ -17,7 +18,6 @@ export interface RateDecision {
   retryAfter?: number;
 }
 
-const COLLECTION = 'rate_limits';
 
 /**
  * Per-key limits shared by every API process through MongoDB (rate-limiter-flexible):
@@ -33,7 +33,7 @@ export class KeyRateLimiter {
   ) {}
 
   static async create(db: Db, logger: Logger): Promise<KeyRateLimiter> {
-    const collection = db.collection(COLLECTION);
+    const collection = db.collection(RATE_LIMIT_COLLECTION);
     await collection.createIndex({ key: 1 }, { unique: true });
     // Expired counters are reset in place; real MongoDB also drops them by TTL (FerretDB lacks TTL indexes).
     await collection.createIndex({ expire: 1 }, { expireAfterSeconds: 0 }).catch(() => undefined);
@@ -60,7 +60,7 @@ export class KeyRateLimiter {
     let limiter = this.limiters.get(id);
     if (!limiter) {
       // The key prefix names the window, not the points, so changing a workspace's limit keeps its count.
-      limiter = new RateLimiterMongo({ storeClient: this.db, tableName: COLLECTION, keyPrefix: `rl:${window}`, points, duration, disableIndexesCreation: true });
+      limiter = new RateLimiterMongo({ storeClient: this.db, tableName: RATE_LIMIT_COLLECTION, keyPrefix: `rl:${window}`, points, duration, disableIndexesCreation: true });
       this.limiters.set(id, limiter);
     }
     return limiter;

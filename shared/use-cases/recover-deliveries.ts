@@ -13,6 +13,10 @@ export async function recoverDeliveries(deps: RetryDeps, workspaceId: string, su
   if (!subscription) throw AppError.notFound('Webhook subscription');
   if (!subscription.active) throw new AppError('conflict', 'The subscription is disabled: re-enable it with PATCH {"active": true} first');
   const recoverable = await deliveryRepository.findRecoverable(workspaceId, subscriptionId, since);
-  for (const delivery of recoverable) await restartDelivery(deps, delivery);
-  return { recovered: recoverable.length, deliveryIds: recoverable.map((d) => d._id) };
+  const deliveryIds: string[] = [];
+  for (const listed of recoverable) {
+    const { mode } = await restartDelivery(deps, listed, { skipIfDelivered: true });
+    if (mode !== 'already_delivered') deliveryIds.push(listed._id);
+  }
+  return { recovered: deliveryIds.length, deliveryIds };
 }

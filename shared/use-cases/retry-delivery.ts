@@ -21,10 +21,21 @@ export interface RetryDeps {
 export async function retryDelivery(deps: RetryDeps, workspaceId: string, deliveryId: string): Promise<{ delivery: DeliveryDoc; mode: 'woken' | 'restarted' }> {
   const delivery = await deliveryRepository.findInWorkspace(workspaceId, deliveryId);
   if (!delivery) throw AppError.notFound('Delivery');
-  return restartDelivery(deps, delivery);
+  const { mode } = await restartDelivery(deps, delivery);
+  return { delivery: (await deliveryRepository.findById(delivery._id)) ?? delivery, mode: mode === 'woken' ? 'woken' : 'restarted' };
 }
 
-export async function restartDelivery(deps: RetryDeps, delivery: DeliveryDoc): Promise<{ delivery: DeliveryDoc; mode: 'woken' | 'restarted' }> {
+/**
+ * `skipIfDelivered` (recover): a delivery listed as not delivered may have succeeded since it was
+ * read — its own retry fired — and restarting it then would send the event a second time.
+ */
+export async function restartDelivery(
+  deps: RetryDeps,
+  listed: DeliveryDoc,
+  opts: { skipIfDelivered?: boolean } = {},
+): Promise<{ delivery: DeliveryDoc; mode: 'woken' | 'restarted' | 'already_delivered' }> {
+  const delivery = opts.skipIfDelivered ? ((await deliveryRepository.findById(listed._id)) ?? listed) : listed;
+  if (opts.skipIfDelivered && delivery.status === 'succeeded') return { delivery, mode: 'already_delivered' };
   const handle = deps.temporal.workflow.getHandle(workflowIds.delivery(delivery._id));
   if (delivery.status === 'pending' && (await isRunning(handle))) {
     await handle.signal('retryNow');
