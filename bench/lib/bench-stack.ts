@@ -45,8 +45,9 @@ export async function startBenchStack(env: Record<string, string> = {}): Promise
   const config = parseConfig(fullEnv);
   await connectDatabase(config.MONGODB_URI, config.MONGODB_MAX_POOL_SIZE);
   const worker = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { env: { ...process.env, ...fullEnv }, stdio: ['ignore', 'inherit', 'inherit'], cwd: join(__dirname, '..', '..') });
-  // A benchmark stopped with Ctrl-C must not leave its worker running.
+  // A benchmark stopped early (Ctrl-C, kill, crash) must not leave its worker running.
   process.once('exit', () => worker.kill('SIGKILL'));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   const api = await startApi(config, createLogger('warn', 'bench-api'), { connectDb: false });
   return {
     config,
