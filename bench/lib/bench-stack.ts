@@ -46,7 +46,7 @@ export async function startBenchStack(env: Record<string, string> = {}): Promise
   await connectDatabase(config.MONGODB_URI, config.MONGODB_MAX_POOL_SIZE);
   const worker = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { env: { ...process.env, ...fullEnv }, stdio: ['ignore', 'inherit', 'inherit'], cwd: join(__dirname, '..', '..') });
   // A benchmark stopped early (Ctrl-C, kill, crash) must not leave its worker running.
-  process.once('exit', () => worker.kill('SIGKILL'));
+  process.once('exit', () => [worker, db.process.child, temporal.process.child].forEach((child) => child.kill('SIGKILL')));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   const api = await startApi(config, createLogger('warn', 'bench-api'), { connectDb: false });
   return {
