@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 
 export interface CreateWorkerOptions {
@@ -8,7 +8,6 @@ export interface CreateWorkerOptions {
   deps: ActivityDeps;
   /** A pre-built bundle (tests build one per run); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string;
-  overrides?: Partial<WorkerOptions>;
 }
 
 export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
@@ -22,6 +21,5 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     activities: createActivities(opts.deps),
     maxConcurrentActivityTaskExecutions: opts.deps.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     ...workflowSource,
-    ...opts.overrides,
   });
 }

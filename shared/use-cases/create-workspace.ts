@@ -29,8 +29,8 @@ export interface CreatedWorkspace {
 }
 
 /**
- * Stores the workspace (usable at once) and starts its provisioning workflow. If Temporal
- * is down the workspace still exists; provisioning can be started again later, idempotently.
+ * Stores the workspace (usable at once) and starts its provisioning workflow. If Temporal is
+ * down the workspace still exists and works; it reports provisioning `pending`.
  */
 export async function createWorkspace(deps: CreateWorkspaceDeps, input: CreateWorkspaceInput): Promise<CreatedWorkspace> {
   const plan = input.plan ?? 'pro';
@@ -44,7 +44,7 @@ export async function createWorkspace(deps: CreateWorkspaceDeps, input: CreateWo
     webhookSettings: input.webhookSettings,
   });
   const workflowId = workflowIds.provisionWorkspace(workspace._id);
-  const provisioning = await startProvisioning(deps, workspace).then(
+  const provisioning = await startProvisioning(deps, workspace, workflowId).then(
     () => 'started' as const,
     (err) => {
       deps.logger.warn({ err, workspaceId: workspace._id }, 'workspace stored but its provisioning workflow could not start');
@@ -54,8 +54,7 @@ export async function createWorkspace(deps: CreateWorkspaceDeps, input: CreateWo
   return { workspace, provisioning, workflowId };
 }
 
-export async function startProvisioning(deps: CreateWorkspaceDeps, workspace: Pick<WorkspaceDoc, '_id' | 'name'>): Promise<void> {
-  const workflowId = workflowIds.provisionWorkspace(workspace._id);
+async function startProvisioning(deps: CreateWorkspaceDeps, workspace: Pick<WorkspaceDoc, '_id' | 'name'>, workflowId: string): Promise<void> {
   await deps.temporal.workflow.start('provisionWorkspaceWorkflow', {
     taskQueue: deps.taskQueue,
     workflowId,

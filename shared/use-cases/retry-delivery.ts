@@ -21,8 +21,8 @@ export interface RetryDeps {
 export async function retryDelivery(deps: RetryDeps, workspaceId: string, deliveryId: string): Promise<{ delivery: DeliveryDoc; mode: 'woken' | 'restarted' }> {
   const delivery = await deliveryRepository.findInWorkspace(workspaceId, deliveryId);
   if (!delivery) throw AppError.notFound('Delivery');
-  const { mode } = await restartDelivery(deps, delivery);
-  return { delivery: (await deliveryRepository.findById(delivery._id)) ?? delivery, mode: mode === 'woken' ? 'woken' : 'restarted' };
+  const restarted = await restartDelivery(deps, delivery);
+  return { delivery: restarted.delivery, mode: restarted.mode === 'woken' ? 'woken' : 'restarted' };
 }
 
 /**

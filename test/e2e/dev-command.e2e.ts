@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/stack/child-process';
+import { isAlive } from '../../scripts/stack/pid-file';
 
 interface DevRun {
   child: ChildProcessWithoutNullStreams;
@@ -35,15 +36,6 @@ async function waitForOutput(run: DevRun, pattern: RegExp, timeoutMs: number): P
   throw new Error(`dev command did not print ${pattern}; output:\n${run.output()}`);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('the dev command (smoke)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'signalbox-dev-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -72,7 +64,7 @@ describe('the dev command (smoke)', () => {
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
     expect(first.output()).toContain('[signalbox] stopped.');
-    for (const { pid } of children) expect(alive(pid)).toBe(false);
+    for (const { pid } of children) expect(isAlive(pid)).toBe(false);
     expect(existsSync(join(dataDir, 'temporal.db'))).toBe(true);
 
     const second = startDev(dataDir, ports);
