@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -55,6 +56,8 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	go keepIDIndexes(ctx, abs, time.Second, logger)
 
 	fmt.Fprintf(os.Stderr, "signalbox-ferretdb listening on %s, data in %s\n", *listen, abs)
 	if err = db.Run(ctx); err != nil && ctx.Err() == nil {
