@@ -5,6 +5,7 @@
 import type { ActivityDeps } from './deps';
 import { createDeliveryActivities } from './webhook-delivery.activities';
 import { createMaintenanceActivities } from './maintenance.activities';
+import { createVisitorPipelineActivities } from './visitor-pipeline.activities';
 import { recordWorkspaceProvisioned } from './workspace.activities';
 
 export function createActivities(deps: ActivityDeps) {
@@ -12,6 +13,7 @@ export function createActivities(deps: ActivityDeps) {
     recordWorkspaceProvisioned,
     ...createDeliveryActivities(deps),
     ...createMaintenanceActivities(deps),
+    ...createVisitorPipelineActivities(deps),
   };
 }
 
@@ -19,3 +21,4 @@ export type Activities = ReturnType<typeof createActivities>;
 export type { ActivityDeps } from './deps';
 export type { AttemptInput, AttemptResult } from './webhook-delivery.activities';
 export type { ProvisionResult } from './workspace.activities';
+export type { RetentionResult } from './maintenance.activities';

@@ -1,8 +1,16 @@
 import { deliveryRepository } from '../shared/repositories/delivery.repository';
 import { eventRepository } from '../shared/repositories/event.repository';
+import { ingestRepository } from '../shared/repositories/ingest.repository';
 import { fanOutEvent } from '../shared/use-cases/emit-event';
 import type { ActivityDeps } from './deps';
 import { deleteExpiredRateLimitCounters } from './rate-limit-cleanup';
+
+export interface RetentionResult {
+  events: number;
+  deliveries: number;
+  rateLimitCounters: number;
+  ingestLog: number;
+}
 
 export function createMaintenanceActivities(deps: ActivityDeps) {
   /** The outbox sweep: finish fan-out for events stored by a process that died before doing it. */
@@ -24,14 +32,16 @@ export function createMaintenanceActivities(deps: ActivityDeps) {
    * Retention (TTL indexes are not available on every Mongo-wire database): removes events and
    * deliveries (with their attempts) older than RETENTION_MAX_AGE, and expired rate-limit counters.
    */
-  async function deleteExpiredData(input: { maxAgeMs?: number } = {}): Promise<{ events: number; deliveries: number; rateLimitCounters: number }> {
+  async function deleteExpiredData(input: { maxAgeMs?: number } = {}): Promise<RetentionResult> {
     const cutoff = new Date(Date.now() - (input.maxAgeMs ?? deps.config.RETENTION_MAX_AGE));
-    const [events, deliveries, rateLimitCounters] = await Promise.all([
+    const [events, deliveries, rateLimitCounters, ingestLog] = await Promise.all([
       eventRepository.deleteOlderThan(cutoff),
       deliveryRepository.deleteOlderThan(cutoff),
       deleteExpiredRateLimitCounters(),
+      // The processed-ingest log is what detects a repeated messageId; config keeps it ≥ 24 h.
+      ingestRepository.deleteProcessedOlderThan(cutoff),
     ]);
-    return { events, deliveries, rateLimitCounters };
+    return { events, deliveries, rateLimitCounters, ingestLog };
   }
 
   return { fanOutPendingEvents, deleteExpiredData };

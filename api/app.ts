@@ -2,18 +2,25 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { publicUrl } from '../shared/config';
+import { MAX_BATCH_BYTES } from '../shared/ingest/ingest-schemas';
 import { version } from '../shared/version';
 import type { ApiDeps } from './deps';
 import { ApiRouter } from './http/api-router';
 import { createAuthenticator } from './middleware/authenticate';
-import { createErrorHandler, notFoundHandler, requireJsonBody } from './middleware/error-handler';
+import { createErrorHandler, notFoundHandler, requireBodyType, requireJsonBody } from './middleware/error-handler';
+import { ingestCors } from './middleware/ingest-guard';
 import { assignRequestId, requestIdOf } from './middleware/request-id';
 import { createRegistry, generateDocument } from './openapi/document';
 import { registerAdminRoutes } from './routes/admin.routes';
 import { registerHealthRoutes } from './routes/health.routes';
 import { registerEventRoutes } from './routes/events.routes';
+import { registerIngestRoutes } from './routes/ingest.routes';
 import { registerMeRoute } from './routes/me.route';
 import { registerWebhookRoutes } from './routes/webhooks.routes';
+import { registerCompanyRoutes } from './routes/companies.routes';
+import { registerLeadRoutes } from './routes/leads.routes';
+import { registerOrderRoutes } from './routes/orders.routes';
+import { registerVisitorRoutes } from './routes/visitors.routes';
 
 /** Builds the Express app: one error model, request ids, auth + rate limits per route, OpenAPI from zod. */
 export function createApp(deps: ApiDeps): Express {
@@ -24,6 +31,9 @@ export function createApp(deps: ApiDeps): Express {
 
   app.use(assignRequestId);
   app.use(pinoHttp({ logger: deps.logger, genReqId: (req) => requestIdOf(req as express.Request), quietReqLogger: true, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  // Ingest first: CORS for browsers, and text/plain bodies too (navigator.sendBeacon cannot set JSON).
+  const ingestBodyTypes = ['application/json', 'application/*+json', 'text/plain'];
+  app.use('/api/v1/ingest', ingestCors, requireBodyType(ingestBodyTypes), express.json({ limit: MAX_BATCH_BYTES + 16 * 1024, type: ingestBodyTypes }));
   app.use(requireJsonBody);
   app.use(express.json({ limit: deps.config.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
 
@@ -35,8 +45,13 @@ export function createApp(deps: ApiDeps): Express {
 
   const v1 = new ApiRouter(registry, '/api/v1', guards);
   registerMeRoute(v1);
+  registerIngestRoutes(v1, deps);
   registerWebhookRoutes(v1, deps);
   registerEventRoutes(v1, deps);
+  registerVisitorRoutes(v1, deps);
+  registerLeadRoutes(v1, deps);
+  registerOrderRoutes(v1, deps);
+  registerCompanyRoutes(v1, deps);
 
   const admin = new ApiRouter(registry, '/admin/v1', guards);
   registerAdminRoutes(admin, deps);

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../shared/config';
+import type { IngestDispatcher } from '../shared/ingest/ingest-dispatcher';
 import type { Logger } from '../shared/logger';
 import type { KeyRateLimiter } from './middleware/rate-limiter';
 
@@ -9,4 +10,6 @@ export interface ApiDeps {
   logger: Logger;
   temporal: Client;
   rateLimiter: KeyRateLimiter;
+  /** Hands accepted ingest events to their visitor workflows in the background. */
+  dispatcher: IngestDispatcher;
 }

@@ -3,6 +3,7 @@ import mongoose from 'mongoose';
 import type { Config } from '../shared/config';
 import { connectDatabase } from '../shared/db';
 import type { Logger } from '../shared/logger';
+import { IngestDispatcher } from '../shared/ingest/ingest-dispatcher';
 import { createTemporalClient } from '../shared/temporal/client';
 import { createApp } from './app';
 import { KeyRateLimiter } from './middleware/rate-limiter';
@@ -20,7 +21,8 @@ export async function startApi(config: Config, logger: Logger, opts: { connectDb
   if (!db) throw new Error('database connection has no db handle');
   const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const rateLimiter = await KeyRateLimiter.create(db, logger);
-  const app = createApp({ config, logger, temporal, rateLimiter });
+  const dispatcher = new IngestDispatcher({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger });
+  const app = createApp({ config, logger, temporal, rateLimiter, dispatcher });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.API_PORT, config.API_HOST, () => resolve(s));
     s.once('error', reject);
@@ -35,6 +37,8 @@ export async function startApi(config: Config, logger: Logger, opts: { connectDb
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      // Events already stored are safe either way; handing them over now just saves the sweep's delay.
+      await Promise.race([dispatcher.drain(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       await temporal.connection.close().catch(() => undefined);
     },
   };

@@ -75,6 +75,13 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
   RATE_LIMIT_PER_DAY: positiveInt.default(5000),
 
+  /** Ingest limits, counted in memory by each API process (no database round trip per event). */
+  INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(60_000),
+  /** Pulsora's per-IP limit for publishable-key (browser) ingest. */
+  INGEST_IP_RATE_LIMIT_PER_HOUR: positiveInt.default(2000),
+  /** How long an API process trusts a key it looked up for ingest; revocation applies within it. */
+  INGEST_KEY_CACHE_TTL: duration.pipe(z.number().max(300_000, 'must be at most 5m')).prefault('10s'),
+
   /** Development only: allow webhook targets over http:// and on private or loopback addresses. */
   ALLOW_PRIVATE_WEBHOOK_TARGETS: bool.default(false),
 
@@ -89,8 +96,8 @@ export const configSchema = z.object({
   WEBHOOK_AUTO_DISABLE_MIN_FAILURES: positiveInt.default(10),
   /** How long the previous secret keeps signing after POST /webhooks/:id/rotate-secret. */
   WEBHOOK_SECRET_GRACE: duration.prefault('24h'),
-  /** Events, deliveries and their attempts older than this are removed by the retention schedule. */
-  RETENTION_MAX_AGE: duration.prefault('30d'),
+  /** Events, deliveries, attempts and the processed-ingest log older than this are removed by the retention schedule. */
+  RETENTION_MAX_AGE: duration.pipe(z.number().min(86_400_000, 'must be at least 24h (ingest messageIds are deduplicated that long)')).prefault('30d'),
   /** Stored events not fanned out after this long are picked up by the outbox sweep. */
   OUTBOX_SWEEP_AFTER: duration.prefault('30s'),
 });

@@ -61,3 +61,20 @@ export function pageSchema<T extends z.ZodType>(item: T) {
     nextBefore: z.string().nullable().meta({ description: 'Pass as `before` for the next (older) page; null on the last page' }),
   });
 }
+
+/** Sort for lists ordered by another date field (e.g. `lastSeenAt`), `_id` breaking ties. */
+export function newestFirstBy(field: string): Record<string, -1> {
+  return { [field]: -1, _id: -1 };
+}
+
+/**
+ * `toPage` for rows sorted by something other than `createdAt` (or not stored documents at all,
+ * like timeline entries): `cursorOf` names the sort value and tie-break id of a row.
+ */
+export function toPageBy<T, V>(rows: T[], limit: number, view: (row: T) => V, cursorOf: (row: T) => { at: Date; id: string }): { data: V[]; nextBefore: string | null } {
+  const pageRows = rows.slice(0, limit);
+  const last = pageRows[pageRows.length - 1];
+  if (rows.length <= limit || last === undefined) return { data: pageRows.map(view), nextBefore: null };
+  const { at, id } = cursorOf(last);
+  return { data: pageRows.map(view), nextBefore: encodeCursor(at, id) };
+}

@@ -3,3 +3,5 @@ export { provisionWorkspaceWorkflow } from './provision-workspace.workflow';
 export { deliverWebhookWorkflow, deliveryStateQuery, retryNowSignal, cancelDeliverySignal } from './deliver-webhook.workflow';
 export type { DeliveryState } from './deliver-webhook.workflow';
 export { outboxSweepWorkflow, retentionWorkflow } from './maintenance.workflow';
+export { visitorWorkflow, visitorEventsSignal, visitorStateQuery } from './visitor.workflow';
+export type { VisitorWorkflowInput, VisitorPipelineState } from './visitor.workflow';

@@ -6,7 +6,8 @@ import { errorResponseSchema } from './common-schemas';
 import { parseInput } from './validate';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-export type AuthMode = 'none' | 'key' | 'secret' | 'admin';
+/** `ingest`: any key with the ingest scope, token also accepted in the body, cached lookup, in-memory limits. */
+export type AuthMode = 'none' | 'key' | 'secret' | 'admin' | 'ingest';
 
 export interface RouteInput<P, Q, B> {
   params: P;

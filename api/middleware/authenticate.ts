@@ -9,6 +9,7 @@ import { workspaceRepository } from '../../shared/repositories/workspace.reposit
 import { keyAllows, type ApiKeyScope } from '../../shared/scopes';
 import type { AuthMode } from '../http/api-router';
 import type { AuthContext } from '../http/auth-context';
+import { createIngestGuard } from './ingest-guard';
 import type { KeyRateLimiter } from './rate-limiter';
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
@@ -87,6 +88,8 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     }
   };
 
+  const guardIngest = createIngestGuard(deps.config);
+
   const requireAdmin: RequestHandler = function requireAdminToken(req, _res, next) {
     const expected = deps.config.SIGNALBOX_ADMIN_TOKEN;
     if (!expected) return next(new AppError('forbidden', 'The admin API is disabled: set SIGNALBOX_ADMIN_TOKEN to enable it'));
@@ -98,7 +101,9 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
 
   return {
     authenticate(mode: Exclude<AuthMode, 'none'>, scope?: ApiKeyScope): RequestHandler[] {
-      return mode === 'admin' ? [requireAdmin] : [requireKey(mode, scope), rateLimit];
+      if (mode === 'admin') return [requireAdmin];
+      if (mode === 'ingest') return [guardIngest];
+      return [requireKey(mode, scope), rateLimit];
     },
   };
 }

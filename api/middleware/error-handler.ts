@@ -32,11 +32,17 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new AppError('not_found', `No route for ${req.method} ${req.path}`));
 };
 
-/** Bodies must be JSON: anything else on a request that carries a body is a 415. */
-export const requireJsonBody: RequestHandler = (req, _res, next) => {
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (hasBody && !req.is(['application/json', 'application/*+json'])) {
-    return next(new AppError('unsupported_media_type', `Content-Type must be application/json (got ${req.headers['content-type'] ?? 'none'})`));
-  }
-  next();
-};
+/** Bodies must be of these types (JSON by default): anything else on a request that carries a body is a 415. */
+export function requireBodyType(types: string[]): RequestHandler {
+  return (req, res, next) => {
+    if (res.locals.bodyTypeChecked) return next();
+    res.locals.bodyTypeChecked = true;
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody && !req.is(types)) {
+      return next(new AppError('unsupported_media_type', `Content-Type must be ${types[0]} (got ${req.headers['content-type'] ?? 'none'})`));
+    }
+    next();
+  };
+}
+
+export const requireJsonBody = requireBodyType(['application/json', 'application/*+json']);

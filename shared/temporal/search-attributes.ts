@@ -2,7 +2,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 /**
  * Custom search attributes on Signalbox workflows, so an operator can filter the Temporal
- * UI by workspace, event type, subscription, delivery status or visitor, e.g.
+ * UI by workspace, event type, subscription, delivery status, visitor or a person's email, e.g.
  * `SignalboxWorkspaceId = "ws_…" AND SignalboxStatus = "failed"`.
  */
 export const searchAttributes = {
@@ -11,6 +11,7 @@ export const searchAttributes = {
   subscriptionId: defineSearchAttributeKey('SignalboxSubscriptionId', SearchAttributeType.KEYWORD),
   status: defineSearchAttributeKey('SignalboxStatus', SearchAttributeType.KEYWORD),
   visitorId: defineSearchAttributeKey('SignalboxVisitorId', SearchAttributeType.KEYWORD),
+  email: defineSearchAttributeKey('SignalboxEmail', SearchAttributeType.KEYWORD),
 } as const;
 
 export const searchAttributeKeys = Object.values(searchAttributes);

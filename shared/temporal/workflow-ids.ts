@@ -5,6 +5,7 @@
 export const workflowIds = {
   provisionWorkspace: (workspaceId: string) => `workspace-provision-${workspaceId}`,
   delivery: (deliveryId: string) => `delivery-${deliveryId}`,
+  visitor: (workspaceId: string, visitorId: string) => `visitor-${workspaceId}-${visitorId}`,
   outboxSweep: () => 'signalbox-outbox-sweep',
   retention: () => 'signalbox-retention',
 };

@@ -1,0 +1,76 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { isWellFormedApiKey } from '../../shared/api-keys';
+import type { Config } from '../../shared/config';
+import { AppError } from '../../shared/errors';
+import { findIngestCredential } from '../../shared/ingest/ingest-key-cache';
+import { keyAllows } from '../../shared/scopes';
+import type { AuthContext } from '../http/auth-context';
+
+/** The token of an ingest call: X-API-Token / X-API-Key, Authorization, or `token` in the body (Pulsora). */
+function ingestToken(req: Request): string | undefined {
+  const header = req.headers['x-api-token'] ?? req.headers['x-api-key'];
+  if (typeof header === 'string' && header.length > 0) return header;
+  const bearer = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (bearer) return bearer;
+  const body: unknown = req.body;
+  const token = body && typeof body === 'object' ? (body as { token?: unknown }).token : undefined;
+  return typeof token === 'string' && token.length > 0 ? token : undefined;
+}
+
+/**
+ * Authentication and limits for ingest, with no database round trip on the hot path: keys come
+ * from a short per-process cache and the limits are counted in memory — per key
+ * (INGEST_RATE_LIMIT_PER_MINUTE) and, for publishable (browser) keys, per client IP
+ * (INGEST_IP_RATE_LIMIT_PER_HOUR, Pulsora's 2,000/h).
+ */
+export function createIngestGuard(config: Config): RequestHandler {
+  const perKey = new RateLimiterMemory({ keyPrefix: 'ingest-key', points: config.INGEST_RATE_LIMIT_PER_MINUTE, duration: 60 });
+  const perIp = new RateLimiterMemory({ keyPrefix: 'ingest-ip', points: config.INGEST_IP_RATE_LIMIT_PER_HOUR, duration: 3600 });
+
+  return async function guardIngest(req: Request, res: Response, next: NextFunction) {
+    try {
+      const token = ingestToken(req);
+      if (!token) throw new AppError('unauthorized', 'Missing API token: send X-API-Token, Authorization: Bearer <key> or "token" in the body');
+      const credential = isWellFormedApiKey(token) ? await findIngestCredential(token, config.INGEST_KEY_CACHE_TTL) : null;
+      if (!credential) throw new AppError('unauthorized', 'Invalid API token');
+      if (!keyAllows(credential.key.kind, credential.key.scopes, 'ingest')) throw new AppError('forbidden', "This key lacks the 'ingest' scope");
+      res.locals.auth = credential satisfies AuthContext;
+      await consume(res, perKey, credential.key._id, config.INGEST_RATE_LIMIT_PER_MINUTE);
+      if (credential.key.kind === 'publishable') await consume(res, perIp, req.ip ?? 'unknown', config.INGEST_IP_RATE_LIMIT_PER_HOUR);
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+async function consume(res: Response, limiter: RateLimiterMemory, subject: string, limit: number): Promise<void> {
+  try {
+    const r = await limiter.consume(subject);
+    setHeaders(res, limit, r);
+  } catch (err) {
+    if (!(err instanceof RateLimiterRes)) throw err;
+    setHeaders(res, limit, err);
+    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.msBeforeNext / 1000))));
+    throw new AppError('rate_limited', 'Rate limited');
+  }
+}
+
+/** The tighter of the two limits wins the headers (the per-IP one runs last). */
+function setHeaders(res: Response, limit: number, r: RateLimiterRes): void {
+  res.setHeader('X-RateLimit-Limit', String(limit));
+  res.setHeader('X-RateLimit-Remaining', String(Math.max(0, r.remainingPoints)));
+  res.setHeader('X-RateLimit-Reset', String(Math.ceil((Date.now() + r.msBeforeNext) / 1000)));
+}
+
+/** Browsers call ingest from any site with a publishable key: answer CORS preflights openly. */
+export const ingestCors: RequestHandler = (req, res, next) => {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset');
+  if (req.method !== 'OPTIONS') return next();
+  res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
+  res.setHeader('Access-Control-Allow-Headers', 'Content-Type, X-API-Token, X-API-Key, Authorization');
+  res.setHeader('Access-Control-Max-Age', '86400');
+  res.status(204).end();
+};

@@ -1,0 +1,34 @@
+import { hashApiKey } from '../api-keys';
+import type { ApiKeyDoc } from '../models/api-key.model';
+import type { WorkspaceDoc } from '../models/workspace.model';
+import { apiKeyRepository } from '../repositories/api-key.repository';
+import { workspaceRepository } from '../repositories/workspace.repository';
+
+export interface IngestCredential {
+  key: ApiKeyDoc;
+  workspace: WorkspaceDoc;
+}
+
+const MAX_ENTRIES = 10_000;
+const cache = new Map<string, { credential: IngestCredential | null; until: number }>();
+
+/**
+ * Ingest authenticates every event, so each API process keeps what it looked up for
+ * INGEST_KEY_CACHE_TTL (unknown keys too, so a flood of bad tokens costs no queries). A key
+ * revoked elsewhere stops working within the TTL; revoking through this process drops it now.
+ */
+export async function findIngestCredential(plaintext: string, ttlMs: number): Promise<IngestCredential | null> {
+  const hash = hashApiKey(plaintext);
+  const hit = cache.get(hash);
+  if (hit && hit.until > Date.now()) return hit.credential;
+  const key = await apiKeyRepository.findByHash(hash);
+  const workspace = key && !key.revokedAt ? await workspaceRepository.findByIdCached(key.workspaceId) : null;
+  const credential = key && workspace ? { key, workspace } : null;
+  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
+  cache.set(hash, { credential, until: Date.now() + ttlMs });
+  return credential;
+}
+
+export function forgetIngestCredentials(): void {
+  cache.clear();
+}

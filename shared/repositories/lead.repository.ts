@@ -1,0 +1,40 @@
+import { isDuplicateKeyError } from '../errors';
+import { LeadModel, type LeadDoc, type LeadStatus } from '../models/lead.model';
+import { newestFirst, olderThan, sinceFilter, type Cursor } from '../pagination';
+import { inWorkspace } from './scoping';
+
+export type LeadChanges = Partial<Pick<LeadDoc, 'status' | 'value'>> & { updatedAt: Date };
+
+export const leadRepository = {
+  /** The lead id is derived from the visitor, so a repeated creation collides instead of duplicating. */
+  async insertIfAbsent(lead: LeadDoc): Promise<boolean> {
+    try {
+      await LeadModel.collection.insertOne(lead as never);
+      return true;
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return false;
+      throw err;
+    }
+  },
+
+  async findById(id: string): Promise<LeadDoc | null> {
+    return LeadModel.findById(id).lean<LeadDoc>();
+  },
+
+  async findInWorkspace(workspaceId: string, id: string): Promise<LeadDoc | null> {
+    return inWorkspace(await this.findById(id), workspaceId);
+  },
+
+  async list(workspaceId: string, q: { limit: number; before?: Cursor; since?: Date; status?: LeadStatus }): Promise<LeadDoc[]> {
+    return LeadModel.find({ workspaceId, ...(q.status ? { status: q.status } : {}), $and: [olderThan(q.before), sinceFilter(q.since)] })
+      .sort(newestFirst)
+      .limit(q.limit)
+      .lean<LeadDoc[]>();
+  },
+
+  /** `$set` of the named fields only, so fields the pipeline maintains are never overwritten. */
+  async update(id: string, changes: LeadChanges): Promise<LeadDoc | null> {
+    await LeadModel.collection.updateOne({ _id: id as never }, { $set: changes });
+    return this.findById(id);
+  },
+};

@@ -1,0 +1,32 @@
+import { isDuplicateKeyError } from '../errors';
+import { OrderModel, type OrderDoc } from '../models/order.model';
+import { newestFirst, olderThan, sinceFilter, type Cursor } from '../pagination';
+import { inWorkspace } from './scoping';
+
+export const orderRepository = {
+  /** The id is derived from (workspace, shop order id): a repeated revenue event records one order. */
+  async insertIfAbsent(order: OrderDoc): Promise<boolean> {
+    try {
+      await OrderModel.collection.insertOne(order as never);
+      return true;
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return false;
+      throw err;
+    }
+  },
+
+  async findById(id: string): Promise<OrderDoc | null> {
+    return OrderModel.findById(id).lean<OrderDoc>();
+  },
+
+  async findInWorkspace(workspaceId: string, id: string): Promise<OrderDoc | null> {
+    return inWorkspace(await this.findById(id), workspaceId);
+  },
+
+  async list(workspaceId: string, q: { limit: number; before?: Cursor; since?: Date }): Promise<OrderDoc[]> {
+    return OrderModel.find({ workspaceId, $and: [olderThan(q.before), sinceFilter(q.since)] })
+      .sort(newestFirst)
+      .limit(q.limit)
+      .lean<OrderDoc[]>();
+  },
+};

@@ -1,0 +1,97 @@
+import { condition, continueAsNew, defineQuery, defineSignal, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { searchAttributes } from '../shared/temporal/search-attributes';
+import type { VisitorEvent } from '../shared/visitors/visitor-types';
+
+export interface VisitorWorkflowInput {
+  workspaceId: string;
+  visitorId: string;
+  /** Carried over continue-as-new: events received but not yet applied, and recently applied ids. */
+  pending?: VisitorEvent[];
+  recentIds?: string[];
+}
+
+export interface VisitorPipelineState {
+  queued: number;
+  applied: number;
+  recentIds: string[];
+}
+
+/** New events for this visitor (from ingest, the API, or another visitor merging into it). */
+export const visitorEventsSignal = defineSignal<[VisitorEvent[]]>('visitorEvents');
+export const visitorStateQuery = defineQuery<VisitorPipelineState>('state');
+
+const BATCH = 50;
+const RECENT_IDS = 500;
+const IDLE_TIMEOUT = '30 minutes';
+const MAX_HISTORY = 2_000;
+
+// Local activities: one visitor write is a few milliseconds, and a local activity costs Temporal a
+// marker instead of a scheduled task, which is what keeps 100+ events/s within one small server.
+// Retried without limit: a database outage pauses this visitor, it never drops its events.
+const { applyVisitorEvents } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * The entity workflow of one visitor (`visitor-<workspace>-<visitor>`): applies the visitor's
+ * events one batch at a time, in arrival order, so every write to the visitor has one writer.
+ * Ends after 30 idle minutes (the next event starts it again through signal-with-start) and
+ * continues as new before its history grows large.
+ */
+export async function visitorWorkflow(input: VisitorWorkflowInput): Promise<void> {
+  const queue: VisitorEvent[] = [...(input.pending ?? [])];
+  const recent = new RecentIds(input.recentIds ?? []);
+  let applied = 0;
+  let email: string | null = null;
+
+  setHandler(visitorEventsSignal, (events) => {
+    for (const event of events) {
+      if (!recent.has(event.id) && !queue.some((e) => e.id === event.id)) queue.push(event);
+    }
+  });
+  setHandler(visitorStateQuery, () => ({ queued: queue.length, applied, recentIds: recent.list() }));
+
+  for (;;) {
+    const hasWork = await condition(() => queue.length > 0, IDLE_TIMEOUT);
+    if (!hasWork) return;
+    const batch = queue.splice(0, BATCH);
+    const result = await applyVisitorEvents({ workspaceId: input.workspaceId, visitorId: input.visitorId, events: batch });
+    for (const event of batch) recent.add(event.id);
+    applied += batch.length;
+    if (result.email && result.email !== email) {
+      email = result.email;
+      upsertSearchAttributes([{ key: searchAttributes.email, value: email }]);
+    }
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY) {
+      await continueAsNew<typeof visitorWorkflow>({ workspaceId: input.workspaceId, visitorId: input.visitorId, pending: queue, recentIds: recent.list() });
+    }
+  }
+}
+
+/** Bounded memory of applied event ids, so a re-dispatched event is dropped before any work. */
+class RecentIds {
+  private readonly ids: string[];
+  private readonly set: Set<string>;
+
+  constructor(initial: string[]) {
+    this.ids = initial.slice(-RECENT_IDS);
+    this.set = new Set(this.ids);
+  }
+
+  has(id: string): boolean {
+    return this.set.has(id);
+  }
+
+  add(id: string): void {
+    if (this.set.has(id)) return;
+    this.ids.push(id);
+    this.set.add(id);
+    if (this.ids.length > RECENT_IDS) this.set.delete(this.ids.shift() as string);
+  }
+
+  list(): string[] {
+    return [...this.ids];
+  }
+}
