@@ -16,6 +16,7 @@ import { registerHealthRoutes } from './routes/health.routes';
 import { registerEventRoutes } from './routes/events.routes';
 import { registerIngestRoutes } from './routes/ingest.routes';
 import { registerMeRoute } from './routes/me.route';
+import { registerVisitorWriteRoutes } from './routes/visitor-writes.routes';
 import { registerWebhookRoutes } from './routes/webhooks.routes';
 import { registerCompanyRoutes } from './routes/companies.routes';
 import { registerLeadRoutes } from './routes/leads.routes';
@@ -46,6 +47,7 @@ export function createApp(deps: ApiDeps): Express {
   const v1 = new ApiRouter(registry, '/api/v1', guards);
   registerMeRoute(v1);
   registerIngestRoutes(v1, deps);
+  registerVisitorWriteRoutes(v1, deps);
   registerWebhookRoutes(v1, deps);
   registerEventRoutes(v1, deps);
   registerVisitorRoutes(v1, deps);

@@ -75,6 +75,12 @@ const personFields = {
   company_domain: shortText(253).optional(),
 };
 
+const needsIdentity = { message: 'identify needs customer_id or email', path: ['customer_id'] };
+const hasIdentity = (d: { customer_id?: string; email?: string }) => d.customer_id !== undefined || d.email !== undefined;
+
+/** Identify through the API (POST /visitors/:visitor/identify): the visitor is in the path. */
+export const identifyBodySchema = z.strictObject({ customer_id: shortText().optional(), email: email.optional(), ...personFields }).refine(hasIdentity, needsIdentity);
+
 export const identifyDataSchema = z
   .strictObject({
     visitor_fingerprint: fingerprint.optional(),
@@ -85,7 +91,7 @@ export const identifyDataSchema = z
     ...serverContext,
     timestamp: timestampMs.optional(),
   })
-  .refine((d) => d.customer_id !== undefined || d.email !== undefined, { message: 'identify needs customer_id or email', path: ['customer_id'] });
+  .refine(hasIdentity, needsIdentity);
 
 export const revenueDataSchema = z
   .strictObject({

@@ -100,7 +100,7 @@ describe('leads API (real Temporal, database and HTTP receiver)', () => {
 
       const seen: string[] = [];
       let before: string | null = null;
-      let arrivals = 0;
+      const arrivals: LeadDoc[] = [];
       do {
         const res: ApiResponse<Page> = await call(ws, 'GET', `/leads?limit=4${before ? `&before=${encodeURIComponent(before)}` : ''}`);
         expect(res.status).toBe(200);
@@ -108,18 +108,17 @@ describe('leads API (real Temporal, database and HTTP receiver)', () => {
         before = res.body.nextBefore;
         if (before) {
           expect(before).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z~lead_[A-Za-z0-9_]+$/);
-          await seedLead(ws, new Date()); // a new lead between page reads lands before the cursor
-          arrivals++;
+          arrivals.push(await seedLead(ws, new Date())); // a new lead between page reads is newer than the cursor
         }
       } while (before);
       expect(seen).toEqual(expected);
-      expect(arrivals).toBe(1);
+      expect(arrivals).toHaveLength(1);
 
       const qualified = seeded.filter((l) => l.status === 'qualified');
       expect(ids(await call(ws, 'GET', '/leads?status=qualified'))).toEqual(newestFirst(qualified));
-      const recent = seeded.filter((l) => l.createdAt.getTime() >= now - 40_000);
+      const recent = [...arrivals, ...seeded].filter((l) => l.createdAt.getTime() >= now - 40_000);
       expect(ids(await call(ws, 'GET', `/leads?status=new&since=${encodeURIComponent(new Date(now - 40_000).toISOString())}`))).toEqual(newestFirst(recent.filter((l) => l.status === 'new')));
-      expect((await call<Page>(ws, 'GET', '/leads?limit=100')).body.data).toHaveLength(seeded.length + arrivals);
+      expect((await call<Page>(ws, 'GET', '/leads?limit=100')).body.data).toHaveLength(seeded.length + arrivals.length);
     });
 
     it('rejects bad list queries with field details', async () => {

@@ -109,7 +109,7 @@ describe('visitors, companies and orders read API (real API and database)', () =
   async function pageThrough(ws: TestWorkspace, path: string, limit: number, between?: () => Promise<void>): Promise<string[]> {
     const seen: string[] = [];
     let before: string | null = null;
-    for (let page = 0; page < 50; page++) {
+    for (let page = 0; page < 100; page++) {
       const sep = path.includes('?') ? '&' : '?';
       const res: ApiResponse<Page> = await get(ws, `${path}${sep}limit=${limit}${before ? `&before=${encodeURIComponent(before)}` : ''}`);
       expect(res.status).toBe(200);
@@ -177,6 +177,7 @@ describe('visitors, companies and orders read API (real API and database)', () =
       link('act_p2', 2 * MIN, { form: true, title: 'Contact' }),
       link('act_p6', 70 * MIN),
       custom('act_p3', 3 * MIN),
+      custom('act_p7', 3 * MIN), // same time as act_p3: the id breaks the tie
       { id: 'act_p4', type: 'email', at: T0 + 4 * MIN, subject: 'Welcome aboard' },
       link('act_p5', 50 * MIN),
     ];
@@ -185,7 +186,7 @@ describe('visitors, companies and orders read API (real API and database)', () =
     const phoneTimeline: Activity[] = [...fillers, link('act_d1', MIN), link('act_d2', MIN + 30_000)];
     const stranger = visitorDoc(ws, 'stranger', { lastSeenAt: at(3 * HOUR) });
     await Promise.all([seedVisitor(person, personTimeline), seedVisitor(phone, phoneTimeline), seedVisitor(stranger, [link('act_s1', 5 * MIN)])]);
-    const expectedOrder = ['act_p6', 'act_p5', 'act_p4', 'act_p3', 'act_p2', 'act_d2', 'act_d1', 'act_p1', ...fillers.map((f) => f.id).reverse()];
+    const expectedOrder = ['act_p6', 'act_p5', 'act_p4', 'act_p7', 'act_p3', 'act_p2', 'act_d2', 'act_d1', 'act_p1', ...fillers.map((f) => f.id).reverse()];
     return { person, phone, stranger, expectedOrder };
   }
 
@@ -256,9 +257,9 @@ describe('visitors, companies and orders read API (real API and database)', () =
       const ws = await workspace('Activities');
       const { person, phone, expectedOrder } = await seedPerson(ws);
 
-      const first = await get(ws, `/visitors/${person._id}/activities?limit=8`);
+      const first = await get(ws, `/visitors/${person._id}/activities?limit=9`);
       expect(first.status).toBe(200);
-      expect(ids(first)).toEqual(expectedOrder.slice(0, 8));
+      expect(ids(first)).toEqual(expectedOrder.slice(0, 9));
       const byId = Object.fromEntries(first.body.data.map((a: { id: string }) => [a.id, a]));
       expect(byId.act_p1).toEqual({
         activity_type: 'links',
@@ -280,12 +281,14 @@ describe('visitors, companies and orders read API (real API and database)', () =
       expect(byId.act_p4).toEqual({ activity_type: 'email', id: 'act_p4', subject: 'Welcome aboard', created_on: isoAt(4 * MIN) });
       expect(first.body.nextBefore).toBe(`${isoAt(0)}~act_p1`);
 
-      // All 58 entries (two buckets of the phone included), each once, in order, whatever the page size.
-      expect(await pageThrough(ws, `/visitors/${person._id}/activities`, 7)).toEqual(expectedOrder);
+      // All 59 entries (two buckets of the phone included), each once, in order, whatever the page size
+      // (4 ends a page between the two entries sharing a time).
+      expect(expectedOrder).toHaveLength(59);
+      for (const limit of [1, 4, 7]) expect(await pageThrough(ws, `/visitors/${person._id}/activities`, limit)).toEqual(expectedOrder);
       expect(await pageThrough(ws, `/visitors/${person._id}/activities`, 100)).toEqual(expectedOrder);
       // Same person by email or by the merged device; `since` keeps the recent entries.
       expect(ids(await get(ws, `/visitors/ada%40example.com/activities?limit=100`))).toEqual(expectedOrder);
-      expect(ids(await get(ws, `/visitors/${phone._id}/activities?since=${encodeURIComponent(isoAt(0))}`))).toEqual(expectedOrder.slice(0, 8));
+      expect(ids(await get(ws, `/visitors/${phone._id}/activities?since=${encodeURIComponent(isoAt(0))}`))).toEqual(expectedOrder.slice(0, 9));
     });
 
     it('answers 404 for an unknown visitor and 400 for a bad cursor or since', async () => {

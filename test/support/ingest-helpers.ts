@@ -1,0 +1,106 @@
+import { randomAlphanumeric } from '../../shared/api-keys';
+import type { EventDoc } from '../../shared/models/event.model';
+import { EventModel } from '../../shared/models/event.model';
+import { IngestEventModel, type IngestEventDoc } from '../../shared/models/ingest-event.model';
+import { IngestOutboxModel } from '../../shared/models/ingest-outbox.model';
+import type { VisitorDoc } from '../../shared/models/visitor.model';
+import { ActivityBucketModel, type ActivityBucketDoc } from '../../shared/models/visitor-activity-bucket.model';
+import { visitorRepository } from '../../shared/repositories/visitor.repository';
+import { emittedEventIdFor, visitorIdFor } from '../../shared/visitors/visitor-ids';
+import type { Activity } from '../../shared/visitors/visitor-types';
+import { eventually, type ApiResponse, type TestStack, type TestWorkspace } from './test-stack';
+
+/** Helpers shared by the ingest and visitor-pipeline e2e tests (real API, real Temporal, real database). */
+
+export const MIN = 60_000;
+export const HOUR = 60 * MIN;
+
+export type IngestType = 'pageview' | 'event' | 'identify' | 'revenue';
+
+export interface Accepted {
+  success: true;
+  id: string;
+  duplicate?: boolean;
+}
+
+/** A workspace with API limits far above anything a test sends. */
+export function roomyWorkspace(stack: TestStack, name: string, extra: Record<string, unknown> = {}): Promise<TestWorkspace> {
+  return stack.createWorkspace(name, { rateLimits: { perMinute: 100_000, perDay: 1_000_000 }, ...extra });
+}
+
+/** A fingerprint no other test uses. */
+export function uniqueFingerprint(prefix = 'fp'): string {
+  return `${prefix}_${randomAlphanumeric(10)}`;
+}
+
+export function visitorIdOf(ws: TestWorkspace, fingerprint: string): string {
+  return visitorIdFor(ws.id, `fp:${fingerprint}`);
+}
+
+/** POST /api/v1/ingest with the key as a Bearer token. */
+export function ingest<T = Accepted>(stack: TestStack, key: string, type: IngestType | string, data: Record<string, unknown>, envelope: Record<string, unknown> = {}): Promise<ApiResponse<T>> {
+  return stack.request<T>('POST', '/api/v1/ingest', { key, body: { type, data, ...envelope } });
+}
+
+/** Like `ingest`, but fails the test unless the answer is 202; returns the ingest event id. */
+export async function ingestOk(stack: TestStack, key: string, type: IngestType, data: Record<string, unknown>, envelope: Record<string, unknown> = {}): Promise<string> {
+  const res = await ingest(stack, key, type, data, envelope);
+  if (res.status !== 202 || res.body.success !== true || typeof res.body.id !== 'string') {
+    throw new Error(`ingest ${type} answered ${res.status}: ${JSON.stringify(res.body)}`);
+  }
+  return res.body.id;
+}
+
+export function pageview(fingerprint: string, url: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return { visitor_fingerprint: fingerprint, url, ...over };
+}
+
+/** Waits until the visitor document exists and satisfies `ready`. */
+export function waitForVisitor(visitorId: string, ready: (v: VisitorDoc) => boolean, what = `visitor ${visitorId}`, timeoutMs = 30_000): Promise<VisitorDoc> {
+  return eventually(
+    async () => {
+      const v = await visitorRepository.findById(visitorId);
+      return v && ready(v) ? v : undefined;
+    },
+    timeoutMs,
+    what,
+  );
+}
+
+/** Every timeline entry of one visitor (all buckets), in stored order. */
+export async function timelineOf(visitorId: string): Promise<Activity[]> {
+  const buckets = await ActivityBucketModel.find({ visitorId }).lean<ActivityBucketDoc[]>();
+  const seq = (id: string) => Number(id.slice(id.lastIndexOf('~') + 1));
+  return buckets.sort((a, b) => seq(a._id) - seq(b._id)).flatMap((b) => b.items);
+}
+
+export function processedEventsOf(workspaceId: string): Promise<IngestEventDoc[]> {
+  return IngestEventModel.find({ workspaceId }).lean<IngestEventDoc[]>();
+}
+
+export function outboxCountOf(workspaceId: string): Promise<number> {
+  return IngestOutboxModel.countDocuments({ workspaceId });
+}
+
+export function emittedEvents(workspaceId: string, type: string): Promise<EventDoc[]> {
+  return EventModel.find({ workspaceId, type }).lean<EventDoc[]>();
+}
+
+/** The outgoing event an ingest event caused (its id is derived from the cause). */
+export function emittedFor(cause: string, type: string): Promise<EventDoc | null> {
+  return EventModel.findById(emittedEventIdFor(cause, type)).lean<EventDoc>();
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
