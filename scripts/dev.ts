@@ -130,6 +130,8 @@ function printBanner(config: Config, demo: DemoCredentials): void {
     '  Try it:',
     `    curl -s ${url}/api/v1/me -H "Authorization: Bearer ${demo.secretKey}"`,
     `    curl -s ${url}/api/v1/me -H "X-API-Key: ${demo.publishableKey}"`,
+    `    curl -s ${url}/api/v1/ingest -H "X-API-Token: ${demo.publishableKey}" -H "Content-Type: application/json" -d '{"type":"pageview","data":{"visitor_fingerprint":"fp_demo","url":"https://example.com/pricing?utm_source=newsletter"}}'`,
+    `    curl -s ${url}/api/v1/visitors -H "Authorization: Bearer ${demo.secretKey}"`,
     `    curl -s ${url}/readyz`,
     '',
     '  Ctrl-C stops everything; data stays in ' + dataDir,
