@@ -9,6 +9,8 @@ export interface VisitorWorkflowInput {
   /** Carried over continue-as-new: events received but not yet applied, and recently applied ids. */
   pending?: VisitorEvent[];
   recentIds?: string[];
+  /** History length at which the run continues as new (default 2,000; tests use less). */
+  historyLimit?: number;
 }
 
 export interface VisitorPipelineState {
@@ -25,6 +27,7 @@ const BATCH = 50;
 const RECENT_IDS = 500;
 const IDLE_TIMEOUT = '30 minutes';
 const MAX_HISTORY = 2_000;
+const MAX_CARRIED = 500;
 
 // Local activities: one visitor write is a few milliseconds, and a local activity costs Temporal a
 // marker instead of a scheduled task, which is what keeps 100+ events/s within one small server.
@@ -64,8 +67,10 @@ export async function visitorWorkflow(input: VisitorWorkflowInput): Promise<void
       email = result.email;
       upsertSearchAttributes([{ key: searchAttributes.email, value: email }]);
     }
-    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY) {
-      await continueAsNew<typeof visitorWorkflow>({ workspaceId: input.workspaceId, visitorId: input.visitorId, pending: queue, recentIds: recent.list() });
+    // The queue travels in the new run's input, so wait for a backlog to shrink before moving on.
+    const historyFull = workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyLimit ?? MAX_HISTORY);
+    if (historyFull && queue.length <= MAX_CARRIED) {
+      await continueAsNew<typeof visitorWorkflow>({ ...input, pending: queue, recentIds: recent.list() });
     }
   }
 }

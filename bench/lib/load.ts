@@ -54,7 +54,10 @@ async function post(pool: Pool, target: Target, body: string, expect: number, i:
  * Closed loop: `concurrency` clients, each sending its next request as soon as the previous one
  * is answered, for `seconds`. Keep-alive connections, one per client.
  */
-export async function closedLoop(target: Target, opts: { concurrency: number; seconds: number; expect?: number; body: (i: number) => string; onResponse?: OnResponse }): Promise<LoadResult> {
+export async function closedLoop(
+  target: Target,
+  opts: { concurrency: number; seconds: number; /** Stop after this many requests (default: none). */ requests?: number; expect?: number; body: (i: number) => string; onResponse?: OnResponse },
+): Promise<LoadResult> {
   const pool = new Pool(target.origin, { connections: opts.concurrency, pipelining: 1, keepAliveTimeout: 60_000 });
   const result = newResult();
   const started = performance.now();
@@ -63,7 +66,7 @@ export async function closedLoop(target: Target, opts: { concurrency: number; se
   try {
     await Promise.all(
       Array.from({ length: opts.concurrency }, async () => {
-        while (performance.now() < deadline) {
+        while (performance.now() < deadline && next < (opts.requests ?? Infinity)) {
           const i = next++;
           await post(pool, target, opts.body(i), opts.expect ?? 202, i, result, opts.onResponse);
         }

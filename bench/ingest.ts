@@ -1,0 +1,488 @@
+/**
+ * Ingest benchmark:
+ *   ./scripts/bench ingest [--seconds 20] [--concurrency 16] [--batch-size 100] [--batch-concurrency 4]
+ *     [--fingerprints 10000] [--rate 100] [--lag-seconds 60] [--visitors 1000] [--lag-timeout 120]
+ *     [--memory-events 100000] [--memory-pause 15] [--drain-timeout 60]
+ *     [--phases lag,baseline,single,open,batch,memory] [--log-dir DIR]
+ *
+ * One run on its own embedded stack (FerretDB on SQLite + Temporal dev server; the worker and the
+ * API each in their own process, INGEST_RATE_LIMIT_PER_MINUTE=10,000,000, a secret key so the
+ * per-IP limit does not apply). Phases, in the order they run:
+ *   lag      — pageviews at a steady --rate/s over --visitors fingerprints for --lag-seconds (its
+ *              own workspace); then waits (≤ --lag-timeout) until every accepted event is in
+ *              `ingest_events`: lag = appliedAt − receivedAt p50/p99/max, applied count, and the
+ *              backlog (accepted, not yet applied) when sending stopped. Runs first, on an idle pipeline.
+ *   baseline — a bare Express route in the API process, on the same mongoose pool, that parses
+ *              the same JSON and does the one `insertOne` an accepted ingest does (an outbox-shaped
+ *              document into `bench_baseline` of the same database), answering 202 (bench/lib/api-child.ts).
+ *              --concurrency closed-loop keep-alive clients for --seconds: events/s, p50, p99.
+ *   single   — POST /api/v1/ingest, pageviews over --fingerprints fingerprints, measured the same way.
+ *   open     — POST /api/v1/ingest open-loop at half the baseline's events/s for --seconds: p50/p99.
+ *   batch    — POST /api/v1/ingest/batch with --batch-size events per request, --batch-concurrency
+ *              closed-loop clients for --seconds: events/s, p50/p99 per request.
+ *   memory   — --memory-events events through /ingest/batch; the API process's RSS (from /proc)
+ *              and heap (process.memoryUsage over IPC) at 0/25/50/75/100 % and after a
+ *              --memory-pause s idle pause (no forced GC).
+ * The visitor pipeline (worker) runs throughout, as in production: events accepted in the
+ * throughput phases are applied while later phases run; the outbox backlog is printed per phase,
+ * together with the CPU each process used (% of one core; `other` = processes outside the stack).
+ *
+ * Ends with a table: figures, ratios and PASS/MISS against the targets (single ≥ 0.8× baseline,
+ * open-loop p99 ≤ 25 ms, batch ≥ 10× single, lag p50 ≤ 250 ms and p99 ≤ 2 s). Informational: the
+ * exit code is 0 whatever the figures. Logs of FerretDB, Temporal, worker and API, and `top`
+ * snapshots taken mid-phase, go to --log-dir (default /tmp/signalbox-bench-ingest-<time>).
+ * The default run takes about 6–8 minutes on a 2-core machine.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import mongoose from 'mongoose';
+import { Pool } from 'undici';
+import { startBenchStack, type BenchStack } from './lib/bench-stack';
+import { closedLoop, CpuMeter, failuresText, openLoop, type LoadResult, type Target } from './lib/load';
+import { fmt, rssMiB, summarize } from './lib/stats';
+
+const { values: opts } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '20' },
+    concurrency: { type: 'string', default: '16' },
+    'batch-size': { type: 'string', default: '100' },
+    'batch-concurrency': { type: 'string', default: '4' },
+    fingerprints: { type: 'string', default: '10000' },
+    rate: { type: 'string', default: '100' },
+    'lag-seconds': { type: 'string', default: '60' },
+    visitors: { type: 'string', default: '1000' },
+    'lag-timeout': { type: 'string', default: '120' },
+    'memory-events': { type: 'string', default: '100000' },
+    'memory-pause': { type: 'string', default: '15' },
+    'drain-timeout': { type: 'string', default: '60' },
+    phases: { type: 'string', default: 'lag,baseline,single,open,batch,memory' },
+    'log-dir': { type: 'string' },
+  },
+});
+const seconds = Number(opts.seconds);
+const concurrency = Number(opts.concurrency);
+const batchSize = Number(opts['batch-size']);
+const batchConcurrency = Number(opts['batch-concurrency']);
+const fingerprints = Number(opts.fingerprints);
+const lagRate = Number(opts.rate);
+const lagSeconds = Number(opts['lag-seconds']);
+const visitors = Number(opts.visitors);
+const lagTimeout = Number(opts['lag-timeout']);
+const memoryEvents = Number(opts['memory-events']);
+const memoryPause = Number(opts['memory-pause']);
+const drainTimeout = Number(opts['drain-timeout']);
+const phases = new Set(opts.phases.split(',').map((p) => p.trim()));
+const logDir = opts['log-dir'] ?? `/tmp/signalbox-bench-ingest-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+
+const progress = (msg: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
+
+// ---- payloads -----------------------------------------------------------------------------------
+
+const USER_AGENT = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const PAGES = ['/', '/pricing', '/features', '/blog/launch', '/docs/getting-started', '/about', '/customers', '/contact'];
+
+/** A deterministic spread of fingerprints (a multiplicative hash of the sequence number). */
+const fingerprintOf = (i: number, space: number) => `bench-fp-${(Math.imul(i + 1, 2654435761) >>> 0) % space}`;
+
+function pageview(i: number, space: number): object {
+  const path = PAGES[i % PAGES.length];
+  return {
+    type: 'pageview',
+    data: {
+      visitor_fingerprint: fingerprintOf(i, space),
+      session_id: `bench-session-${i % 5000}`,
+      url: `https://www.example.com${path}`,
+      path,
+      referrer: i % 3 === 0 ? 'https://www.google.com/' : '',
+      title: `Example — ${path}`,
+      locale: 'en-US',
+      ip: `203.0.113.${i % 250}`,
+      user_agent: USER_AGENT,
+    },
+  };
+}
+
+const singleBody = (space: number) => (i: number) => JSON.stringify(pageview(i, space));
+const batchBody = (space: number, size: number, offset = 0) => (i: number) =>
+  JSON.stringify({ events: Array.from({ length: size }, (_, k) => pageview(offset + i * size + k, space)) });
+
+// ---- database readings (the bench's own connection) ---------------------------------------------
+
+const collection = (name: string) => {
+  const db = mongoose.connection.db;
+  if (!db) throw new Error('no database handle');
+  return db.collection(name);
+};
+const outboxSize = (filter: object = {}) => collection('ingest_outbox').countDocuments(filter);
+const appliedCount = (filter: object = {}) => collection('ingest_events').countDocuments(filter);
+
+/** Waits until the ingest outbox is empty (every accepted event applied), at most `timeoutS`. */
+async function drain(timeoutS: number): Promise<{ left: number; seconds: number }> {
+  const started = performance.now();
+  let left = await outboxSize();
+  while (left > 0 && performance.now() - started < timeoutS * 1000) {
+    await sleep(1000);
+    left = await outboxSize();
+  }
+  return { left, seconds: (performance.now() - started) / 1000 };
+}
+
+// ---- reporting helpers --------------------------------------------------------------------------
+
+interface PhaseFigures {
+  name: string;
+  events: number;
+  requests: number;
+  elapsed: number;
+  eventsPerSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  failures: string;
+  cpu: Record<string, number>;
+  backlogBefore: number;
+  backlogAfter: number;
+  /** Events the pipeline applied during the phase, per second (from `ingest_events`). */
+  appliedPerSecond: number;
+}
+
+const cpuText = (cpu: Record<string, number>) =>
+  Object.entries(cpu)
+    .map(([name, v]) => `${name} ${fmt(v, 0)}%`)
+    .join(', ');
+
+function snapshotTop(name: string): void {
+  execFile('top', ['-b', '-n1', '-w', '200'], { timeout: 10_000 }, (err, stdout) => {
+    if (!err) writeFileSync(join(logDir, `top-${name.replace(/[^a-z0-9]+/gi, '-')}.txt`), stdout);
+  });
+}
+
+/** Runs a load phase with CPU accounting, a mid-phase `top` snapshot and outbox sizes around it. */
+async function phase(cpu: CpuMeter, name: string, durationS: number, eventsPerRequest: number, run: () => Promise<LoadResult>): Promise<PhaseFigures> {
+  const backlogBefore = await outboxSize();
+  const appliedBefore = await appliedCount();
+  progress(`${name}: starting (outbox backlog ${backlogBefore})`);
+  const topTimer = setTimeout(() => snapshotTop(name), (durationS * 1000) / 2);
+  cpu.reset();
+  const result = await run();
+  const used = cpu.read();
+  clearTimeout(topTimer);
+  const backlogAfter = await outboxSize();
+  const appliedAfter = await appliedCount();
+  const s = summarize(result.latencies);
+  const figures: PhaseFigures = {
+    name,
+    events: result.ok * eventsPerRequest,
+    requests: result.ok,
+    elapsed: result.elapsed,
+    eventsPerSecond: (result.ok * eventsPerRequest) / result.elapsed,
+    p50: s.p50,
+    p99: s.p99,
+    max: s.max,
+    failures: failuresText(result),
+    cpu: used,
+    backlogBefore,
+    backlogAfter,
+    appliedPerSecond: (appliedAfter - appliedBefore) / result.elapsed,
+  };
+  progress(
+    `${name}: ${figures.requests} requests, ${figures.events} events in ${fmt(figures.elapsed)} s = ${fmt(figures.eventsPerSecond)} events/s; p50 ${fmt(s.p50, 2)} p99 ${fmt(s.p99, 2)} max ${fmt(s.max, 1)} ms; failures ${figures.failures}; outbox ${backlogBefore} → ${backlogAfter}, pipeline applied ${fmt(figures.appliedPerSecond)}/s; CPU ${cpuText(used)}`,
+  );
+  return figures;
+}
+
+// ---- main ---------------------------------------------------------------------------------------
+
+interface Workspace {
+  id: string;
+  secretKey: string;
+}
+
+async function createWorkspace(stack: BenchStack, name: string): Promise<Workspace> {
+  const res = await fetch(`${stack.api.url}/admin/v1/workspaces`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name, rateLimits: { perMinute: 1e7, perDay: 1e9 } }),
+  });
+  if (res.status !== 201) throw new Error(`creating a workspace answered ${res.status}: ${await res.text()}`);
+  const created = (await res.json()) as { workspace: { id: string }; keys: Array<{ kind: string; key: string }> };
+  return { id: created.workspace.id, secretKey: created.keys.find((k) => k.kind === 'secret')!.key };
+}
+
+interface LagFigures {
+  sent: number;
+  accepted: number;
+  applied: number;
+  sendRate: number;
+  requestP50: number;
+  requestP99: number;
+  lagP50: number;
+  lagP99: number;
+  lagMax: number;
+  backlogAtEnd: number;
+  maxBacklog: number;
+  drainSeconds: number;
+  failures: string;
+  cpu: Record<string, number>;
+}
+
+interface MemoryFigures {
+  events: number;
+  elapsed: number;
+  samples: Array<{ label: string; rss: number; heapUsed: number; external: number }>;
+  peakRss: number;
+  backlogAfter: number;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(logDir, { recursive: true });
+  progress(`logs and top snapshots in ${logDir}`);
+  const stack = await startBenchStack({ INGEST_RATE_LIMIT_PER_MINUTE: '10000000' }, { api: 'child', baseline: true, logDir });
+  const { ferretdb, temporal, worker, api, bench } = stack.pids;
+  const cpu = new CpuMeter({ ferretdb, temporal, worker, api, bench });
+  const apiOrigin = stack.api.url;
+  const baselineOrigin = stack.api.baselineUrl!;
+  const results: { baseline?: PhaseFigures; single?: PhaseFigures; open?: PhaseFigures & { fromScheduleP99: number; maxSendLag: number; rate: number }; batch?: PhaseFigures; lag?: LagFigures; memory?: MemoryFigures } = {};
+  try {
+    const main = await createWorkspace(stack, 'Bench ingest');
+    const jsonHeaders = { 'content-type': 'application/json' };
+    const single: Target = { origin: apiOrigin, path: '/api/v1/ingest', headers: { ...jsonHeaders, authorization: `Bearer ${main.secretKey}` } };
+    const batch: Target = { origin: apiOrigin, path: '/api/v1/ingest/batch', headers: single.headers };
+    const baseline: Target = { origin: baselineOrigin, path: '/ingest', headers: jsonHeaders };
+
+    // Warm-up: JIT, key cache, collections created; then let the pipeline catch up.
+    progress('warm-up');
+    await closedLoop(baseline, { concurrency: 4, seconds: 30, requests: 300, body: singleBody(fingerprints) });
+    await closedLoop(single, { concurrency: 4, seconds: 30, requests: 300, body: (i) => singleBody(fingerprints)(i + 40_000_000) });
+    await closedLoop(batch, { concurrency: 2, seconds: 30, requests: 4, body: batchBody(Math.min(fingerprints, 200), Math.min(batchSize, 50), 41_000_000) });
+    const warm = await drain(drainTimeout);
+    progress(`warm-up applied (outbox ${warm.left} after ${fmt(warm.seconds)} s)`);
+
+    // 5. Ingest → visitor-updated lag at a steady rate, on an idle pipeline.
+    if (phases.has('lag')) {
+      const ws = await createWorkspace(stack, 'Bench lag');
+      const target: Target = { origin: apiOrigin, path: '/api/v1/ingest', headers: { ...jsonHeaders, authorization: `Bearer ${ws.secretKey}` } };
+      const ids = new Set<string>();
+      const backlog: number[] = [];
+      const sampler = setInterval(() => void outboxSize({ workspaceId: ws.id }).then((n) => backlog.push(n), () => undefined), 2000);
+      progress(`lag: ${lagRate} events/s over ${visitors} visitors for ${lagSeconds} s`);
+      setTimeout(() => snapshotTop('lag'), (lagSeconds * 1000) / 2);
+      cpu.reset();
+      const sent = await openLoop(target, {
+        rate: lagRate,
+        seconds: lagSeconds,
+        body: singleBody(visitors),
+        onResponse: (_i, _status, body) => ids.add((JSON.parse(body) as { id: string }).id),
+      });
+      const lagCpu = cpu.read();
+      clearInterval(sampler);
+      const sendEnded = performance.now();
+      const backlogAtEnd = await outboxSize({ workspaceId: ws.id });
+      // Wait for every accepted event to be applied: the outbox empties as events are applied.
+      let docs: Array<{ _id: string; receivedAt: Date; appliedAt: Date }> = [];
+      for (;;) {
+        const left = await outboxSize({ workspaceId: ws.id });
+        if (left === 0) {
+          docs = (await collection('ingest_events')
+            .find({ workspaceId: ws.id }, { projection: { receivedAt: 1, appliedAt: 1 } })
+            .toArray()) as unknown as typeof docs;
+          if (docs.filter((d) => ids.has(d._id)).length >= ids.size) break;
+        }
+        if (performance.now() - sendEnded > lagTimeout * 1000) {
+          progress(`lag: gave up waiting after ${lagTimeout} s (${left} events still in the outbox)`);
+          docs = (await collection('ingest_events')
+            .find({ workspaceId: ws.id }, { projection: { receivedAt: 1, appliedAt: 1 } })
+            .toArray()) as unknown as typeof docs;
+          break;
+        }
+        await sleep(250);
+      }
+      const drainSeconds = (performance.now() - sendEnded) / 1000;
+      const lags = docs.filter((d) => ids.has(d._id)).map((d) => d.appliedAt.getTime() - d.receivedAt.getTime());
+      const lagSummary = summarize(lags);
+      const req = summarize(sent.latencies);
+      results.lag = {
+        sent: Math.round(lagRate * lagSeconds),
+        accepted: ids.size,
+        applied: lags.length,
+        sendRate: sent.ok / sent.elapsed,
+        requestP50: req.p50,
+        requestP99: req.p99,
+        lagP50: lagSummary.p50,
+        lagP99: lagSummary.p99,
+        lagMax: lagSummary.max,
+        backlogAtEnd,
+        maxBacklog: Math.max(0, backlogAtEnd, ...backlog),
+        drainSeconds,
+        failures: failuresText(sent),
+        cpu: lagCpu,
+      };
+      progress(
+        `lag: ${ids.size} accepted, ${lags.length} applied; lag p50 ${fmt(lagSummary.p50, 0)} p99 ${fmt(lagSummary.p99, 0)} max ${fmt(lagSummary.max, 0)} ms; backlog max ${results.lag.maxBacklog}, ${backlogAtEnd} when sending stopped, all applied ${fmt(drainSeconds)} s later; CPU ${cpuText(lagCpu)}`,
+      );
+    }
+
+    // 1. Baseline: the bare insert route, closed loop.
+    if (phases.has('baseline') || phases.has('open')) {
+      results.baseline = await phase(cpu, 'baseline', seconds, 1, () => closedLoop(baseline, { concurrency, seconds, body: singleBody(fingerprints) }));
+    }
+
+    // 2. Single ingest, closed loop.
+    if (phases.has('single')) {
+      results.single = await phase(cpu, 'single', seconds, 1, () => closedLoop(single, { concurrency, seconds, body: singleBody(fingerprints) }));
+    }
+
+    // 3. Single ingest, open loop at half the baseline's rate.
+    if (phases.has('open') && results.baseline) {
+      const rate = Math.max(1, Math.round(results.baseline.eventsPerSecond / 2));
+      let fromScheduleP99 = NaN;
+      let maxSendLag = NaN;
+      const figures = await phase(cpu, `open ${rate}/s`, seconds, 1, async () => {
+        const r = await openLoop(single, { rate, seconds, body: (i) => singleBody(fingerprints)(i + 5_000_000) });
+        fromScheduleP99 = summarize(r.fromSchedule).p99;
+        maxSendLag = r.maxSendLag;
+        return r;
+      });
+      results.open = { ...figures, fromScheduleP99, maxSendLag, rate };
+      progress(`open: p99 from schedule ${fmt(fromScheduleP99, 2)} ms, worst send lateness ${fmt(maxSendLag, 1)} ms`);
+    }
+
+    // 4. Batch ingest, closed loop.
+    if (phases.has('batch')) {
+      results.batch = await phase(cpu, `batch ×${batchSize}`, seconds, batchSize, () =>
+        closedLoop(batch, { concurrency: batchConcurrency, seconds, body: batchBody(fingerprints, batchSize, 20_000_000) }),
+      );
+    }
+
+    // 6. API memory over many accepted events.
+    if (phases.has('memory')) {
+      const requests = Math.ceil(memoryEvents / batchSize);
+      const samples: MemoryFigures['samples'] = [];
+      const sample = async (label: string) => {
+        const usage = await stack.api.memoryUsage();
+        const entry = { label, rss: rssMiB(stack.api.pid), heapUsed: usage.heapUsed / 2 ** 20, external: usage.external / 2 ** 20 };
+        samples.push(entry);
+        progress(`memory ${label}: API RSS ${fmt(entry.rss)} MiB, heap used ${fmt(entry.heapUsed)} MiB, external ${fmt(entry.external)} MiB`);
+      };
+      let peakRss = rssMiB(stack.api.pid);
+      const peak = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(stack.api.pid))), 250);
+      await sample('0%');
+      const marks = new Map([0.25, 0.5, 0.75].map((f) => [Math.round(requests * f), `${f * 100}%`]));
+      let done = 0;
+      let next = 0;
+      const started = performance.now();
+      const pool = new Pool(apiOrigin, { connections: batchConcurrency, keepAliveTimeout: 60_000 });
+      const body = batchBody(fingerprints, batchSize, 30_000_000);
+      const pending: Promise<void>[] = [];
+      setTimeout(() => snapshotTop('memory'), 15_000);
+      await Promise.all(
+        Array.from({ length: batchConcurrency }, async () => {
+          while (next < requests) {
+            const i = next++;
+            const res = await pool.request({ method: 'POST', path: batch.path, headers: batch.headers, body: body(i) });
+            await res.body.dump();
+            if (res.statusCode !== 202) throw new Error(`memory phase: batch answered ${res.statusCode}`);
+            done++;
+            const label = marks.get(done);
+            if (label) pending.push(sample(label));
+          }
+        }),
+      );
+      const elapsed = (performance.now() - started) / 1000;
+      await pool.close();
+      await Promise.all(pending);
+      await sample('100%');
+      progress(`memory: ${requests * batchSize} events in ${fmt(elapsed)} s; pausing ${memoryPause} s`);
+      await sleep(memoryPause * 1000);
+      await sample(`+${memoryPause}s idle`);
+      clearInterval(peak);
+      results.memory = { events: requests * batchSize, elapsed, samples, peakRss, backlogAfter: await outboxSize() };
+    }
+
+    printReport(results);
+  } finally {
+    progress('stopping the stack');
+    await stack.stop();
+  }
+}
+
+function printReport(r: {
+  baseline?: PhaseFigures;
+  single?: PhaseFigures;
+  open?: PhaseFigures & { fromScheduleP99: number; maxSendLag: number; rate: number };
+  batch?: PhaseFigures;
+  lag?: LagFigures;
+  memory?: MemoryFigures;
+}): void {
+  const pass = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+  const row = (cells: string[], widths: number[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const widths = [34, 9, 9, 9, 9, 9];
+  const lines: string[] = ['', `Ingest benchmark (embedded stack: FerretDB/SQLite + Temporal dev server; API and worker in their own processes)`];
+  lines.push(`closed loop: ${concurrency} clients (batch: ${batchConcurrency}) for ${seconds} s each; fingerprints ${fingerprints}; batch size ${batchSize}`, '');
+  lines.push(row(['phase', 'events', 'events/s', 'p50 ms', 'p99 ms', 'max ms'], widths));
+  const phaseRow = (label: string, f?: PhaseFigures) => f && lines.push(row([label, String(f.events), fmt(f.eventsPerSecond, 0), fmt(f.p50, 2), fmt(f.p99, 2), fmt(f.max, 1)], widths));
+  phaseRow('1 baseline (bare insert route)', r.baseline);
+  phaseRow('2 single /ingest (closed loop)', r.single);
+  phaseRow(`3 single /ingest open ${r.open?.rate ?? ''}/s`, r.open);
+  phaseRow(`4 batch /ingest/batch ×${batchSize} (per req)`, r.batch);
+  lines.push('');
+  for (const f of [r.baseline, r.single, r.open, r.batch]) {
+    if (f) lines.push(`  ${f.name.padEnd(14)} failures: ${f.failures}; outbox backlog ${f.backlogBefore} → ${f.backlogAfter}, pipeline applied ${fmt(f.appliedPerSecond, 0)} events/s; CPU (% of a core): ${cpuText(f.cpu)}`);
+  }
+  if (r.open) lines.push(`  open loop: p99 from the schedule ${fmt(r.open.fromScheduleP99, 2)} ms; worst send lateness ${fmt(r.open.maxSendLag, 1)} ms`);
+  if (r.lag) {
+    const l = r.lag;
+    lines.push(
+      '',
+      `5 lag at ${lagRate}/s over ${visitors} visitors for ${lagSeconds} s: ${l.accepted}/${l.sent} accepted (${fmt(l.sendRate)}/s, request p50 ${fmt(l.requestP50, 2)} p99 ${fmt(l.requestP99, 2)} ms, failures: ${l.failures}), ${l.applied} applied`,
+      `  ingest → visitor updated: p50 ${fmt(l.lagP50, 0)} ms, p99 ${fmt(l.lagP99, 0)} ms, max ${fmt(l.lagMax, 0)} ms`,
+      `  backlog (accepted, not applied): max ${l.maxBacklog} sampled, ${l.backlogAtEnd} when sending stopped; all applied ${fmt(l.drainSeconds)} s after the last send${l.backlogAtEnd > lagRate * 2 ? ' — the pipeline FELL BEHIND' : ''}`,
+      `  CPU (% of a core): ${cpuText(l.cpu)}`,
+    );
+  }
+  if (r.memory) {
+    const m = r.memory;
+    const first = m.samples[0];
+    const last = m.samples[m.samples.length - 1];
+    lines.push(
+      '',
+      `6 API memory over ${m.events} events (/ingest/batch ×${batchSize}, ${fmt(m.events / m.elapsed, 0)} events/s): RSS MiB ${m.samples.map((s) => `${s.label} ${fmt(s.rss)}`).join(', ')}; peak ${fmt(m.peakRss)}`,
+      `  heap used MiB ${m.samples.map((s) => `${s.label} ${fmt(s.heapUsed)}`).join(', ')}`,
+      `  growth 0% → after pause: RSS ${fmt(last.rss - first.rss)} MiB, heap ${fmt(last.heapUsed - first.heapUsed)} MiB; outbox backlog after: ${m.backlogAfter}`,
+    );
+  }
+  lines.push('', 'target                                   measured              result');
+  const target = (label: string, measured: string, ok: boolean | undefined) => lines.push(`${label.padEnd(40)} ${measured.padEnd(21)} ${ok === undefined ? 'n/a' : pass(ok)}`);
+  if (r.single && r.baseline) {
+    const ratio = r.single.eventsPerSecond / r.baseline.eventsPerSecond;
+    target('single / baseline events/s ≥ 0.8×', `${fmt(ratio, 2)}×`, ratio >= 0.8);
+  }
+  if (r.open) target(`open-loop p99 ≤ 25 ms (at ${r.open.rate}/s)`, `${fmt(r.open.p99, 2)} ms`, r.open.p99 <= 25);
+  if (r.batch && r.single) {
+    const ratio = r.batch.eventsPerSecond / r.single.eventsPerSecond;
+    target('batch / single events/s ≥ 10×', `${fmt(ratio, 2)}×`, ratio >= 10);
+  }
+  if (r.lag) {
+    const complete = r.lag.applied === r.lag.accepted;
+    target('lag p50 ≤ 250 ms', `${fmt(r.lag.lagP50, 0)} ms`, complete && r.lag.lagP50 <= 250);
+    target('lag p99 ≤ 2 s', `${fmt(r.lag.lagP99, 0)} ms`, complete && r.lag.lagP99 <= 2000);
+    target('every accepted event applied', `${r.lag.applied}/${r.lag.accepted}`, complete);
+  }
+  if (r.memory) {
+    const m = r.memory;
+    target('API RSS growth (informational)', `${fmt(m.samples[m.samples.length - 1].rss - m.samples[0].rss)} MiB`, undefined);
+  }
+  lines.push('');
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`benchmark failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
