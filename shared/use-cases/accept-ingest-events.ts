@@ -60,19 +60,19 @@ function fail(error: AppError): Prepared {
  * dispatcher. A messageId seen before — waiting in the outbox, already applied (kept
  * RETENTION_MAX_AGE ≥ 24 h), or earlier in the same batch — is a duplicate and not stored again.
  */
-export async function acceptIngestEvents(dispatcher: IngestDispatcher, events: VisitorEvent[]): Promise<Map<string, Acceptance>> {
-  const outcome = new Map<string, Acceptance>();
-  const fresh: VisitorEvent[] = [];
+export async function acceptIngestEvents(dispatcher: IngestDispatcher, events: VisitorEvent[]): Promise<Acceptance[]> {
   const processed = await Promise.all(events.map((e) => (e.messageId ? ingestRepository.isProcessed(e.id) : false)));
-  events.forEach((event, i) => {
-    if (processed[i] || outcome.has(event.id)) outcome.set(event.id, 'duplicate');
-    else {
-      outcome.set(event.id, 'accepted');
-      fresh.push(event);
-    }
+  const seen = new Set<string>();
+  const outcome: Acceptance[] = events.map((event, i) => {
+    const repeat = processed[i] || seen.has(event.id);
+    seen.add(event.id);
+    return repeat ? 'duplicate' : 'accepted';
   });
+  const fresh = events.filter((_, i) => outcome[i] === 'accepted');
   const waiting = fresh.length === 1 ? ((await ingestRepository.addToOutbox(fresh[0])) ? new Set<string>() : new Set([fresh[0].id])) : await ingestRepository.addManyToOutbox(fresh);
-  for (const id of waiting) outcome.set(id, 'duplicate');
+  events.forEach((event, i) => {
+    if (outcome[i] === 'accepted' && waiting.has(event.id)) outcome[i] = 'duplicate';
+  });
   dispatcher.enqueue(fresh.filter((e) => !waiting.has(e.id)));
   return outcome;
 }

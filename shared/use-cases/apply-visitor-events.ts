@@ -23,6 +23,8 @@ export interface ApplyVisitorEventsInput {
 
 /** Applied-event ids a visitor remembers, so a batch retried after its save is not applied twice. */
 const RECENT_EVENT_IDS = 200;
+/** Younger than this, an event cannot have been applied before unless the visitor remembers it. */
+const FRESH_EVENT_MS = 10_000;
 
 /**
  * Applies a batch of one visitor's events in order and saves the visitor once. Every step is
@@ -40,7 +42,7 @@ export async function applyVisitorEvents(deps: PipelineDeps, input: ApplyVisitor
   for (let i = 0; i < input.events.length; i++) {
     const event = input.events[i];
     if (visitor.mergedInto) return forwardRest(deps, visitor, applied, input.events.slice(i), []);
-    if (visitor.recentEventIds.includes(event.id) || (await ingestRepository.isProcessed(event.id))) {
+    if (visitor.recentEventIds.includes(event.id) || (await wasAppliedLongAgo(event, now))) {
       applied.push(event);
       continue;
     }
@@ -78,6 +80,16 @@ async function forwardRest(deps: PipelineDeps, visitor: VisitorDoc, applied: Vis
   const forwarded = [...prefix, ...rest.map((e) => ({ ...e, visitorId: target }))];
   await sendToVisitor(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, visitor.workspaceId, target, forwarded);
   return { email: visitor.email };
+}
+
+/**
+ * The visitor's own memory of recent event ids catches every repeat of a fresh event (workflow
+ * retries, the dispatcher racing the sweep). Only an event handed over again much later (the
+ * sweep after an outage, a forward after a merge) needs the processed log, so the hot path skips it.
+ */
+async function wasAppliedLongAgo(event: VisitorEvent, now: Date): Promise<boolean> {
+  if (now.getTime() - event.receivedAt < FRESH_EVENT_MS) return false;
+  return ingestRepository.isProcessed(event.id);
 }
 
 /** Save first, then log and clear the outbox: a crash in between only repeats harmless steps. */
