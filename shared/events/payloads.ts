@@ -21,9 +21,11 @@ const webUrl = z.url({ protocol: /^https?$/ });
 /** Any scheme: browsers report e.g. `android-app://…` referrers. */
 const referrer = z.url().nullable().meta({ description: 'Referring URL; null for direct traffic' });
 /** Lower-case bare host name, so receivers can join on it. */
+/** What every event's `domain` field accepts; the visitor model normalises company domains to it. */
+export const domainPattern = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
 const domain = z
   .string()
-  .regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/, 'Expected a lower-case domain such as example.com')
+  .regex(domainPattern, 'Expected a lower-case domain such as example.com')
   .meta({ description: 'Lower-case domain without scheme or path, e.g. `example.com`' });
 const path = z.string().startsWith('/').meta({ description: 'URL path, starting with `/`' });
 const unitInterval = z.number().min(0).max(1);

@@ -3,7 +3,7 @@
  * effects here (timeline, identities, leads, orders, companies, emitted events) are idempotent;
  * the visitor document itself is returned and saved by the caller once per batch.
  */
-import { isDuplicateKeyError } from '../errors';
+import { AppError, isDuplicateKeyError } from '../errors';
 import type { EventType } from '../event-catalogue';
 import { InvalidEventPayloadError } from '../events/payloads';
 import { leadEventData } from '../leads/lead-payload';
@@ -333,7 +333,8 @@ async function emit(deps: PipelineDeps, workspaceId: string, cause: string, type
   try {
     await emitEvent(deps, { workspaceId, type, data, id: emittedEventIdFor(cause, type) });
   } catch (err) {
-    if (err instanceof InvalidEventPayloadError) deps.logger.error({ err, type, workspaceId, issues: err.issues }, 'emitted event failed its schema; skipped');
+    const invalid = err instanceof InvalidEventPayloadError || (err instanceof AppError && err.code === 'validation_failed');
+    if (invalid) deps.logger.error({ err, type, workspaceId }, 'emitted event failed its schema; skipped');
     else if (!isDuplicateKeyError(err)) throw err;
   }
 }

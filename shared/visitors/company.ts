@@ -1,4 +1,5 @@
 import { isCompanyEmail } from 'free-email-domains-list';
+import { domainPattern } from '../events/payloads';
 import type { CompanyRef } from './visitor-types';
 
 /** Labels of letters, digits and hyphens; the last one (the TLD) must contain a letter, so IPs are not domains. */
@@ -16,7 +17,8 @@ export function normalizeDomain(input: string): string | null {
     return null;
   }
   const domain = host.replace(/\.$/, '').replace(/^www\./, '');
-  return DOMAIN.test(domain) ? domain : null;
+  // The second test is the events' own rule, so a company we keep can always be emitted.
+  return DOMAIN.test(domain) && domainPattern.test(domain) ? domain : null;
 }
 
 /** Company of an identified person: the explicit domain, else a work email's domain (never gmail.com & co). */
