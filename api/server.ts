@@ -39,6 +39,7 @@ export async function startApi(config: Config, logger: Logger, opts: { connectDb
       });
       // Events already stored are safe either way; handing them over now just saves the sweep's delay.
       await Promise.race([dispatcher.drain(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+      dispatcher.close();
       await temporal.connection.close().catch(() => undefined);
     },
   };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { identifyBodySchema } from '../../shared/ingest/ingest-schemas';
+import { freeFormObject, identifyBodySchema, storableLabel } from '../../shared/ingest/ingest-schemas';
 import { enqueueVisitorCommands, resolveVisitorTarget } from '../../shared/use-cases/enqueue-visitor-command';
 import { setVisitorAttributes } from '../../shared/use-cases/set-visitor-attributes';
 import type { ApiDeps } from '../deps';
@@ -11,7 +11,6 @@ const queuedSchema = z.object({ success: z.literal(true), id: z.string().meta({ 
 const queuedDescription = 'Applied asynchronously, in order with the visitor’s tracked events (202 once stored).';
 
 const attributeValue = z.union([z.string().max(1000), z.number().finite(), z.boolean()]);
-const label = z.string().trim().min(1).max(100);
 const tag = z.string().trim().min(1).max(100);
 
 export function registerVisitorWriteRoutes(api: ApiRouter, deps: ApiDeps): void {
@@ -44,7 +43,7 @@ export function registerVisitorWriteRoutes(api: ApiRouter, deps: ApiDeps): void 
     scope: 'write',
     body: z.strictObject({
       visitor_identifier: z.string().min(1).max(254).meta({ description: 'Visitor id or email' }),
-      visitor_attributes: z.record(label, attributeValue).refine((a) => Object.keys(a).length > 0 && Object.keys(a).length <= 50, 'between 1 and 50 attributes'),
+      visitor_attributes: z.record(storableLabel, attributeValue).refine((a) => Object.keys(a).length > 0 && Object.keys(a).length <= 50, 'between 1 and 50 attributes'),
       create_new: z.boolean().default(false),
     }),
     responses: { 202: { description: 'Queued', schema: queuedSchema }, 404: { description: 'Visitor not found (and create_new not set, or the identifier is not an email)' } },
@@ -86,7 +85,7 @@ export function registerVisitorWriteRoutes(api: ApiRouter, deps: ApiDeps): void 
       category: z.string().trim().min(1).max(200),
       label: z.string().trim().min(1).max(200),
       activity_identifier: z.string().max(500).optional(),
-      metadata: z.record(z.string(), z.unknown()).default({}),
+      metadata: freeFormObject().default({}),
     }),
     responses: { 202: { description: 'Queued', schema: queuedSchema }, 404: { description: 'Visitor not found' } },
     handler: async ({ body, res }) => {

@@ -7,17 +7,69 @@
  * `insertOne` an accepted ingest does (a document shaped like an ingest outbox entry, into
  * `bench_baseline` of the same database) and answers 202 — no auth, validation or hand-off.
  *
+ * For diagnosis it counts, without changing them, what the ingest dispatcher does: events
+ * offered, queued, and dropped (left to the outbox sweep: the queue was full or the dispatcher was
+ * backing off), and how long each signal-with-start to Temporal took.
+ *
  * IPC with the parent: sends `{ type: 'ready', url, baselineUrl }`; answers `{ type: 'memory' }`
- * with `process.memoryUsage()`. Exits when the parent goes away.
+ * with `process.memoryUsage()` and `{ type: 'dispatcher' }` with the counts since the last ask.
+ * Exits when the parent goes away.
  */
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import { WorkflowClient } from '@temporalio/client';
 import express from 'express';
 import mongoose from 'mongoose';
 import { startApi } from '../../api/server';
 import { parseConfig } from '../../shared/config';
 import { connectDatabase, disconnectDatabase } from '../../shared/db';
+import { IngestDispatcher } from '../../shared/ingest/ingest-dispatcher';
 import { createLogger } from '../../shared/logger';
+
+export interface DispatcherStats {
+  offered: number;
+  queued: number;
+  /** Not queued: the in-memory queue was full (maxQueued) or the dispatcher was backing off. */
+  dropped: number;
+  signals: number;
+  signalErrors: number;
+  /** signal-with-start round trips (ms), since the last ask. */
+  signalMs: number[];
+  /** Largest queued + in-flight seen. */
+  maxPending: number;
+}
+
+const stats: DispatcherStats = { offered: 0, queued: 0, dropped: 0, signals: 0, signalErrors: 0, signalMs: [], maxPending: 0 };
+
+/** Observes the dispatcher and the Temporal client (prototype wrappers; behaviour unchanged). */
+function instrument(): void {
+  type Internals = { queued: number; pending: number };
+  const proto = IngestDispatcher.prototype as unknown as { enqueue: (this: Internals, events: unknown[]) => void };
+  const enqueue = proto.enqueue;
+  proto.enqueue = function (this: Internals, events: unknown[]) {
+    const before = this.queued;
+    enqueue.call(this, events);
+    const added = this.queued - before;
+    stats.offered += events.length;
+    stats.queued += added;
+    stats.dropped += events.length - added;
+    stats.maxPending = Math.max(stats.maxPending, this.pending);
+  };
+  const client = WorkflowClient.prototype as unknown as { signalWithStart: (...args: unknown[]) => Promise<unknown> };
+  const signalWithStart = client.signalWithStart;
+  client.signalWithStart = async function (this: unknown, ...args: unknown[]) {
+    const started = performance.now();
+    try {
+      return await signalWithStart.apply(this, args);
+    } catch (err) {
+      stats.signalErrors++;
+      throw err;
+    } finally {
+      stats.signals++;
+      if (stats.signalMs.length < 200_000) stats.signalMs.push(performance.now() - started);
+    }
+  };
+}
 
 async function startBaseline(port: number, host: string): Promise<string> {
   const db = mongoose.connection.db;
@@ -57,6 +109,7 @@ async function startBaseline(port: number, host: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
+  instrument();
   const config = parseConfig(process.env);
   const logger = createLogger(config.LOG_LEVEL, 'bench-api');
   await connectDatabase(config.MONGODB_URI, config.MONGODB_MAX_POOL_SIZE);
@@ -65,7 +118,11 @@ async function main(): Promise<void> {
   const baselineUrl = baselinePort ? await startBaseline(Number(baselinePort), config.API_HOST) : undefined;
 
   process.on('message', (msg: { type?: string; id?: number }) => {
-    if (msg?.type === 'memory') process.send?.({ type: 'memory', id: msg.id, usage: process.memoryUsage() });
+    if (msg?.type === 'memory') process.send?.({ type: 'memory', id: msg.id, value: process.memoryUsage() });
+    if (msg?.type === 'dispatcher') {
+      process.send?.({ type: 'dispatcher', id: msg.id, value: { ...stats } });
+      Object.assign(stats, { offered: 0, queued: 0, dropped: 0, signals: 0, signalErrors: 0, signalMs: [], maxPending: 0 });
+    }
   });
   let stopping = false;
   const stop = async () => {

@@ -9,6 +9,7 @@ import { createLogger } from '../../shared/logger';
 import { freePort } from '../../scripts/stack/child-process';
 import { startFerretDb, type EmbeddedDatabase } from '../../scripts/stack/ferretdb';
 import { startTemporalDevServer, type EmbeddedTemporal } from '../../scripts/stack/temporal';
+import type { DispatcherStats } from './api-child';
 
 export interface BenchApi {
   url: string;
@@ -18,6 +19,8 @@ export interface BenchApi {
   baselineUrl?: string;
   /** `process.memoryUsage()` of the API process. */
   memoryUsage(): Promise<NodeJS.MemoryUsage>;
+  /** Child API only: what the ingest dispatcher did since the last call (bench/lib/api-child.ts). */
+  dispatcherStats?(): Promise<DispatcherStats>;
   close(): Promise<void>;
 }
 
@@ -74,7 +77,10 @@ export async function startBenchStack(env: Record<string, string> = {}, opts: Be
   const worker = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { env: { ...process.env, ...fullEnv }, stdio: ['ignore', output('worker'), output('worker')], cwd: ROOT });
   const children: ChildProcess[] = [worker, db.process.child, temporal.process.child];
   // A benchmark stopped early (Ctrl-C, kill, crash) must not leave its children running.
-  process.once('exit', () => children.forEach((child) => child.kill('SIGKILL')));
+  process.once('exit', () => {
+    children.forEach((child) => child.kill('SIGKILL'));
+    rmSync(dir, { recursive: true, force: true });
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   let api: BenchApi;
   if (opts.api === 'child') {
@@ -97,8 +103,12 @@ export async function startBenchStack(env: Record<string, string> = {}, opts: Be
     adminToken: ADMIN_TOKEN,
     pids: { ferretdb: db.process.child.pid!, temporal: temporal.process.child.pid!, worker: worker.pid!, api: api.pid, bench: process.pid },
     async stop() {
+      // The worker drains in-flight tasks on SIGTERM; a large backlog must not hold the benchmark up.
+      const workerExited = new Promise((r) => (worker.exitCode !== null || worker.signalCode !== null ? r(null) : worker.once('exit', r)));
       worker.kill('SIGTERM');
-      await new Promise((r) => (worker.exitCode !== null ? r(null) : worker.once('exit', r)));
+      const force = setTimeout(() => worker.kill('SIGKILL'), 30_000);
+      await workerExited;
+      clearTimeout(force);
       await api.close();
       await disconnectDatabase();
       await Promise.all([temporal.stop(), db.stop()]);
@@ -119,22 +129,24 @@ async function childApi(child: ChildProcess): Promise<BenchApi> {
     });
   });
   let nextId = 0;
+  const ask = <T>(type: string) =>
+    new Promise<T>((resolve, reject) => {
+      const id = ++nextId;
+      const timer = setTimeout(() => reject(new Error(`the API process did not answer '${type}'`)), 10_000);
+      const onMessage = (msg: { type?: string; id?: number; value?: T }) => {
+        if (msg.type !== type || msg.id !== id) return;
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        resolve(msg.value as T);
+      };
+      child.on('message', onMessage);
+      child.send({ type, id });
+    });
   return {
     ...ready,
     pid: child.pid!,
-    memoryUsage: () =>
-      new Promise((resolve, reject) => {
-        const id = ++nextId;
-        const timer = setTimeout(() => reject(new Error('the API process did not report its memory')), 10_000);
-        const onMessage = (msg: { type?: string; id?: number; usage?: NodeJS.MemoryUsage }) => {
-          if (msg.type !== 'memory' || msg.id !== id) return;
-          clearTimeout(timer);
-          child.off('message', onMessage);
-          resolve(msg.usage!);
-        };
-        child.on('message', onMessage);
-        child.send({ type: 'memory', id });
-      }),
+    memoryUsage: () => ask<NodeJS.MemoryUsage>('memory'),
+    dispatcherStats: () => ask<DispatcherStats>('dispatcher'),
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));

@@ -29,6 +29,8 @@ export class IngestDispatcher {
   private readonly concurrency: number;
   private readonly maxQueued: number;
   private idleWaiters: Array<() => void> = [];
+  /** Cancels hand-overs still retrying when the API shuts down (the outbox keeps those events). */
+  private readonly abort = new AbortController();
 
   constructor(private readonly opts: DispatcherOptions) {
     this.concurrency = opts.concurrency ?? 16;
@@ -52,6 +54,14 @@ export class IngestDispatcher {
   async drain(): Promise<void> {
     if (this.queued === 0 && this.inFlight === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops handing over: queued and in-flight events are left to the outbox sweep. */
+  close(): void {
+    this.pausedUntil = Number.POSITIVE_INFINITY;
+    this.queue.clear();
+    this.queued = 0;
+    this.abort.abort();
   }
 
   get pending(): number {
@@ -81,13 +91,14 @@ export class IngestDispatcher {
   private send(events: VisitorEvent[]): void {
     this.inFlight++;
     const { workspaceId, visitorId } = events[0];
-    sendToVisitor(this.opts.temporal, this.opts.taskQueue, workspaceId, visitorId, events)
+    this.opts.temporal
+      .withAbortSignal(this.abort.signal, () => sendToVisitor(this.opts.temporal, this.opts.taskQueue, workspaceId, visitorId, events))
       .catch((err: unknown) => {
         // Leave them to the outbox sweep; stop trying for a moment so an outage costs no CPU.
         this.pausedUntil = Date.now() + 5_000;
         this.queue.clear();
         this.queued = 0;
-        this.opts.logger.warn({ err, workspaceId, visitorId, events: events.length }, 'could not hand events to Temporal; the outbox sweep will');
+        if (!this.abort.signal.aborted) this.opts.logger.warn({ err, workspaceId, visitorId, events: events.length }, 'could not hand events to Temporal; the outbox sweep will');
       })
       .finally(() => {
         this.inFlight--;

@@ -8,6 +8,24 @@ export const MAX_EVENT_BYTES = 32 * 1024;
 export const MAX_BATCH_EVENTS = 500;
 export const MAX_BATCH_BYTES = 500 * 1024;
 
+/** Field names every Mongo-wire database stores: no `.` anywhere and no leading `$`. */
+const storableKey = /^(?!\$)[^.]*$/;
+const storableKeyMessage = "must not contain '.' or start with '$'";
+
+function checkKeys(value: unknown, path: PropertyKey[], ctx: z.RefinementCtx, depth = 0): void {
+  if (depth > 20 || value === null || typeof value !== 'object') return;
+  for (const [key, child] of Object.entries(value)) {
+    if (!Array.isArray(value) && !storableKey.test(key)) ctx.addIssue({ code: 'custom', path: [...path, key], message: `Field name ${storableKeyMessage}` });
+    checkKeys(child, [...path, key], ctx, depth + 1);
+  }
+}
+
+/** A free-form JSON object (event_data, metadata) whose keys, at any depth, can be stored. */
+export const freeFormObject = () => z.record(z.string(), z.unknown()).superRefine((obj, ctx) => checkKeys(obj, [], ctx));
+
+/** A label used as a field name (custom attributes). */
+export const storableLabel = z.string().trim().min(1).max(100).regex(storableKey, storableKeyMessage);
+
 const shortText = (max = 200) => z.string().trim().min(1).max(max);
 const fingerprint = shortText().meta({ description: 'Stable anonymous id of the browser/device, set by the SDK' });
 const timestampMs = z
@@ -58,7 +76,7 @@ export const eventDataSchema = z.strictObject({
   visitor_fingerprint: fingerprint,
   session_id: shortText().optional(),
   event_name: shortText(),
-  event_data: z.record(z.string(), z.unknown()).optional(),
+  event_data: freeFormObject().optional(),
   url: webUrl.optional(),
   path: z.string().startsWith('/').max(2048).optional(),
   ...serverContext,
@@ -106,7 +124,7 @@ export const revenueDataSchema = z
       .regex(/^[A-Za-z]{3}$/, 'must be an ISO 4217 code such as USD')
       .transform((c) => c.toUpperCase()),
     event_type: shortText(50).optional().meta({ description: 'e.g. purchase, subscription, renewal' }),
-    metadata: z.record(z.string(), z.unknown()).optional(),
+    metadata: freeFormObject().optional(),
     timestamp: timestampMs.optional(),
   })
   .refine((d) => d.visitor_fingerprint !== undefined || d.customer_id !== undefined || d.email !== undefined, {

@@ -23,7 +23,7 @@ export type Acceptance = 'accepted' | 'duplicate';
  * the client's clock. Never throws for bad input; the error is returned for per-item results.
  */
 export function prepareIngestEvent(raw: unknown, caller: IngestCaller, batchSentAt?: number): Prepared {
-  if (JSON.stringify(raw ?? null).length > MAX_EVENT_BYTES) return fail(new AppError('payload_too_large', `An event may be at most ${MAX_EVENT_BYTES / 1024} KB`));
+  if (Buffer.byteLength(JSON.stringify(raw ?? null)) > MAX_EVENT_BYTES) return fail(new AppError('payload_too_large', `An event may be at most ${MAX_EVENT_BYTES / 1024} KB`));
   const envelope = ingestEnvelopeSchema.safeParse(raw);
   if (!envelope.success) return fail(AppError.validation(fieldErrors(envelope.error.issues)));
   const { type, messageId } = envelope.data;

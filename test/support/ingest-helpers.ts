@@ -1,4 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { freePort, startProcess, waitUntil } from '../../scripts/stack/child-process';
 import { randomAlphanumeric } from '../../shared/api-keys';
+import { searchAttributeCliArgs } from '../../shared/temporal/search-attributes';
 import type { EventDoc } from '../../shared/models/event.model';
 import { EventModel } from '../../shared/models/event.model';
 import { IngestEventModel, type IngestEventDoc } from '../../shared/models/ingest-event.model';
@@ -8,7 +14,7 @@ import { ActivityBucketModel, type ActivityBucketDoc } from '../../shared/models
 import { visitorRepository } from '../../shared/repositories/visitor.repository';
 import { emittedEventIdFor, visitorIdFor } from '../../shared/visitors/visitor-ids';
 import type { Activity } from '../../shared/visitors/visitor-types';
-import { eventually, type ApiResponse, type TestStack, type TestWorkspace } from './test-stack';
+import { eventually, requiredEnv, type ApiResponse, type TestStack, type TestWorkspace } from './test-stack';
 
 /** Helpers shared by the ingest and visitor-pipeline e2e tests (real API, real Temporal, real database). */
 
@@ -103,4 +109,52 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   });
   await Promise.all(lanes);
   return results;
+}
+
+export interface PrivateTemporal {
+  address: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A Temporal dev server of this test file alone (own port, own data file), started like
+ * scripts/stack/temporal.ts does, plus extra `--dynamic-config-value` settings, e.g. a tiny
+ * `limit.historyCount.suggestContinueAsNew` so workflows continue as new after a few events.
+ */
+export async function startPrivateTemporal(dynamicConfig: Record<string, string | number> = {}): Promise<PrivateTemporal> {
+  const dir = mkdtempSync(join(tmpdir(), 'signalbox-private-temporal-'));
+  const port = await freePort();
+  const logFile = join(dir, 'temporal.log');
+  const args = [
+    'server', 'start-dev',
+    '--db-filename', join(dir, 'temporal.db'),
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--namespace', 'default',
+    '--log-level', 'warn',
+    '--headless',
+    '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
+    '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+    ...Object.entries(dynamicConfig).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]),
+    ...searchAttributeCliArgs(),
+  ];
+  const proc = startProcess('temporal', requiredEnv('SIGNALBOX_TEMPORAL_BIN'), args, logFile);
+  const address = `127.0.0.1:${port}`;
+  const ready = async () => {
+    const connection = await Connection.connect({ address, connectTimeout: 1000 });
+    try {
+      await connection.workflowService.describeNamespace({ namespace: 'default' });
+      return true;
+    } finally {
+      await connection.close();
+    }
+  };
+  await waitUntil('private Temporal dev server', ready, { timeoutMs: 60_000, process: proc, logFile });
+  return {
+    address,
+    async stop() {
+      await proc.stop();
+      if (!process.env.SIGNALBOX_KEEP_TEST_DIR) rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
