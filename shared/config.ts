@@ -67,6 +67,12 @@ export const configSchema = z.object({
 
   /** Activities one worker runs at once; beyond it tasks wait in Temporal, not in the database's queue. */
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(20),
+  /**
+   * Workflows a worker keeps in memory between tasks. Every active visitor has a workflow; one that
+   * falls out of the cache is replayed from its whole history on its next event (the SDK's default
+   * is about 750 on a 4 GB heap, fewer than the visitors of a busy site).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(5000),
 
   /** Guards /admin/v1. Admin API is off when unset. */
   SIGNALBOX_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),

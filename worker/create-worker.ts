@@ -20,6 +20,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue,
     activities: createActivities(opts.deps),
     maxConcurrentActivityTaskExecutions: opts.deps.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxCachedWorkflows: opts.deps.config.WORKER_MAX_CACHED_WORKFLOWS,
     ...workflowSource,
   });
 }
