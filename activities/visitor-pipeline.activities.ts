@@ -1,7 +1,10 @@
+import { heartbeat } from '@temporalio/activity';
 import { groupByVisitor, sendToVisitor } from '../shared/ingest/send-to-visitor';
 import { ingestRepository } from '../shared/repositories/ingest.repository';
 import { applyVisitorEvents as applyEvents, type ApplyVisitorEventsInput } from '../shared/use-cases/apply-visitor-events';
 import type { ActivityDeps } from './deps';
+
+const SWEEP_CONCURRENCY = 8;
 
 export function createVisitorPipelineActivities(deps: ActivityDeps) {
   /** Local activity of visitorWorkflow: applies a batch of the visitor's events and saves it. */
@@ -17,13 +20,21 @@ export function createVisitorPipelineActivities(deps: ActivityDeps) {
   async function redispatchIngestOutbox(input: { limit: number }): Promise<{ redispatched: number }> {
     const stale = await ingestRepository.findStale(new Date(Date.now() - deps.config.OUTBOX_SWEEP_AFTER), input.limit);
     let redispatched = 0;
-    for (const events of groupByVisitor(stale.map((doc) => doc.event)).values()) {
-      const { workspaceId, visitorId } = events[0];
-      await sendToVisitor(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, workspaceId, visitorId, events).then(
-        () => (redispatched += events.length),
-        (err) => deps.logger.error({ err, workspaceId, visitorId }, 'outbox sweep could not hand events to their visitor; will retry next sweep'),
-      );
-    }
+    const groups = [...groupByVisitor(stale.map((doc) => doc.event)).values()];
+    // A few visitors at a time: a long backlog after an outage drains in minutes, not hours.
+    let next = 0;
+    const handOver = async (): Promise<void> => {
+      while (next < groups.length) {
+        const events = groups[next++];
+        const { workspaceId, visitorId } = events[0];
+        await sendToVisitor(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, workspaceId, visitorId, events).then(
+          () => (redispatched += events.length),
+          (err) => deps.logger.error({ err, workspaceId, visitorId }, 'outbox sweep could not hand events to their visitor; will retry next sweep'),
+        );
+        heartbeat();
+      }
+    };
+    await Promise.all(Array.from({ length: SWEEP_CONCURRENCY }, handOver));
     if (stale.length) deps.logger.info({ redispatched, found: stale.length }, 'outbox sweep re-dispatched accepted ingest events');
     return { redispatched };
   }

@@ -29,8 +29,13 @@ export class IngestDispatcher {
   private readonly concurrency: number;
   private readonly maxQueued: number;
   private idleWaiters: Array<() => void> = [];
-  /** Cancels hand-overs still retrying when the API shuts down (the outbox keeps those events). */
-  private readonly abort = new AbortController();
+  /**
+   * One controller per hand-over, so close() can cancel those still retrying (the outbox keeps
+   * their events). The client adds a listener per call to the signal it is given, so a shared
+   * controller would keep every finished call alive.
+   */
+  private readonly inFlightControllers = new Set<AbortController>();
+  private closed = false;
 
   constructor(private readonly opts: DispatcherOptions) {
     this.concurrency = opts.concurrency ?? 16;
@@ -61,7 +66,8 @@ export class IngestDispatcher {
     this.pausedUntil = Number.POSITIVE_INFINITY;
     this.queue.clear();
     this.queued = 0;
-    this.abort.abort();
+    this.closed = true;
+    for (const controller of this.inFlightControllers) controller.abort();
   }
 
   get pending(): number {
@@ -91,16 +97,19 @@ export class IngestDispatcher {
   private send(events: VisitorEvent[]): void {
     this.inFlight++;
     const { workspaceId, visitorId } = events[0];
+    const controller = new AbortController();
+    this.inFlightControllers.add(controller);
     this.opts.temporal
-      .withAbortSignal(this.abort.signal, () => sendToVisitor(this.opts.temporal, this.opts.taskQueue, workspaceId, visitorId, events))
+      .withAbortSignal(controller.signal, () => sendToVisitor(this.opts.temporal, this.opts.taskQueue, workspaceId, visitorId, events))
       .catch((err: unknown) => {
         // Leave them to the outbox sweep; stop trying for a moment so an outage costs no CPU.
         this.pausedUntil = Date.now() + 5_000;
         this.queue.clear();
         this.queued = 0;
-        if (!this.abort.signal.aborted) this.opts.logger.warn({ err, workspaceId, visitorId, events: events.length }, 'could not hand events to Temporal; the outbox sweep will');
+        if (!this.closed) this.opts.logger.warn({ err, workspaceId, visitorId, events: events.length }, 'could not hand events to Temporal; the outbox sweep will');
       })
       .finally(() => {
+        this.inFlightControllers.delete(controller);
         this.inFlight--;
         this.pump();
       });
