@@ -6,35 +6,44 @@
  *     [--phases lag,baseline,single,open,batch,memory] [--log-dir DIR]
  *
  * One run on its own embedded stack (FerretDB on SQLite + Temporal dev server; the worker and the
- * API each in their own process, INGEST_RATE_LIMIT_PER_MINUTE=10,000,000, a secret key so the
- * per-IP limit does not apply). Phases, in the order they run:
- *   lag      — pageviews at a steady --rate/s over --visitors fingerprints for --lag-seconds (its
- *              own workspace); then waits (≤ --lag-timeout) until every accepted event is in
- *              `ingest_events`: lag = appliedAt − receivedAt p50/p99/max, applied count, and the
- *              backlog (accepted, not yet applied) when sending stopped. Runs first, on an idle pipeline.
- *   baseline — a bare Express route in the API process, on the same mongoose pool, that parses
- *              the same JSON and does the one `insertOne` an accepted ingest does (an outbox-shaped
- *              document into `bench_baseline` of the same database), answering 202 (bench/lib/api-child.ts).
- *              --concurrency closed-loop keep-alive clients for --seconds: events/s, p50, p99.
- *   single   — POST /api/v1/ingest, pageviews over --fingerprints fingerprints, measured the same way.
- *   open     — POST /api/v1/ingest open-loop at half the baseline's events/s for --seconds: p50/p99.
- *   batch    — POST /api/v1/ingest/batch with --batch-size events per request, --batch-concurrency
+ * API each in their own process; INGEST_RATE_LIMIT_PER_MINUTE=10,000,000 and a secret key, so no
+ * rate limit applies). Clients are undici keep-alive pools in this process. Phases, in run order:
+ *   warm-up  — a few hundred requests to each route, then waits (≤ --drain-timeout s) until the
+ *              pipeline has applied them.
+ *   lag      — (5) pageviews at a steady --rate/s over --visitors fingerprints for --lag-seconds, in
+ *              its own workspace, first, while the pipeline is idle; then waits (≤ --lag-timeout s)
+ *              until every accepted event is in `ingest_events`: lag = appliedAt − receivedAt
+ *              p50/p99/max (an event never applied counts as infinitely late), how many were
+ *              applied, and the backlog (accepted, not yet applied) while sending and when it stopped.
+ *   baseline — (1) a bare Express route in the API process, on the same mongoose pool: parses the
+ *              same JSON, does the one `insertOne` an accepted ingest does (an outbox-shaped document
+ *              into `bench_baseline` of the same database), answers 202 (bench/lib/api-child.ts).
+ *              --concurrency closed-loop clients for --seconds: events/s, p50, p99.
+ *   single   — (2) POST /api/v1/ingest, pageviews over --fingerprints fingerprints, the same way.
+ *   open     — (3) POST /api/v1/ingest open-loop at half the baseline's events/s for --seconds.
+ *   batch    — (4) POST /api/v1/ingest/batch, --batch-size events per request, --batch-concurrency
  *              closed-loop clients for --seconds: events/s, p50/p99 per request.
- *   memory   — --memory-events events through /ingest/batch; the API process's RSS (from /proc)
- *              and heap (process.memoryUsage over IPC) at 0/25/50/75/100 % and after a
- *              --memory-pause s idle pause (no forced GC).
- * The visitor pipeline (worker) runs throughout, as in production: events accepted in the
- * throughput phases are applied while later phases run; the outbox backlog is printed per phase,
- * together with the CPU each process used (% of one core; `other` = processes outside the stack).
+ *   memory   — (6) --memory-events events through /ingest/batch; the API process's RSS (/proc) and
+ *              heap at 0/25/50/75/100 % and after a --memory-pause s idle pause, none of them forced;
+ *              plus the retained heap from a forced full GC just before and just after the series.
+ * --phases runs a subset (the open loop needs the baseline, which then runs too).
  *
- * Ends with a table: figures, ratios and PASS/MISS against the targets (single ≥ 0.8× baseline,
- * open-loop p99 ≤ 25 ms, batch ≥ 10× single, lag p50 ≤ 250 ms and p99 ≤ 2 s). Informational: the
- * exit code is 0 whatever the figures. Logs of FerretDB, Temporal, worker and API, and `top`
- * snapshots taken mid-phase, go to --log-dir (default /tmp/signalbox-bench-ingest-<time>).
- * The default run takes about 6–8 minutes on a 2-core machine.
+ * The visitor pipeline (worker) runs throughout, as in production, so events accepted in one
+ * phase are still being applied in the next. For each phase it also prints the CPU each process
+ * used (% of one core; `other` = processes outside the benchmark, `idle` = unused) and per event,
+ * the database's own insert/findOne latency from a probe on the bench's connection, and what the
+ * API's ingest dispatcher did (events queued or dropped to the outbox sweep, signal-with-start
+ * latency; observed by wrapping, behaviour unchanged). At the end: the outbox sweep's runs.
+ *
+ * Ends with a table of PASS/MISS against the targets (single ≥ 0.8× baseline, open-loop p99
+ * ≤ 25 ms, batch ≥ 10× single, lag p50 ≤ 250 ms and p99 ≤ 2 s). Informational only: the exit code
+ * is 0 whatever the figures. Logs of FerretDB, Temporal, worker and API, and `top` snapshots taken
+ * mid-phase, go to --log-dir (default /tmp/signalbox-bench-ingest-<time>). BENCH_API_CPU_PROF=<dir>
+ * writes a V8 CPU profile of the API process there. The default run takes 6–8 minutes on 2 cores.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -356,6 +365,8 @@ interface MemoryFigures {
   elapsed: number;
   samples: Array<{ label: string; rss: number; heapUsed: number; external: number }>;
   peakRss: number;
+  /** After the series: a forced full GC (informational; the series itself never forces one). */
+  afterGc?: { rss: number; heapUsed: number; before: number };
   dispatcher: string;
 }
 
@@ -486,6 +497,9 @@ async function main(): Promise<void> {
       };
       let peakRss = rssMiB(stack.api.pid);
       const peak = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(stack.api.pid))), 250);
+      // One forced full GC before the series and one after it (not in between): the retained heap
+      // then shows what 100,000 accepted events left behind, whatever the collector's timing.
+      const retainedBefore = await stack.api.collectGarbage?.();
       await stack.api.dispatcherStats?.();
       await sample('0%');
       const marks = new Map([0.25, 0.5, 0.75].map((f) => [Math.round(requests * f), `${f * 100}%`]));
@@ -516,8 +530,12 @@ async function main(): Promise<void> {
       progress(`memory: ${requests * batchSize} events in ${fmt(elapsed)} s; pausing ${memoryPause} s`);
       await sleep(memoryPause * 1000);
       await sample(`+${memoryPause}s idle`);
+      // Not part of the series above: what is still referenced once garbage is gone.
+      const collected = await stack.api.collectGarbage?.();
+      const afterGc = collected && retainedBefore ? { rss: rssMiB(stack.api.pid), heapUsed: collected.heapUsed / 2 ** 20, before: retainedBefore.heapUsed / 2 ** 20 } : undefined;
+      if (afterGc) progress(`memory after a forced full GC: API RSS ${fmt(afterGc.rss)} MiB, heap used ${fmt(afterGc.heapUsed)} MiB (before the series ${fmt(afterGc.before)} MiB)`);
       clearInterval(peak);
-      results.memory = { events: requests * batchSize, elapsed, samples, peakRss, dispatcher: dispatcherText(await stack.api.dispatcherStats?.()) };
+      results.memory = { events: requests * batchSize, elapsed, samples, peakRss, afterGc, dispatcher: dispatcherText(await stack.api.dispatcherStats?.()) };
     }
 
     results.sweep = await sweepFigures(stack).catch((err: unknown) => {
@@ -546,7 +564,10 @@ function printReport(r: Results): void {
   const row = (cells: string[], widths: number[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const widths = [34, 9, 9, 9, 9, 9];
   const lines: string[] = ['', `Ingest benchmark (embedded stack: FerretDB/SQLite + Temporal dev server; API and worker in their own processes)`];
-  lines.push(`closed loop: ${concurrency} clients (batch: ${batchConcurrency}) for ${seconds} s each; fingerprints ${fingerprints}; batch size ${batchSize}`, '');
+  lines.push(`closed loop: ${concurrency} clients (batch: ${batchConcurrency}) for ${seconds} s each; fingerprints ${fingerprints}; batch size ${batchSize}`);
+  const others = [r.baseline, r.single, r.open, r.batch, r.lag].flatMap((f) => (f ? [f.cpu.other] : []));
+  const otherAvg = others.reduce((a, b) => a + b, 0) / Math.max(1, others.length);
+  lines.push(`machine: ${cpus().length} cores; processes outside the benchmark used ${fmt(otherAvg, 0)} % of a core on average during the phases${otherAvg > 15 ? ' — the machine was shared, figures are lower than on an idle one' : ''}`, '');
   lines.push(row(['phase', 'events', 'events/s', 'p50 ms', 'p99 ms', 'max ms'], widths));
   const phaseRow = (label: string, f?: PhaseFigures) => f && lines.push(row([label, String(f.events), fmt(f.eventsPerSecond, 0), fmt(f.p50, 2), fmt(f.p99, 2), fmt(f.max, 1)], widths));
   phaseRow('1 baseline (bare insert route)', r.baseline);
@@ -589,6 +610,7 @@ function printReport(r: Results): void {
       `6 API memory over ${m.events} events (/ingest/batch ×${batchSize}, ${fmt(m.events / m.elapsed, 0)} events/s): RSS MiB ${m.samples.map((s) => `${s.label} ${fmt(s.rss)}`).join(', ')}; peak ${fmt(m.peakRss)}`,
       `  heap used MiB ${m.samples.map((s) => `${s.label} ${fmt(s.heapUsed)}`).join(', ')}`,
       `  growth 0% → after pause: RSS ${fmt(last.rss - first.rss)} MiB, heap ${fmt(last.heapUsed - first.heapUsed)} MiB`,
+      `  retained heap (forced full GC just before and just after the series): ${fmt(m.afterGc?.before ?? NaN)} → ${fmt(m.afterGc?.heapUsed ?? NaN)} MiB (${fmt(m.afterGc ? m.afterGc.heapUsed - m.afterGc.before : NaN)} MiB kept); RSS after ${fmt(m.afterGc?.rss ?? NaN)} MiB`,
       `  dispatcher: ${m.dispatcher}`,
     );
   }
@@ -615,6 +637,7 @@ function printReport(r: Results): void {
   if (r.memory) {
     const m = r.memory;
     target('API RSS growth (informational)', `${fmt(m.samples[m.samples.length - 1].rss - m.samples[0].rss)} MiB`, undefined);
+    if (m.afterGc) target('API retained heap growth (informational)', `${fmt(m.afterGc.heapUsed - m.afterGc.before)} MiB`, undefined);
   }
   lines.push('');
   process.stdout.write(lines.join('\n') + '\n');

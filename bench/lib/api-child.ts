@@ -12,7 +12,9 @@
  * backing off), and how long each signal-with-start to Temporal took.
  *
  * IPC with the parent: sends `{ type: 'ready', url, baselineUrl }`; answers `{ type: 'memory' }`
- * with `process.memoryUsage()` and `{ type: 'dispatcher' }` with the counts since the last ask.
+ * with `process.memoryUsage()`, `{ type: 'gc' }` with it after a full collection (the parent
+ * starts this process with --expose-gc; nothing else calls gc) and `{ type: 'dispatcher' }` with
+ * the counts since the last ask.
  * Exits when the parent goes away.
  */
 import { randomBytes } from 'node:crypto';
@@ -119,6 +121,12 @@ async function main(): Promise<void> {
 
   process.on('message', (msg: { type?: string; id?: number }) => {
     if (msg?.type === 'memory') process.send?.({ type: 'memory', id: msg.id, value: process.memoryUsage() });
+    if (msg?.type === 'gc') {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      gc?.();
+      process.send?.({ type: 'gc', id: msg.id, value: process.memoryUsage() });
+    }
     if (msg?.type === 'dispatcher') {
       process.send?.({ type: 'dispatcher', id: msg.id, value: { ...stats } });
       Object.assign(stats, { offered: 0, queued: 0, dropped: 0, signals: 0, signalErrors: 0, signalMs: [], maxPending: 0 });

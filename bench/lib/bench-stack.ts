@@ -21,6 +21,8 @@ export interface BenchApi {
   memoryUsage(): Promise<NodeJS.MemoryUsage>;
   /** Child API only: what the ingest dispatcher did since the last call (bench/lib/api-child.ts). */
   dispatcherStats?(): Promise<DispatcherStats>;
+  /** Child API only: a full garbage collection (node --expose-gc), then `process.memoryUsage()`. */
+  collectGarbage?(): Promise<NodeJS.MemoryUsage>;
   close(): Promise<void>;
 }
 
@@ -85,7 +87,9 @@ export async function startBenchStack(env: Record<string, string> = {}, opts: Be
   let api: BenchApi;
   if (opts.api === 'child') {
     const baselinePort = opts.baseline ? String(await freePort()) : '';
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/api-child.ts'], {
+    // BENCH_API_CPU_PROF=<dir>: write a V8 CPU profile of the API process there when it exits.
+    const profile = process.env.BENCH_API_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_API_CPU_PROF] : [];
+    const child = spawn(process.execPath, [...profile, '--expose-gc', '--import', 'tsx', 'bench/lib/api-child.ts'], {
       env: { ...process.env, ...fullEnv, BENCH_BASELINE_PORT: baselinePort },
       stdio: ['ignore', output('api'), output('api'), 'ipc'],
       cwd: ROOT,
@@ -147,6 +151,7 @@ async function childApi(child: ChildProcess): Promise<BenchApi> {
     pid: child.pid!,
     memoryUsage: () => ask<NodeJS.MemoryUsage>('memory'),
     dispatcherStats: () => ask<DispatcherStats>('dispatcher'),
+    collectGarbage: () => ask<NodeJS.MemoryUsage>('gc'),
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
