@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { AppError } from '../errors';
 import type { DeliveryDoc } from '../models/delivery.model';
@@ -43,8 +43,17 @@ export async function restartDelivery(
   }
   const reopened = (await deliveryRepository.reopen(delivery._id)) ?? delivery;
   const settings = deliverySettingsFor(await workspaceRepository.findById(delivery.workspaceId), deps.config);
-  const started = await startDeliveryWorkflow(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, reopened, settings);
-  if (!started) await handle.signal('retryNow'); // a run started in between: wake it instead
+  // The previous run may still be closing after it recorded the failure: then wake it, and if it
+  // finished in the meantime (the signal finds no run), start the new series after all.
+  for (let attempt = 0; ; attempt++) {
+    if (await startDeliveryWorkflow(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, reopened, settings)) break;
+    try {
+      await handle.signal('retryNow');
+      break;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError) || attempt >= 2) throw err;
+    }
+  }
   return { delivery: reopened, mode: 'restarted' };
 }
 

@@ -6,8 +6,10 @@ import { companyRepository } from '../../shared/repositories/company.repository'
 import { orderRepository } from '../../shared/repositories/order.repository';
 import { visitorIdentityRepository } from '../../shared/repositories/visitor-identity.repository';
 import { visitorRepository } from '../../shared/repositories/visitor.repository';
+import { newVisitor } from '../../shared/visitors/new-visitor';
+import { emptySummary } from '../../shared/visitors/sessions';
 import { companyIdFor, orderIdFor, visitorIdFor } from '../../shared/visitors/visitor-ids';
-import type { Activity, ActivitySummary, Touch } from '../../shared/visitors/visitor-types';
+import type { Activity, Touch } from '../../shared/visitors/visitor-types';
 import { startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
 
 /**
@@ -25,37 +27,9 @@ interface Page<T = any> {
   nextBefore: string | null;
 }
 
-const emptySummary = (): ActivitySummary => ({ pageVisits: 0, sessions: [], olderSessions: { count: 0, pageVisits: 0, timeSpentMs: 0 }, firstSeen: null, lastSeen: null });
 
 function visitorDoc(ws: TestWorkspace, name: string, over: Partial<VisitorDoc> = {}): VisitorDoc {
-  return {
-    _id: visitorIdFor(ws.id, `fp:${name}`),
-    workspaceId: ws.id,
-    key: `fp:${name}`,
-    mergedInto: null,
-    mergedVisitorIds: [],
-    email: null,
-    customerId: null,
-    identifiedAt: null,
-    leadId: null,
-    person: {},
-    company: null,
-    acquisition: null,
-    firstTouch: null,
-    lastTouch: null,
-    clickIds: {},
-    attributes: {},
-    tags: [],
-    segments: [],
-    summary: emptySummary(),
-    activityCount: 0,
-    recentEventIds: [],
-    firstSeenAt: at(0),
-    lastSeenAt: at(0),
-    createdAt: at(0),
-    updatedAt: at(0),
-    ...over,
-  };
+  return { ...newVisitor(ws.id, visitorIdFor(ws.id, `fp:${name}`), `fp:${name}`, at(0)), firstSeenAt: at(0), lastSeenAt: at(0), ...over };
 }
 
 /** Appends the entries in the given order (not time order) and records the count on the visitor. */

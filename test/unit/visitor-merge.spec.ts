@@ -1,5 +1,6 @@
 import type { VisitorDoc } from '../../shared/models/visitor.model';
 import { mergeVisitorInto } from '../../shared/visitors/merge-visitors';
+import { newVisitor } from '../../shared/visitors/new-visitor';
 import { emptySummary, recordPageVisit, sessionCount } from '../../shared/visitors/sessions';
 import type { Acquisition, ActivitySummary, Touch } from '../../shared/visitors/visitor-types';
 
@@ -19,34 +20,7 @@ const acquisition = (source: string, acquiredAt: number): Acquisition => ({
 });
 
 function visitor(over: Partial<VisitorDoc>): VisitorDoc {
-  return {
-    _id: 'vis_x',
-    workspaceId: 'ws_1',
-    key: 'fp:x',
-    mergedInto: null,
-    mergedVisitorIds: [],
-    email: null,
-    customerId: null,
-    identifiedAt: null,
-    leadId: null,
-    person: {},
-    company: null,
-    acquisition: null,
-    firstTouch: null,
-    lastTouch: null,
-    clickIds: {},
-    attributes: {},
-    tags: [],
-    segments: [],
-    summary: emptySummary(),
-    activityCount: 0,
-    recentEventIds: [],
-    firstSeenAt: null,
-    lastSeenAt: null,
-    createdAt: new Date(T0),
-    updatedAt: new Date(T0),
-    ...over,
-  };
+  return { ...newVisitor('ws_1', 'vis_x', 'fp:x', new Date(T0)), ...over };
 }
 
 const person = () =>
