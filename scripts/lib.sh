@@ -47,7 +47,7 @@ ensure_temporal_cli() {
 ensure_ferretdb() {
   # The binary name carries a hash of its sources, so editing tools/ferretdb rebuilds it.
   local hash
-  hash="$(cat "$ROOT"/tools/ferretdb/go.mod "$ROOT"/tools/ferretdb/go.sum "$ROOT"/tools/ferretdb/main.go | sha256sum | cut -c1-12)"
+  hash="$(cat "$ROOT"/tools/ferretdb/go.mod "$ROOT"/tools/ferretdb/go.sum "$ROOT"/tools/ferretdb/*.go | sha256sum | cut -c1-12)"
   export SIGNALBOX_FERRETDB_BIN="$TOOLS_DIR/signalbox-ferretdb-$hash"
   [ -x "$SIGNALBOX_FERRETDB_BIN" ] && return 0
   require_command go "Go builds the embedded FerretDB"

@@ -6,13 +6,12 @@ import { AppError } from '../../shared/errors';
 import { findIngestCredential } from '../../shared/ingest/ingest-key-cache';
 import { keyAllows } from '../../shared/scopes';
 import type { AuthContext } from '../http/auth-context';
+import { extractApiKey } from './authenticate';
 
-/** The token of an ingest call: X-API-Token / X-API-Key, Authorization, or `token` in the body (Pulsora). */
+/** The key of an ingest call: the usual headers, else `token` in the body (Pulsora; sendBeacon cannot set headers). */
 function ingestToken(req: Request): string | undefined {
-  const header = req.headers['x-api-token'] ?? req.headers['x-api-key'];
-  if (typeof header === 'string' && header.length > 0) return header;
-  const bearer = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-  if (bearer) return bearer;
+  const fromHeaders = extractApiKey(req);
+  if (fromHeaders) return fromHeaders;
   const body: unknown = req.body;
   const token = body && typeof body === 'object' ? (body as { token?: unknown }).token : undefined;
   return typeof token === 'string' && token.length > 0 ? token : undefined;

@@ -110,7 +110,7 @@ async function timelineOf(person: VisitorDoc): Promise<TimelineEntry[]> {
   const sources = await mergedSources(person);
   const perSource = await Promise.all(
     sources.map(async (v) => {
-      const { items } = await activityBucketRepository.readBuckets(v._id, v.activityCount, undefined, MAX_BUCKETS_PER_VISITOR);
+      const items = await activityBucketRepository.readLatest(v._id, v.activityCount, MAX_BUCKETS_PER_VISITOR);
       const durations = pageDurations(items);
       return items.map((activity) => ({ activity, pageDuration: durations.get(activity.id) ?? null }));
     }),

@@ -14,14 +14,11 @@ export const activityBucketRepository = {
     await ActivityBucketModel.collection.replaceOne({ _id: _id as never }, { _id, workspaceId, visitorId, items }, { upsert: true });
   },
 
-  /** Entries of one visitor, newest bucket first. */
-  async readBuckets(visitorId: string, activityCount: number, fromBucket?: number, maxBuckets = 2): Promise<{ items: Activity[]; nextBucket: number | null }> {
+  /** Entries of one visitor from its newest `maxBuckets` buckets (each read by `_id`). */
+  async readLatest(visitorId: string, activityCount: number, maxBuckets: number): Promise<Activity[]> {
     const last = Math.floor(Math.max(activityCount - 1, 0) / ACTIVITY_BUCKET_SIZE);
-    const start = Math.min(fromBucket ?? last, last);
-    const ids = Array.from({ length: Math.min(maxBuckets, start + 1) }, (_, i) => bucketIdFor(visitorId, start - i));
+    const ids = Array.from({ length: Math.min(maxBuckets, last + 1) }, (_, i) => bucketIdFor(visitorId, last - i));
     const buckets = await Promise.all(ids.map((id) => ActivityBucketModel.findById(id).lean<ActivityBucketDoc>()));
-    const items = buckets.flatMap((b) => b?.items ?? []);
-    const next = start - ids.length;
-    return { items, nextBucket: next >= 0 ? next : null };
+    return buckets.flatMap((b) => b?.items ?? []);
   },
 };

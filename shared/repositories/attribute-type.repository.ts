@@ -1,6 +1,6 @@
-import { isDuplicateKeyError } from '../errors';
 import { AttributeTypeModel, type AttributeTypeDoc } from '../models/attribute-type.model';
 import type { AttributeType } from '../visitors/visitor-types';
+import { insertOnce } from './insert-once';
 
 const idOf = (workspaceId: string, label: string) => `${workspaceId}~${label}`;
 /** Types never change once set, so each process may remember them for good. */
@@ -19,13 +19,8 @@ export const attributeTypeRepository = {
   /** Fixes the type of a new attribute; when another request won the race, returns its type. */
   async claim(workspaceId: string, label: string, type: AttributeType): Promise<AttributeType> {
     const id = idOf(workspaceId, label);
-    try {
-      await AttributeTypeModel.collection.insertOne({ _id: id, workspaceId, label, type, createdAt: new Date() } as never);
-      known.set(id, type);
-      return type;
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      return (await this.find(workspaceId, label)) ?? type;
-    }
+    if (!(await insertOnce(AttributeTypeModel, { _id: id, workspaceId, label, type, createdAt: new Date() }))) return (await this.find(workspaceId, label)) ?? type;
+    known.set(id, type);
+    return type;
   },
 };

@@ -1,19 +1,13 @@
-import { isDuplicateKeyError } from '../errors';
 import { IngestEventModel, type IngestEventDoc } from '../models/ingest-event.model';
 import { IngestOutboxModel, type IngestOutboxDoc } from '../models/ingest-outbox.model';
 import type { VisitorEvent } from '../visitors/visitor-types';
+import { insertOnce } from './insert-once';
 
 /** The ingest outbox (accepted, not yet applied) and the processed-event log. */
 export const ingestRepository = {
   /** The durable write behind a 202. Returns false when an event with this id is already waiting. */
   async addToOutbox(event: VisitorEvent): Promise<boolean> {
-    try {
-      await IngestOutboxModel.collection.insertOne(toOutboxDoc(event) as never);
-      return true;
-    } catch (err) {
-      if (isDuplicateKeyError(err)) return false;
-      throw err;
-    }
+    return insertOnce(IngestOutboxModel, toOutboxDoc(event));
   },
 
   /** Batch form: one round trip; returns the ids that were already waiting (duplicates). */
@@ -48,15 +42,7 @@ export const ingestRepository = {
 
   /** Records that an event was applied; repeating it is harmless. */
   async recordProcessed(entry: Omit<IngestEventDoc, 'createdAt'>): Promise<void> {
-    try {
-      await IngestEventModel.collection.insertOne({ ...entry, createdAt: new Date() } as never);
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
-  },
-
-  async findProcessed(id: string): Promise<IngestEventDoc | null> {
-    return IngestEventModel.findById(id).lean<IngestEventDoc>();
+    await insertOnce(IngestEventModel, { ...entry, createdAt: new Date() });
   },
 
   async deleteProcessedOlderThan(cutoff: Date): Promise<number> {

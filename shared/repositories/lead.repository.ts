@@ -1,6 +1,6 @@
-import { isDuplicateKeyError } from '../errors';
 import { LeadModel, type LeadDoc, type LeadStatus } from '../models/lead.model';
 import { newestFirst, olderThan, sinceFilter, type Cursor } from '../pagination';
+import { insertOnce } from './insert-once';
 import { inWorkspace } from './scoping';
 
 export type LeadChanges = Partial<Pick<LeadDoc, 'status' | 'value'>> & { updatedAt: Date };
@@ -8,13 +8,7 @@ export type LeadChanges = Partial<Pick<LeadDoc, 'status' | 'value'>> & { updated
 export const leadRepository = {
   /** The lead id is derived from the visitor, so a repeated creation collides instead of duplicating. */
   async insertIfAbsent(lead: LeadDoc): Promise<boolean> {
-    try {
-      await LeadModel.collection.insertOne(lead as never);
-      return true;
-    } catch (err) {
-      if (isDuplicateKeyError(err)) return false;
-      throw err;
-    }
+    return insertOnce(LeadModel, lead);
   },
 
   async findById(id: string): Promise<LeadDoc | null> {

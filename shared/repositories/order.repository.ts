@@ -1,18 +1,12 @@
-import { isDuplicateKeyError } from '../errors';
 import { OrderModel, type OrderDoc } from '../models/order.model';
 import { newestFirst, olderThan, sinceFilter, type Cursor } from '../pagination';
+import { insertOnce } from './insert-once';
 import { inWorkspace } from './scoping';
 
 export const orderRepository = {
   /** The id is derived from (workspace, shop order id): a repeated revenue event records one order. */
   async insertIfAbsent(order: OrderDoc): Promise<boolean> {
-    try {
-      await OrderModel.collection.insertOne(order as never);
-      return true;
-    } catch (err) {
-      if (isDuplicateKeyError(err)) return false;
-      throw err;
-    }
+    return insertOnce(OrderModel, order);
   },
 
   async findById(id: string): Promise<OrderDoc | null> {

@@ -1,20 +1,15 @@
-import { isDuplicateKeyError } from '../errors';
 import { VisitorIdentityModel, type VisitorIdentityDoc } from '../models/visitor-identity.model';
 import { identityIdFor } from '../visitors/visitor-ids';
+import { insertOnce } from './insert-once';
 
 export const visitorIdentityRepository = {
   /** Claims an email or customer id for a visitor; returns the owner (this visitor if the claim won). */
   async claim(workspaceId: string, kind: 'email' | 'customer', value: string, visitorId: string): Promise<string> {
     const _id = identityIdFor(workspaceId, kind, value);
-    try {
-      await VisitorIdentityModel.collection.insertOne({ _id, workspaceId, kind, value, visitorId, createdAt: new Date() } as never);
-      return visitorId;
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      const owner = await VisitorIdentityModel.findById(_id).lean<VisitorIdentityDoc>();
-      if (!owner) throw err;
-      return owner.visitorId;
-    }
+    if (await insertOnce(VisitorIdentityModel, { _id, workspaceId, kind, value, visitorId, createdAt: new Date() })) return visitorId;
+    const owner = await VisitorIdentityModel.findById(_id).lean<VisitorIdentityDoc>();
+    // Identities are never deleted, so a collision always leaves an owner to read.
+    return owner?.visitorId ?? visitorId;
   },
 
   async ownerOf(workspaceId: string, kind: 'email' | 'customer', value: string): Promise<string | null> {

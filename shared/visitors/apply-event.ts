@@ -3,9 +3,8 @@
  * effects here (timeline, identities, leads, orders, companies, emitted events) are idempotent;
  * the visitor document itself is returned and saved by the caller once per batch.
  */
-import { AppError, isDuplicateKeyError } from '../errors';
+import { AppError } from '../errors';
 import type { EventType } from '../event-catalogue';
-import { InvalidEventPayloadError } from '../events/payloads';
 import { leadEventData } from '../leads/lead-payload';
 import type { LeadDoc } from '../models/lead.model';
 import type { VisitorDoc } from '../models/visitor.model';
@@ -333,8 +332,8 @@ async function emit(deps: PipelineDeps, workspaceId: string, cause: string, type
   try {
     await emitEvent(deps, { workspaceId, type, data, id: emittedEventIdFor(cause, type) });
   } catch (err) {
-    const invalid = err instanceof InvalidEventPayloadError || (err instanceof AppError && err.code === 'validation_failed');
-    if (invalid) deps.logger.error({ err, type, workspaceId }, 'emitted event failed its schema; skipped');
-    else if (!isDuplicateKeyError(err)) throw err;
+    // emitEvent reports a payload that fails its schema as validation_failed; a repeat it absorbs itself.
+    if (!(err instanceof AppError && err.code === 'validation_failed')) throw err;
+    deps.logger.error({ err, type, workspaceId }, 'emitted event failed its schema; skipped');
   }
 }
