@@ -9,6 +9,7 @@ export interface VisitorWorkflowInput {
   /** Carried over continue-as-new: events received but not yet applied, and recently applied ids. */
   pending?: VisitorEvent[];
   recentIds?: string[];
+  settledIds?: string[];
   /** History length at which the run continues as new (default 2,000; tests use less). */
   historyLimit?: number;
 }
@@ -46,21 +47,27 @@ const { applyVisitorEvents } = proxyLocalActivities<Activities>({
 export async function visitorWorkflow(input: VisitorWorkflowInput): Promise<void> {
   const queue: VisitorEvent[] = [...(input.pending ?? [])];
   const recent = new RecentIds(input.recentIds ?? []);
+  // Already-applied ids seen again: their outbox copy is cleared with the next batch.
+  const settled = new Set<string>(input.settledIds ?? []);
   let applied = 0;
   let email: string | null = null;
 
   setHandler(visitorEventsSignal, (events) => {
     for (const event of events) {
-      if (!recent.has(event.id) && !queue.some((e) => e.id === event.id)) queue.push(event);
+      if (recent.has(event.id)) {
+        if (settled.size < MAX_CARRIED) settled.add(event.id);
+      } else if (!queue.some((e) => e.id === event.id)) queue.push(event);
     }
   });
   setHandler(visitorStateQuery, () => ({ queued: queue.length, applied, recentIds: recent.list() }));
 
   for (;;) {
-    const hasWork = await condition(() => queue.length > 0, IDLE_TIMEOUT);
+    const hasWork = await condition(() => queue.length > 0 || settled.size > 0, IDLE_TIMEOUT);
     if (!hasWork) return;
     const batch = queue.splice(0, BATCH);
-    const result = await applyVisitorEvents({ workspaceId: input.workspaceId, visitorId: input.visitorId, events: batch });
+    const settledIds = [...settled];
+    settled.clear();
+    const result = await applyVisitorEvents({ workspaceId: input.workspaceId, visitorId: input.visitorId, events: batch, settledIds });
     for (const event of batch) recent.add(event.id);
     applied += batch.length;
     if (result.email && result.email !== email) {
@@ -70,7 +77,7 @@ export async function visitorWorkflow(input: VisitorWorkflowInput): Promise<void
     // The queue travels in the new run's input, so wait for a backlog to shrink before moving on.
     const historyFull = workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyLimit ?? MAX_HISTORY);
     if (historyFull && queue.length <= MAX_CARRIED) {
-      await continueAsNew<typeof visitorWorkflow>({ ...input, pending: queue, recentIds: recent.list() });
+      await continueAsNew<typeof visitorWorkflow>({ ...input, pending: queue, recentIds: recent.list(), settledIds: [...settled] });
     }
   }
 }

@@ -15,7 +15,8 @@ export interface DispatcherOptions {
 
 /**
  * Hands accepted events to Temporal in the background, so a 202 waits for the database write
- * only. Events of one visitor that arrive together go in one signal. When Temporal is
+ * only. Events of one visitor that arrive together go in one signal, and a visitor has at most
+ * one hand-over in flight, so its workflow receives them in arrival order. When Temporal is
  * unreachable the dispatcher drops its copy and backs off: the events are in the outbox, and
  * the sweep re-dispatches anything older than OUTBOX_SWEEP_AFTER. Memory stays bounded.
  */
@@ -24,6 +25,11 @@ export class IngestDispatcher {
   private queue = new Map<string, VisitorEvent[]>();
   private queued = 0;
   private inFlight = 0;
+  /**
+   * Visitors with a hand-over in flight. Their newer events wait: two concurrent
+   * signal-with-starts to one workflow may reach Temporal in either order.
+   */
+  private readonly sending = new Set<string>();
   private pausedUntil = 0;
   private scheduled = false;
   private readonly concurrency: number;
@@ -46,7 +52,7 @@ export class IngestDispatcher {
     if (Date.now() < this.pausedUntil) return;
     for (const event of events) {
       if (this.queued >= this.maxQueued) break;
-      const key = `${event.workspaceId}\u0000${event.visitorId}`;
+      const key = visitorKey(event);
       const list = this.queue.get(key);
       if (list) list.push(event);
       else this.queue.set(key, [event]);
@@ -87,6 +93,7 @@ export class IngestDispatcher {
   private pump(): void {
     for (const [key, events] of this.queue) {
       if (this.inFlight >= this.concurrency) break;
+      if (this.sending.has(key)) continue;
       this.queue.delete(key);
       this.queued -= events.length;
       this.send(events);
@@ -97,6 +104,8 @@ export class IngestDispatcher {
   private send(events: VisitorEvent[]): void {
     this.inFlight++;
     const { workspaceId, visitorId } = events[0];
+    const key = visitorKey(events[0]);
+    this.sending.add(key);
     const controller = new AbortController();
     this.inFlightControllers.add(controller);
     this.opts.temporal
@@ -110,6 +119,7 @@ export class IngestDispatcher {
       })
       .finally(() => {
         this.inFlightControllers.delete(controller);
+        this.sending.delete(key);
         this.inFlight--;
         this.pump();
       });
@@ -120,4 +130,8 @@ export class IngestDispatcher {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+function visitorKey(event: VisitorEvent): string {
+  return `${event.workspaceId}\u0000${event.visitorId}`;
 }

@@ -19,6 +19,11 @@ export interface ApplyVisitorEventsInput {
   workspaceId: string;
   visitorId: string;
   events: VisitorEvent[];
+  /**
+   * Ids the workflow dropped because it had already applied them: a copy accepted again (a
+   * repeated messageId racing the first copy) may still wait in the outbox.
+   */
+  settledIds?: string[];
 }
 
 /** Applied-event ids a visitor remembers, so a batch retried after its save is not applied twice. */
@@ -34,6 +39,8 @@ const FRESH_EVENT_MS = 10_000;
  * batch, after a merge instruction, to that person's workflow.
  */
 export async function applyVisitorEvents(deps: PipelineDeps, input: ApplyVisitorEventsInput): Promise<{ email: string | null }> {
+  await Promise.all((input.settledIds ?? []).map((id) => ingestRepository.removeFromOutbox(id)));
+  if (input.events.length === 0) return { email: null };
   const now = new Date();
   const first = input.events[0];
   let visitor: VisitorDoc = (await visitorRepository.findById(input.visitorId)) ?? newVisitor(input.workspaceId, input.visitorId, first?.key ?? `id:${input.visitorId}`, now);

@@ -1,7 +1,9 @@
 import { LeadModel } from '../../shared/models/lead.model';
 import { visitorIdentityRepository } from '../../shared/repositories/visitor-identity.repository';
 import { visitorRepository } from '../../shared/repositories/visitor.repository';
+import { sendToVisitor } from '../../shared/ingest/send-to-visitor';
 import { workflowIds } from '../../shared/temporal/workflow-ids';
+import { prepareIngestEvent } from '../../shared/use-cases/accept-ingest-events';
 import { companyIdFor, leadIdFor } from '../../shared/visitors/visitor-ids';
 import type { Activity } from '../../shared/visitors/visitor-types';
 import {
@@ -345,7 +347,7 @@ describe('visitor pipeline (real Temporal visitor workflows, database and webhoo
 
 /**
  * Continue-as-new under load, on a Temporal dev server of this file's own that suggests continuing
- * as new after 20 history events (the product's own limit is 2,000, too slow to reach here).
+ * as new after 10 history events (the product's own limit is 2,000, too slow to reach here).
  */
 describe('visitor workflow continue-as-new (private Temporal server)', () => {
   let temporal: PrivateTemporal | undefined;
@@ -353,7 +355,7 @@ describe('visitor workflow continue-as-new (private Temporal server)', () => {
   const sharedAddress = process.env.SIGNALBOX_TEST_TEMPORAL_ADDRESS;
 
   beforeAll(async () => {
-    temporal = await startPrivateTemporal({ 'limit.historyCount.suggestContinueAsNew': 20 });
+    temporal = await startPrivateTemporal({ 'limit.historyCount.suggestContinueAsNew': 10 });
     process.env.SIGNALBOX_TEST_TEMPORAL_ADDRESS = temporal.address;
     stack = await startTestStack();
   }, 90_000);
@@ -375,10 +377,20 @@ describe('visitor workflow continue-as-new (private Temporal server)', () => {
     await waitForVisitor(id, (v) => v.summary.pageVisits === 1);
     const firstRun = (await stack.temporal.workflow.getHandle(workflowId).describe()).runId;
 
-    // 40 one by one, then 80 with six requests in flight (their signals race the hand-overs), each with a messageId.
+    // 40 one by one, then 80 with six requests in flight, each with a messageId. A second sender
+    // (another API replica, or the outbox sweep) hands the same events over at the same time, so
+    // signals race each other and the hand-overs.
     for (let n = 1; n <= 40; n++) await send(n);
     const concurrent = Array.from({ length: 80 }, (_, i) => 41 + i);
-    await mapLimit(concurrent, 6, (n) => send(n, { messageId: `long-${fp}-${n}` }));
+    const secondSender = (n: number) => {
+      const raw = { type: 'pageview', messageId: `long-${fp}-${n}`, data: pageview(fp, `https://long.example/${n}`, { timestamp: t0 + n * 1000 }) };
+      const prepared = prepareIngestEvent(raw, { workspaceId: ws.id, keyKind: 'publishable', ip: null, userAgent: null, receivedAt: Date.now() });
+      if (!prepared.ok) throw prepared.error;
+      return sendToVisitor(stack.temporal, stack.config.TEMPORAL_TASK_QUEUE, ws.id, id, [prepared.event]);
+    };
+    await mapLimit(concurrent, 6, async (n) => {
+      await Promise.all([send(n, { messageId: `long-${fp}-${n}` }), secondSender(n)]);
+    });
     // Repeats of some of those messages are duplicates, whichever run they meet.
     const repeats = await mapLimit(concurrent.slice(0, 20), 4, (n) => ingest(stack, ws.publishableKey, 'pageview', pageview(fp, `https://long.example/${n}`, { timestamp: t0 + n * 1000 }), { messageId: `long-${fp}-${n}` }));
     expect(repeats.every((r) => r.status === 202 && r.body.duplicate === true)).toBe(true);
