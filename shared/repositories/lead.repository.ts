@@ -4,6 +4,7 @@ import { insertOnce } from './insert-once';
 import { inWorkspace } from './scoping';
 
 export type LeadChanges = Partial<Pick<LeadDoc, 'status' | 'value'>> & { updatedAt: Date };
+export type LeadContact = Partial<Pick<LeadDoc, 'email' | 'fullName' | 'phone'>>;
 
 export const leadRepository = {
   /** The lead id is derived from the visitor, so a repeated creation collides instead of duplicating. */
@@ -30,5 +31,10 @@ export const leadRepository = {
   async update(id: string, changes: LeadChanges): Promise<LeadDoc | null> {
     await LeadModel.collection.updateOne({ _id: id as never }, { $set: changes });
     return this.findById(id);
+  },
+
+  /** Contact details the pipeline learned after creating the lead; status and value are the user's. */
+  async setContact(id: string, contact: LeadContact): Promise<void> {
+    await LeadModel.collection.updateOne({ _id: id as never }, { $set: contact });
   },
 };

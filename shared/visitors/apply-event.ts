@@ -10,7 +10,7 @@ import type { LeadDoc } from '../models/lead.model';
 import type { VisitorDoc } from '../models/visitor.model';
 import { activityBucketRepository } from '../repositories/activity-bucket.repository';
 import { companyRepository } from '../repositories/company.repository';
-import { leadRepository } from '../repositories/lead.repository';
+import { leadRepository, type LeadContact } from '../repositories/lead.repository';
 import { orderRepository } from '../repositories/order.repository';
 import { visitorIdentityRepository } from '../repositories/visitor-identity.repository';
 import { visitorRepository } from '../repositories/visitor.repository';
@@ -267,8 +267,18 @@ async function ensureLead(deps: PipelineDeps, visitor: VisitorDoc, now: Date): P
   };
   const created = await leadRepository.insertIfAbsent(lead);
   const stored = created ? lead : ((await leadRepository.findById(lead._id)) ?? lead);
+  if (!created) await fillLeadContact(stored, lead);
   await emit(deps, visitor.workspaceId, lead._id, 'lead.created', leadEventData(stored));
   return stored;
+}
+
+/** A lead created from a customer id gains the email (name, phone) the person gives later. */
+async function fillLeadContact(stored: LeadDoc, known: LeadDoc): Promise<void> {
+  const missing: LeadContact = {};
+  for (const key of ['email', 'fullName', 'phone'] as const) if (stored[key] === null && known[key] !== null) missing[key] = known[key];
+  if (Object.keys(missing).length === 0) return;
+  await leadRepository.setContact(stored._id, missing);
+  Object.assign(stored, missing);
 }
 
 /** A known person absorbs an anonymous visitor merged into it (history, touches, attributes). */

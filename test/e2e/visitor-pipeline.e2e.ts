@@ -167,6 +167,24 @@ describe('visitor pipeline (real Temporal visitor workflows, database and webhoo
   });
 
   describe('people are never merged across different identities', () => {
+    it('a lead created from a customer id gains the email and name given later, keeping the status set meanwhile', async () => {
+      const ws = await workspace('Pipeline lead contact');
+      const fp = uniqueFingerprint('crm');
+      const email = `lin.${fp.toLowerCase()}@crm.example`;
+      const t0 = Date.now() - HOUR;
+      await ingestOk(stack, ws.publishableKey, 'identify', { visitor_fingerprint: fp, customer_id: `cus-${fp}`, timestamp: t0 });
+      const id = visitorIdOf(ws, fp);
+      await waitForVisitor(id, (v) => v.customerId === `cus-${fp}`);
+      expect(await LeadModel.findById(leadIdFor(id)).lean()).toMatchObject({ email: null, fullName: null });
+      const patched = await stack.request('PATCH', `/api/v1/leads/${leadIdFor(id)}`, { key: ws.secretKey, body: { status: 'contacted' } });
+      expect(patched.status).toBe(200);
+
+      await identify(ws, fp, email, t0 + MIN, { name: 'Lin Crm' });
+      await waitForVisitor(id, (v) => v.email === email);
+      const lead = await stack.request('GET', `/api/v1/leads/${leadIdFor(id)}`, { key: ws.secretKey });
+      expect(lead.body).toMatchObject({ email, full_name: 'Lin Crm', status: 'contacted' });
+    });
+
     it('two visitors identified with different emails stay apart, and a conflicting identify on an identified visitor does not merge them', async () => {
       const ws = await workspace('Pipeline no merge');
       const [alice, bob] = [uniqueFingerprint('alice'), uniqueFingerprint('bob')];

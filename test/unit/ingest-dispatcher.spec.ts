@@ -55,17 +55,58 @@ describe('IngestDispatcher', () => {
     expect(dispatcher.pending).toBe(0);
   });
 
-  it('after a failed hand-over leaves queued events to the outbox sweep and pauses', async () => {
+  it('after a failed hand-over leaves that visitor’s newer events to the outbox sweep, so they cannot overtake the older ones', async () => {
     const { client, calls } = fakeTemporal();
-    const dispatcher = new IngestDispatcher({ temporal: client, taskQueue: 'q', logger });
+    let now = 1_000_000;
+    const dispatcher = new IngestDispatcher({ temporal: client, taskQueue: 'q', logger, deferMs: 120_000, now: () => now });
     dispatcher.enqueue([event('a', 'a1')]);
     await tick();
-    dispatcher.enqueue([event('a', 'a2')]);
+    dispatcher.enqueue([event('a', 'a2'), event('c', 'c1')]);
     calls[0].settle(new Error('unavailable'));
     await dispatcher.drain();
-    dispatcher.enqueue([event('a', 'a3')]);
+    // Paused for 5 s: nobody's events are handed over.
+    dispatcher.enqueue([event('b', 'b1')]);
     await tick();
     expect(calls.map((c) => c.ids)).toEqual([['a1']]);
+
+    // After the pause, visitors whose events went to the sweep keep sending that way (each event
+    // extends it); the others are handed over again.
+    now += 10_000;
+    dispatcher.enqueue([event('a', 'a3'), event('c', 'c2'), event('d', 'd1')]);
+    await tick();
+    expect(calls.map((c) => c.ids)).toEqual([['a1'], ['d1']]);
+    calls[1].settle();
+
+    now += 100_000; // a3 went to the sweep 100 s ago: a is still deferred; c (last at +10 s) too
+    dispatcher.enqueue([event('a', 'a4')]);
+    now += 21_000; // c's last deferred event was 121 s ago
+    dispatcher.enqueue([event('c', 'c3')]);
+    await tick();
+    expect(calls.map((c) => c.ids)).toEqual([['a1'], ['d1'], ['c3']]);
+    calls[2].settle();
+    await dispatcher.drain();
     expect(dispatcher.pending).toBe(0);
+  });
+
+  it('remembers a bounded number of deferred visitors, then leaves everything to the sweep for a while', async () => {
+    const { client, calls } = fakeTemporal();
+    let now = 1_000_000;
+    const dispatcher = new IngestDispatcher({ temporal: client, taskQueue: 'q', logger, maxQueued: 2, maxDeferred: 3, deferMs: 60_000, now: () => now });
+    // Over maxQueued: the rest go to the sweep and their visitors are deferred; the fourth is one too many.
+    dispatcher.enqueue(['a', 'b', 'c', 'd', 'e', 'f'].map((v) => event(v, `${v}1`)));
+    await tick();
+    expect(calls.map((c) => c.ids)).toEqual([['a1'], ['b1']]);
+    calls.forEach((c) => c.settle());
+    await dispatcher.drain();
+    now += 30_000;
+    dispatcher.enqueue([event('g', 'g1')]);
+    await tick();
+    expect(calls).toHaveLength(2);
+    now += 31_000;
+    dispatcher.enqueue([event('h', 'h1')]);
+    await tick();
+    expect(calls.map((c) => c.ids)).toEqual([['a1'], ['b1'], ['h1']]);
+    calls[2].settle();
+    await dispatcher.drain();
   });
 });
