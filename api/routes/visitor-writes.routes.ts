@@ -12,6 +12,8 @@ const queuedDescription = 'Applied asynchronously, in order with the visitor’s
 
 const attributeValue = z.union([z.string().max(1000), z.number().finite(), z.boolean()]);
 const tag = z.string().trim().min(1).max(100);
+/** A sender's clock may run a little ahead of ours. */
+const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
 
 export function registerVisitorWriteRoutes(api: ApiRouter, deps: ApiDeps): void {
   api.route({
@@ -93,6 +95,33 @@ export function registerVisitorWriteRoutes(api: ApiRouter, deps: ApiDeps): void 
       const target = await resolveVisitorTarget(workspaceId, body.visitor_identifier);
       const { visitor_identifier: _identifier, ...activity } = body;
       const [id] = await enqueueVisitorCommands(deps.dispatcher, workspaceId, target, [{ type: 'custom_activity', data: { ...activity, activity_identifier: activity.activity_identifier ?? null } }]);
+      return { status: 202, body: { success: true, id, visitor_id: target.visitorId } };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/email-activity/create',
+    summary: 'Log an email activity',
+    description: `Adds an \`email\` entry (an email the visitor opened or clicked, from your email tool) to the visitor's timeline. ${queuedDescription}`,
+    tags: ['Visitors'],
+    auth: 'secret',
+    scope: 'write',
+    body: z.strictObject({
+      visitor_identifier: z.string().min(1).max(254).meta({ description: 'Visitor id or email' }),
+      subject: z.string().trim().min(1).max(500).meta({ description: 'Subject line of the email' }),
+      opened_at: z.iso
+        .datetime({ offset: true, error: 'must be an ISO 8601 timestamp' })
+        .refine((at) => Date.parse(at) <= Date.now() + MAX_CLOCK_AHEAD_MS, 'must not be in the future')
+        .optional()
+        .meta({ description: 'When the email was opened (ISO 8601); default: now' }),
+    }),
+    responses: { 202: { description: 'Queued', schema: queuedSchema }, 404: { description: 'Visitor not found' } },
+    handler: async ({ body, res }) => {
+      const workspaceId = authOf(res).workspace._id;
+      const target = await resolveVisitorTarget(workspaceId, body.visitor_identifier);
+      const timestamp = body.opened_at ? Date.parse(body.opened_at) : undefined;
+      const [id] = await enqueueVisitorCommands(deps.dispatcher, workspaceId, target, [{ type: 'email_activity', data: { subject: body.subject }, timestamp }]);
       return { status: 202, body: { success: true, id, visitor_id: target.visitorId } };
     },
   });

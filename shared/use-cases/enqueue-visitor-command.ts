@@ -28,7 +28,7 @@ export async function resolveVisitorTarget(workspaceId: string, identifier: stri
  * API writes to a visitor go through the same outbox and workflow as ingest, so they are applied
  * in order with the visitor's events by its only writer. Answers once stored (202 semantics).
  */
-export async function enqueueVisitorCommands(dispatcher: IngestDispatcher, workspaceId: string, target: VisitorTarget, commands: Array<{ type: VisitorEventType; data: Record<string, unknown> }>): Promise<string[]> {
+export async function enqueueVisitorCommands(dispatcher: IngestDispatcher, workspaceId: string, target: VisitorTarget, commands: Array<{ type: VisitorEventType; data: Record<string, unknown>; timestamp?: number }>): Promise<string[]> {
   const now = Date.now();
   const events: VisitorEvent[] = commands.map((c) => ({
     id: newIngestEventId(),
@@ -36,7 +36,7 @@ export async function enqueueVisitorCommands(dispatcher: IngestDispatcher, works
     visitorId: target.visitorId,
     key: target.key,
     type: c.type,
-    timestamp: now,
+    timestamp: c.timestamp ?? now,
     receivedAt: now,
     messageId: null,
     // Server-to-server calls: the caller's address says nothing about the visitor.

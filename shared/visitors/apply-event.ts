@@ -48,6 +48,8 @@ export async function applyOneEvent(deps: PipelineDeps, visitor: VisitorDoc, eve
       return applied({ ...seen, tags: nextTags(seen.tags, event.data.add as string[] | undefined, event.data.remove as string[] | undefined) });
     case 'custom_activity':
       return applied(await appendActivity(seen, { id: event.id, type: 'custom_activity', at: event.timestamp, category: String(event.data.category), label: String(event.data.label), activityIdentifier: str(event.data.activity_identifier), metadata: (event.data.metadata as Data) ?? {} }));
+    case 'email_activity':
+      return applied(await appendActivity(seen, { id: event.id, type: 'email', at: event.timestamp, subject: String(event.data.subject) }));
     case 'merge_visitor':
       return applied(await absorbVisitor(visitor, String(event.data.source_visitor_id), now));
   }

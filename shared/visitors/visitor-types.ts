@@ -4,7 +4,7 @@
  */
 
 /** What the visitor pipeline processes, in order, per visitor: ingest events and API commands. */
-export type VisitorEventType = 'pageview' | 'event' | 'identify' | 'revenue' | 'set_attributes' | 'set_tags' | 'custom_activity' | 'merge_visitor';
+export type VisitorEventType = 'pageview' | 'event' | 'identify' | 'revenue' | 'set_attributes' | 'set_tags' | 'custom_activity' | 'email_activity' | 'merge_visitor';
 
 export interface RequestContext {
   /** Client IP as seen by the API (after TRUST_PROXY_HOPS); null when unknown. */

@@ -247,6 +247,40 @@ describe('visitor write API (real API, Temporal visitor workflows and database)'
     });
   });
 
+  describe('POST /email-activity/create', () => {
+    it('adds an email entry to the timeline, at the given time or now, by id or email', async () => {
+      const { id } = await trackedVisitor();
+      const openedAt = '2026-01-20T09:15:00.000Z';
+      const opened = accepted(await post<Queued>('/email-activity/create', { visitor_identifier: id, subject: 'Your Free Trial is Expiring Soon', opened_at: openedAt }), id);
+      const email = emailFor('mail');
+      accepted(await post<Queued>(`/visitors/${id}/identify`, { email }), id);
+      await waitForVisitor(id, (v) => v.email === email);
+      const now = accepted(await post<Queued>('/email-activity/create', { visitor_identifier: email, subject: 'Welcome' }), id);
+      await waitForVisitor(id, (v) => v.recentEventIds.includes(now), 'both email activities');
+      const entries = (await timelineOf(id)).filter((a) => a.type === 'email');
+      expect(entries).toEqual([
+        { id: opened, type: 'email', at: Date.parse(openedAt), subject: 'Your Free Trial is Expiring Soon' },
+        { id: now, type: 'email', at: expect.any(Number), subject: 'Welcome' },
+      ]);
+      expect(Math.abs(entries[1].at - Date.now())).toBeLessThan(60_000);
+      const api = await stack.request('GET', `/api/v1/visitors/${encodeURIComponent(email)}/activities`, { key: ws.secretKey });
+      expect(api.body.data).toEqual(expect.arrayContaining([{ activity_type: 'email', id: opened, subject: 'Your Free Trial is Expiring Soon', created_on: openedAt }]));
+    });
+
+    it('answers 404 for an unknown visitor and 400 naming a missing subject or a bad time', async () => {
+      expect((await post('/email-activity/create', { visitor_identifier: 'ghost@nowhere.example', subject: 's' })).status).toBe(404);
+      const { id } = await trackedVisitor();
+      const missing = await post('/email-activity/create', { visitor_identifier: id, subject: '  ' });
+      expect(missing.status).toBe(400);
+      expect(missing.body.details).toHaveProperty('subject');
+      const future = await post('/email-activity/create', { visitor_identifier: id, subject: 's', opened_at: new Date(Date.now() + 3_600_000).toISOString() });
+      expect(future.status).toBe(400);
+      expect(future.body.details).toHaveProperty('opened_at');
+      const notADate = await post('/email-activity/create', { visitor_identifier: id, subject: 's', opened_at: 'yesterday' });
+      expect(notADate.body.details).toHaveProperty('opened_at');
+    });
+  });
+
   it('attribute labels and activity metadata keys with a dot or a leading $ are never a 500', async () => {
     // FerretDB refuses such field names; the API must store them some other way or refuse them with a 400.
     const { id } = await trackedVisitor();
