@@ -1,6 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
 import { groupByVisitor, sendToVisitor } from '../shared/ingest/send-to-visitor';
 import { ingestRepository } from '../shared/repositories/ingest.repository';
+import type { VisitorEvent } from '../shared/visitors/visitor-types';
 import { applyVisitorEvents as applyEvents, type ApplyVisitorEventsInput } from '../shared/use-cases/apply-visitor-events';
 import type { ActivityDeps } from './deps';
 
@@ -20,7 +21,7 @@ export function createVisitorPipelineActivities(deps: ActivityDeps) {
   async function redispatchIngestOutbox(input: { limit: number }): Promise<{ redispatched: number }> {
     const stale = await ingestRepository.findStale(new Date(Date.now() - deps.config.OUTBOX_SWEEP_AFTER), input.limit);
     let redispatched = 0;
-    const groups = [...groupByVisitor(stale.map((doc) => doc.event)).values()];
+    const groups = [...groupByVisitor(stale.map((doc): VisitorEvent => ({ ...doc.event, redelivered: true }))).values()];
     // A few visitors at a time: a long backlog after an outage drains in minutes, not hours.
     let next = 0;
     const handOver = async (): Promise<void> => {

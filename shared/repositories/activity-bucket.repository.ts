@@ -3,15 +3,12 @@ import type { Activity } from '../visitors/visitor-types';
 
 export const activityBucketRepository = {
   /**
-   * Appends the visitor's entry number `seq`. Idempotent: a retried append finds its id in the
-   * bucket and does nothing (the visitor's workflow is the only writer, so read-then-write is safe).
+   * Appends the visitor's entry number `seq` in one round trip. Idempotent: a retried append builds
+   * the same entry from the same event, and `$addToSet` does not add it twice.
    */
   async append(workspaceId: string, visitorId: string, seq: number, activity: Activity): Promise<void> {
     const _id = bucketIdFor(visitorId, Math.floor(seq / ACTIVITY_BUCKET_SIZE));
-    const bucket = await ActivityBucketModel.findById(_id).lean<ActivityBucketDoc>();
-    if (bucket?.items.some((item) => item.id === activity.id)) return;
-    const items = [...(bucket?.items ?? []), activity];
-    await ActivityBucketModel.collection.replaceOne({ _id: _id as never }, { _id, workspaceId, visitorId, items }, { upsert: true });
+    await ActivityBucketModel.collection.updateOne({ _id: _id as never }, { $addToSet: { items: activity as never }, $setOnInsert: { workspaceId, visitorId } }, { upsert: true });
   },
 
   /** Entries of one visitor from its newest `maxBuckets` buckets (each read by `_id`). */

@@ -28,8 +28,6 @@ export interface ApplyVisitorEventsInput {
 
 /** Applied-event ids a visitor remembers, so a batch retried after its save is not applied twice. */
 const RECENT_EVENT_IDS = 200;
-/** Younger than this, an event cannot have been applied before unless the visitor remembers it. */
-const FRESH_EVENT_MS = 10_000;
 
 /**
  * Applies a batch of one visitor's events in order and saves the visitor once. Every step is
@@ -49,7 +47,7 @@ export async function applyVisitorEvents(deps: PipelineDeps, input: ApplyVisitor
   for (let i = 0; i < input.events.length; i++) {
     const event = input.events[i];
     if (visitor.mergedInto) return forwardRest(deps, visitor, applied, input.events.slice(i), []);
-    if (visitor.recentEventIds.includes(event.id) || (await wasAppliedLongAgo(event, now))) {
+    if (visitor.recentEventIds.includes(event.id) || (await wasAppliedBefore(event))) {
       applied.push(event);
       continue;
     }
@@ -84,19 +82,19 @@ export async function applyVisitorEvents(deps: PipelineDeps, input: ApplyVisitor
 async function forwardRest(deps: PipelineDeps, visitor: VisitorDoc, applied: VisitorEvent[], rest: VisitorEvent[], prefix: VisitorEvent[]): Promise<{ email: string | null }> {
   await saveAndRecord(visitor, applied);
   const target = visitor.mergedInto as string;
-  const forwarded = [...prefix, ...rest.map((e) => ({ ...e, visitorId: target }))];
+  const forwarded = [...prefix, ...rest.map((e): VisitorEvent => ({ ...e, visitorId: target, redelivered: true }))];
   await sendToVisitor(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, visitor.workspaceId, target, forwarded);
   return { email: visitor.email };
 }
 
 /**
- * The visitor's own memory of recent event ids catches every repeat of a fresh event (workflow
- * retries, the dispatcher racing the sweep). Only an event handed over again much later (the
- * sweep after an outage, a forward after a merge) needs the processed log, so the hot path skips it.
+ * The workflow's and the visitor's memories of recent event ids catch repeats of a first hand-over
+ * (activity retries, a racing messageId repeat). Only an event handed over again (the sweep, a
+ * forward after a merge) may have been applied longer ago than they remember, so only those read
+ * the processed log: a pipeline that is behind pays no extra read per event.
  */
-async function wasAppliedLongAgo(event: VisitorEvent, now: Date): Promise<boolean> {
-  if (now.getTime() - event.receivedAt < FRESH_EVENT_MS) return false;
-  return ingestRepository.isProcessed(event.id);
+async function wasAppliedBefore(event: VisitorEvent): Promise<boolean> {
+  return event.redelivered === true && ingestRepository.isProcessed(event.id);
 }
 
 /** Save first, then log and clear the outbox: a crash in between only repeats harmless steps. */

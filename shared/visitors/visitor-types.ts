@@ -29,6 +29,11 @@ export interface VisitorEvent {
   context: RequestContext;
   /** The validated `data` of the ingest type or command (see shared/ingest/ingest-schemas.ts). */
   data: Record<string, unknown>;
+  /**
+   * Handed over again (by the outbox sweep, or forwarded after a merge): it may have been applied
+   * already, so the processed log is checked. A first hand-over skips that read.
+   */
+  redelivered?: true;
 }
 
 export interface UtmParams {

@@ -1,9 +1,12 @@
+import { createLogger } from '../../shared/logger';
 import { LeadModel } from '../../shared/models/lead.model';
+import { VisitorModel } from '../../shared/models/visitor.model';
 import { visitorIdentityRepository } from '../../shared/repositories/visitor-identity.repository';
 import { visitorRepository } from '../../shared/repositories/visitor.repository';
 import { sendToVisitor } from '../../shared/ingest/send-to-visitor';
 import { workflowIds } from '../../shared/temporal/workflow-ids';
 import { prepareIngestEvent } from '../../shared/use-cases/accept-ingest-events';
+import { applyVisitorEvents } from '../../shared/use-cases/apply-visitor-events';
 import { companyIdFor, leadIdFor } from '../../shared/visitors/visitor-ids';
 import type { Activity } from '../../shared/visitors/visitor-types';
 import {
@@ -302,6 +305,32 @@ describe('visitor pipeline (real Temporal visitor workflows, database and webhoo
       expect(wrong).toEqual([]);
       expect(emitted.size).toBe(visitors.length);
     }, 60_000);
+  });
+
+  describe('idempotency', () => {
+    it('a batch applied again after a crash before the visitor was saved adds no timeline entry twice', async () => {
+      const ws = await workspace('Pipeline crash');
+      const fp = uniqueFingerprint('crash');
+      const caller = { workspaceId: ws.id, keyKind: 'publishable' as const, ip: null, userAgent: null, receivedAt: Date.now() };
+      const events = [
+        { type: 'pageview', data: pageview(fp, 'https://crash.example/1', { timestamp: Date.now() - MIN }) },
+        { type: 'event', data: { visitor_fingerprint: fp, event_name: 'signup_started', event_data: { plan: 'pro' } } },
+      ].map((raw) => {
+        const prepared = prepareIngestEvent(raw, caller);
+        if (!prepared.ok) throw prepared.error;
+        return prepared.event;
+      });
+      const visitorId = visitorIdOf(ws, fp);
+      const deps = { temporal: stack.temporal, config: stack.config, logger: createLogger('silent', 'test') };
+      await applyVisitorEvents(deps, { workspaceId: ws.id, visitorId, events });
+      // The worker died after the timeline writes but before the visitor was saved: the retry
+      // starts from the old visitor (here: none) and writes the same entries again.
+      await VisitorModel.deleteOne({ _id: visitorId });
+      await applyVisitorEvents(deps, { workspaceId: ws.id, visitorId, events });
+      const timeline = await timelineOf(visitorId);
+      expect(timeline.map((a) => a.id)).toEqual(events.map((e) => e.id));
+      expect(await visitorRepository.findById(visitorId)).toMatchObject({ activityCount: 2, summary: { pageVisits: 1 } });
+    });
   });
 
   describe('page visits of identified people', () => {
