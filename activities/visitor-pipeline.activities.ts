@@ -6,6 +6,8 @@ import { applyVisitorEvents as applyEvents, type ApplyVisitorEventsInput } from 
 import type { ActivityDeps } from './deps';
 
 const SWEEP_CONCURRENCY = 8;
+/** The sweep's activity has 5 minutes; stop reading new pages after this. */
+const SWEEP_BUDGET_MS = 3 * 60_000;
 
 export function createVisitorPipelineActivities(deps: ActivityDeps) {
   /** Local activity of visitorWorkflow: applies a batch of the visitor's events and saves it. */
@@ -15,29 +17,55 @@ export function createVisitorPipelineActivities(deps: ActivityDeps) {
 
   /**
    * The ingest outbox sweep: events accepted more than OUTBOX_SWEEP_AFTER ago and still not
-   * applied were never handed to Temporal (it was down, or the API process died). Hand them over
-   * again; the visitor workflows drop any they already applied.
+   * applied were never handed to Temporal (it was down, the API process died, or the API left a
+   * visitor's events to the sweep to keep them in order). Hands them over again, oldest first, page
+   * after page while pages come back full (up to SWEEP_BUDGET_MS), so a backlog drains in one run;
+   * the visitor workflows drop any they already applied.
    */
   async function redispatchIngestOutbox(input: { limit: number }): Promise<{ redispatched: number }> {
-    const stale = await ingestRepository.findStale(new Date(Date.now() - deps.config.OUTBOX_SWEEP_AFTER), input.limit);
+    const cutoff = new Date(Date.now() - deps.config.OUTBOX_SWEEP_AFTER);
+    const started = Date.now();
+    const seen = new Set<string>();
+    // A visitor whose hand-over failed sends nothing newer in this run: it must not overtake.
+    const failed = new Set<string>();
     let redispatched = 0;
-    const groups = [...groupByVisitor(stale.map((doc): VisitorEvent => ({ ...doc.event, redelivered: true }))).values()];
-    // A few visitors at a time: a long backlog after an outage drains in minutes, not hours.
+    let notBefore: Date | undefined;
+    for (;;) {
+      const page = await ingestRepository.findStale(cutoff, input.limit, notBefore);
+      const fresh = page.filter((doc) => !seen.has(doc._id));
+      if (fresh.length === 0) break;
+      for (const doc of fresh) seen.add(doc._id);
+      const events = fresh.map((doc): VisitorEvent => ({ ...doc.event, redelivered: true }));
+      redispatched += await handOverInOrder(events, failed);
+      if (page.length < input.limit || Date.now() - started > SWEEP_BUDGET_MS) break;
+      // Inclusive: events of one batch share a receivedAt and may straddle the page boundary.
+      notBefore = page[page.length - 1].receivedAt;
+    }
+    if (seen.size) deps.logger.info({ redispatched, found: seen.size }, 'outbox sweep re-dispatched accepted ingest events');
+    return { redispatched };
+  }
+
+  /** Each visitor's events in one hand-over, a few visitors at a time; returns how many were handed over. */
+  async function handOverInOrder(events: VisitorEvent[], failed: Set<string>): Promise<number> {
+    const groups = [...groupByVisitor(events).entries()].filter(([key]) => !failed.has(key));
+    let handedOver = 0;
     let next = 0;
-    const handOver = async (): Promise<void> => {
+    const worker = async (): Promise<void> => {
       while (next < groups.length) {
-        const events = groups[next++];
-        const { workspaceId, visitorId } = events[0];
-        await sendToVisitor(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, workspaceId, visitorId, events).then(
-          () => (redispatched += events.length),
-          (err) => deps.logger.error({ err, workspaceId, visitorId }, 'outbox sweep could not hand events to their visitor; will retry next sweep'),
+        const [key, group] = groups[next++];
+        const { workspaceId, visitorId } = group[0];
+        await sendToVisitor(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, workspaceId, visitorId, group).then(
+          () => (handedOver += group.length),
+          (err) => {
+            failed.add(key);
+            deps.logger.error({ err, workspaceId, visitorId }, 'outbox sweep could not hand events to their visitor; will retry next sweep');
+          },
         );
         heartbeat();
       }
     };
-    await Promise.all(Array.from({ length: SWEEP_CONCURRENCY }, handOver));
-    if (stale.length) deps.logger.info({ redispatched, found: stale.length }, 'outbox sweep re-dispatched accepted ingest events');
-    return { redispatched };
+    await Promise.all(Array.from({ length: SWEEP_CONCURRENCY }, worker));
+    return handedOver;
   }
 
   return { applyVisitorEvents, redispatchIngestOutbox };

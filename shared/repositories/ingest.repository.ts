@@ -32,9 +32,9 @@ export const ingestRepository = {
     await IngestOutboxModel.collection.deleteOne({ _id: id as never });
   },
 
-  /** Entries older than the cutoff: their hand-off to Temporal failed or is lost. */
-  async findStale(olderThanDate: Date, limit: number): Promise<IngestOutboxDoc[]> {
-    return IngestOutboxModel.find({ receivedAt: { $lt: olderThanDate } })
+  /** Entries older than the cutoff (and not before `notBefore`), oldest first: their hand-off to Temporal failed or is lost. */
+  async findStale(olderThanDate: Date, limit: number, notBefore?: Date): Promise<IngestOutboxDoc[]> {
+    return IngestOutboxModel.find({ receivedAt: { $lt: olderThanDate, ...(notBefore ? { $gte: notBefore } : {}) } })
       .sort({ receivedAt: 1 })
       .limit(limit)
       .lean<IngestOutboxDoc[]>();

@@ -1,6 +1,9 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createVisitorPipelineActivities } from '../../activities/visitor-pipeline.activities';
 import { createLogger } from '../../shared/logger';
 import { LeadModel } from '../../shared/models/lead.model';
 import { VisitorModel } from '../../shared/models/visitor.model';
+import { ingestRepository } from '../../shared/repositories/ingest.repository';
 import { visitorIdentityRepository } from '../../shared/repositories/visitor-identity.repository';
 import { visitorRepository } from '../../shared/repositories/visitor.repository';
 import { sendToVisitor } from '../../shared/ingest/send-to-visitor';
@@ -330,6 +333,33 @@ describe('visitor pipeline (real Temporal visitor workflows, database and webhoo
       const timeline = await timelineOf(visitorId);
       expect(timeline.map((a) => a.id)).toEqual(events.map((e) => e.id));
       expect(await visitorRepository.findById(visitorId)).toMatchObject({ activityCount: 2, summary: { pageVisits: 1 } });
+    });
+  });
+
+  describe('outbox sweep', () => {
+    it('hands a backlog larger than one page over in one run, each visitor’s events in the order accepted', async () => {
+      const ws = await workspace('Pipeline sweep');
+      const fingerprints = [uniqueFingerprint('swa'), uniqueFingerprint('swb'), uniqueFingerprint('swc')];
+      // Accepted a minute ago by an API process that died before handing them over.
+      const acceptedAt = Date.now() - MIN;
+      const ids = new Map<string, string[]>(fingerprints.map((fp) => [fp, []]));
+      for (let n = 0; n < 10; n++) {
+        const fp = fingerprints[n % 3];
+        const prepared = prepareIngestEvent({ type: 'pageview', data: pageview(fp, `https://sweep.example/${n}`, { timestamp: acceptedAt - HOUR + n }) }, { workspaceId: ws.id, keyKind: 'publishable', ip: null, userAgent: null, receivedAt: acceptedAt + n });
+        if (!prepared.ok) throw prepared.error;
+        expect(await ingestRepository.addToOutbox(prepared.event)).toBe(true);
+        ids.get(fp)?.push(prepared.event.id);
+      }
+      const activities = createVisitorPipelineActivities({ config: stack.config, temporal: stack.temporal, logger: createLogger('silent', 'test') });
+      // Pages of 3: four pages in one run.
+      const result = (await new MockActivityEnvironment().run(activities.redispatchIngestOutbox, { limit: 3 })) as { redispatched: number };
+      expect(result.redispatched).toBe(10);
+      for (const fp of fingerprints) {
+        const id = visitorIdOf(ws, fp);
+        await waitForVisitor(id, (v) => v.summary.pageVisits === ids.get(fp)?.length, `the swept page views of ${fp}`);
+        expect(links(await timelineOf(id)).map((a) => a.id)).toEqual(ids.get(fp));
+      }
+      await eventually(async () => ((await outboxCountOf(ws.id)) === 0 ? true : undefined), 10_000, 'an empty outbox');
     });
   });
 
