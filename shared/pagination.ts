@@ -46,13 +46,11 @@ export function sinceFilter(since: Date | undefined, field = 'createdAt'): Recor
   return since ? { [field]: { $gte: since } } : {};
 }
 
-export const newestFirst = { createdAt: -1, _id: -1 } as const;
+export const newestFirst = newestFirstBy('createdAt');
 
 /** Callers fetch `limit + 1` rows; the extra one only says whether there is a next page. */
 export function toPage<T extends { _id: string; createdAt: Date }, V>(rows: T[], limit: number, view: (row: T) => V): { data: V[]; nextBefore: string | null } {
-  const pageRows = rows.slice(0, limit);
-  const last = pageRows[pageRows.length - 1];
-  return { data: pageRows.map(view), nextBefore: rows.length > limit && last ? encodeCursor(last.createdAt, last._id) : null };
+  return toPageBy(rows, limit, view, (row) => ({ at: row.createdAt, id: row._id }));
 }
 
 export function pageSchema<T extends z.ZodType>(item: T) {

@@ -88,7 +88,7 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     }
   };
 
-  const guardIngest = createIngestGuard(deps.config);
+  const guardIngest = createIngestGuard(deps.config, noteUsed);
 
   const requireAdmin: RequestHandler = function requireAdminToken(req, _res, next) {
     const expected = deps.config.SIGNALBOX_ADMIN_TOKEN;

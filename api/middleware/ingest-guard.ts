@@ -23,7 +23,7 @@ function ingestToken(req: Request): string | undefined {
  * (INGEST_RATE_LIMIT_PER_MINUTE) and, for publishable (browser) keys, per client IP
  * (INGEST_IP_RATE_LIMIT_PER_HOUR, Pulsora's 2,000/h).
  */
-export function createIngestGuard(config: Config): RequestHandler {
+export function createIngestGuard(config: Config, noteUsed: (keyId: string) => void): RequestHandler {
   const perKey = new RateLimiterMemory({ keyPrefix: 'ingest-key', points: config.INGEST_RATE_LIMIT_PER_MINUTE, duration: 60 });
   const perIp = new RateLimiterMemory({ keyPrefix: 'ingest-ip', points: config.INGEST_IP_RATE_LIMIT_PER_HOUR, duration: 3600 });
 
@@ -35,6 +35,7 @@ export function createIngestGuard(config: Config): RequestHandler {
       if (!credential) throw new AppError('unauthorized', 'Invalid API token');
       if (!keyAllows(credential.key.kind, credential.key.scopes, 'ingest')) throw new AppError('forbidden', "This key lacks the 'ingest' scope");
       res.locals.auth = credential satisfies AuthContext;
+      noteUsed(credential.key._id);
       await consume(res, perKey, credential.key._id, config.INGEST_RATE_LIMIT_PER_MINUTE);
       if (credential.key.kind === 'publishable') await consume(res, perIp, req.ip ?? 'unknown', config.INGEST_IP_RATE_LIMIT_PER_HOUR);
       next();
@@ -56,8 +57,10 @@ async function consume(res: Response, limiter: RateLimiterMemory, subject: strin
   }
 }
 
-/** The tighter of the two limits wins the headers (the per-IP one runs last). */
+/** The headers describe whichever limit has fewer requests left (per key, or per IP after it). */
 function setHeaders(res: Response, limit: number, r: RateLimiterRes): void {
+  const shown = Number(res.getHeader('X-RateLimit-Remaining') ?? Number.POSITIVE_INFINITY);
+  if (Math.max(0, r.remainingPoints) > shown) return;
   res.setHeader('X-RateLimit-Limit', String(limit));
   res.setHeader('X-RateLimit-Remaining', String(Math.max(0, r.remainingPoints)));
   res.setHeader('X-RateLimit-Reset', String(Math.ceil((Date.now() + r.msBeforeNext) / 1000)));

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { AppError, type FieldErrors } from '../../shared/errors';
-import { batchEnvelopeSchema, ingestEnvelopeSchema, ingestTypes, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES } from '../../shared/ingest/ingest-schemas';
+import { batchEnvelopeSchema, ingestEnvelopeSchema, ingestTypes, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES, MAX_USER_AGENT_LENGTH } from '../../shared/ingest/ingest-schemas';
 import { acceptIngestEvents, prepareIngestEvent, type IngestCaller } from '../../shared/use-cases/accept-ingest-events';
 import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';
@@ -28,7 +28,9 @@ const batchResultSchema = z.object({
 
 function callerOf(req: Request, res: Response): IngestCaller {
   const { workspace, key } = authOf(res);
-  return { workspaceId: workspace._id, keyKind: key.kind, ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null, receivedAt: Date.now() };
+  // Stored on the visitor: bounded like the body's user_agent.
+  const userAgent = req.headers['user-agent']?.slice(0, MAX_USER_AGENT_LENGTH) || null;
+  return { workspaceId: workspace._id, keyKind: key.kind, ip: req.ip ?? null, userAgent, receivedAt: Date.now() };
 }
 
 function bodySize(req: Request): number {

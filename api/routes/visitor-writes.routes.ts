@@ -1,6 +1,7 @@
+import type { Response } from 'express';
 import { z } from 'zod';
 import { freeFormObject, identifyBodySchema, storableLabel } from '../../shared/ingest/ingest-schemas';
-import { enqueueVisitorCommands, resolveVisitorTarget } from '../../shared/use-cases/enqueue-visitor-command';
+import { enqueueVisitorCommands, resolveVisitorTarget, type VisitorCommand } from '../../shared/use-cases/enqueue-visitor-command';
 import { setVisitorAttributes } from '../../shared/use-cases/set-visitor-attributes';
 import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';
@@ -15,6 +16,16 @@ const tag = z.string().trim().min(1).max(100);
 /** A sender's clock may run a little ahead of ours. */
 const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
 
+const visitorIdentifier = z.string().min(1).max(254).meta({ description: 'Visitor id or email' });
+
+/** Queues one command for the visitor an id or email names: the 202 body of every write here. */
+async function queueForVisitor(deps: ApiDeps, res: Response, identifier: string, command: VisitorCommand) {
+  const workspaceId = authOf(res).workspace._id;
+  const target = await resolveVisitorTarget(workspaceId, identifier);
+  const [id] = await enqueueVisitorCommands(deps.dispatcher, workspaceId, target, [command]);
+  return { status: 202 as const, body: { success: true as const, id, visitor_id: target.visitorId } };
+}
+
 export function registerVisitorWriteRoutes(api: ApiRouter, deps: ApiDeps): void {
   api.route({
     method: 'post',
@@ -27,12 +38,7 @@ export function registerVisitorWriteRoutes(api: ApiRouter, deps: ApiDeps): void 
     params: visitorParams,
     body: identifyBodySchema,
     responses: { 202: { description: 'Queued', schema: queuedSchema }, 404: { description: 'Visitor not found' } },
-    handler: async ({ params, body, res }) => {
-      const workspaceId = authOf(res).workspace._id;
-      const target = await resolveVisitorTarget(workspaceId, params.visitor);
-      const [id] = await enqueueVisitorCommands(deps.dispatcher, workspaceId, target, [{ type: 'identify', data: body }]);
-      return { status: 202, body: { success: true, id, visitor_id: target.visitorId } };
-    },
+    handler: ({ params, body, res }) => queueForVisitor(deps, res, params.visitor, { type: 'identify', data: body }),
   });
 
   api.route({
@@ -44,7 +50,7 @@ export function registerVisitorWriteRoutes(api: ApiRouter, deps: ApiDeps): void 
     auth: 'secret',
     scope: 'write',
     body: z.strictObject({
-      visitor_identifier: z.string().min(1).max(254).meta({ description: 'Visitor id or email' }),
+      visitor_identifier: visitorIdentifier,
       visitor_attributes: z.record(storableLabel, attributeValue).refine((a) => Object.keys(a).length > 0 && Object.keys(a).length <= 50, 'between 1 and 50 attributes'),
       create_new: z.boolean().default(false),
     }),
@@ -66,12 +72,7 @@ export function registerVisitorWriteRoutes(api: ApiRouter, deps: ApiDeps): void 
     params: visitorParams,
     body: z.strictObject({ add: z.array(tag).max(50).default([]), remove: z.array(tag).max(50).default([]) }).refine((b) => b.add.length + b.remove.length > 0, { message: 'add or remove at least one tag', path: ['add'] }),
     responses: { 202: { description: 'Queued', schema: queuedSchema }, 404: { description: 'Visitor not found' } },
-    handler: async ({ params, body, res }) => {
-      const workspaceId = authOf(res).workspace._id;
-      const target = await resolveVisitorTarget(workspaceId, params.visitor);
-      const [id] = await enqueueVisitorCommands(deps.dispatcher, workspaceId, target, [{ type: 'set_tags', data: body }]);
-      return { status: 202, body: { success: true, id, visitor_id: target.visitorId } };
-    },
+    handler: ({ params, body, res }) => queueForVisitor(deps, res, params.visitor, { type: 'set_tags', data: body }),
   });
 
   api.route({
@@ -83,20 +84,15 @@ export function registerVisitorWriteRoutes(api: ApiRouter, deps: ApiDeps): void 
     auth: 'secret',
     scope: 'write',
     body: z.strictObject({
-      visitor_identifier: z.string().min(1).max(254).meta({ description: 'Visitor id or email' }),
+      visitor_identifier: visitorIdentifier,
       category: z.string().trim().min(1).max(200),
       label: z.string().trim().min(1).max(200),
       activity_identifier: z.string().max(500).optional(),
       metadata: freeFormObject().default({}),
     }),
     responses: { 202: { description: 'Queued', schema: queuedSchema }, 404: { description: 'Visitor not found' } },
-    handler: async ({ body, res }) => {
-      const workspaceId = authOf(res).workspace._id;
-      const target = await resolveVisitorTarget(workspaceId, body.visitor_identifier);
-      const { visitor_identifier: _identifier, ...activity } = body;
-      const [id] = await enqueueVisitorCommands(deps.dispatcher, workspaceId, target, [{ type: 'custom_activity', data: { ...activity, activity_identifier: activity.activity_identifier ?? null } }]);
-      return { status: 202, body: { success: true, id, visitor_id: target.visitorId } };
-    },
+    handler: ({ body: { visitor_identifier, ...activity }, res }) =>
+      queueForVisitor(deps, res, visitor_identifier, { type: 'custom_activity', data: { ...activity, activity_identifier: activity.activity_identifier ?? null } }),
   });
 
   api.route({
@@ -108,7 +104,7 @@ export function registerVisitorWriteRoutes(api: ApiRouter, deps: ApiDeps): void 
     auth: 'secret',
     scope: 'write',
     body: z.strictObject({
-      visitor_identifier: z.string().min(1).max(254).meta({ description: 'Visitor id or email' }),
+      visitor_identifier: visitorIdentifier,
       subject: z.string().trim().min(1).max(500).meta({ description: 'Subject line of the email' }),
       opened_at: z.iso
         .datetime({ offset: true, error: 'must be an ISO 8601 timestamp' })
@@ -117,12 +113,7 @@ export function registerVisitorWriteRoutes(api: ApiRouter, deps: ApiDeps): void 
         .meta({ description: 'When the email was opened (ISO 8601); default: now' }),
     }),
     responses: { 202: { description: 'Queued', schema: queuedSchema }, 404: { description: 'Visitor not found' } },
-    handler: async ({ body, res }) => {
-      const workspaceId = authOf(res).workspace._id;
-      const target = await resolveVisitorTarget(workspaceId, body.visitor_identifier);
-      const timestamp = body.opened_at ? Date.parse(body.opened_at) : undefined;
-      const [id] = await enqueueVisitorCommands(deps.dispatcher, workspaceId, target, [{ type: 'email_activity', data: { subject: body.subject }, timestamp }]);
-      return { status: 202, body: { success: true, id, visitor_id: target.visitorId } };
-    },
+    handler: ({ body, res }) =>
+      queueForVisitor(deps, res, body.visitor_identifier, { type: 'email_activity', data: { subject: body.subject }, timestamp: body.opened_at ? Date.parse(body.opened_at) : undefined }),
   });
 }

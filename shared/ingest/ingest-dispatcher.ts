@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger';
 import type { VisitorEvent } from '../visitors/visitor-types';
-import { sendToVisitor } from './send-to-visitor';
+import { sendToVisitor, visitorKey } from './send-to-visitor';
 
 export interface DispatcherOptions {
   temporal: Client;
@@ -170,8 +170,4 @@ export class IngestDispatcher {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
-}
-
-function visitorKey(event: VisitorEvent): string {
-  return `${event.workspaceId}\u0000${event.visitorId}`;
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 
 export const MAX_EVENT_BYTES = 32 * 1024;
+export const MAX_USER_AGENT_LENGTH = 1024;
 export const MAX_BATCH_EVENTS = 500;
 export const MAX_BATCH_BYTES = 500 * 1024;
 
@@ -54,7 +55,7 @@ const utm = {
 /** Server-side senders may pass the browser's IP and user agent; ignored for publishable keys. */
 const serverContext = {
   ip: z.union([z.ipv4(), z.ipv6()]).optional(),
-  user_agent: z.string().max(1024).optional(),
+  user_agent: z.string().max(MAX_USER_AGENT_LENGTH).optional(),
 };
 
 export const pageviewDataSchema = z.strictObject({
@@ -142,7 +143,6 @@ export const ingestDataSchemas = {
   revenue: revenueDataSchema,
 } as const;
 
-export type IngestData<T extends IngestType> = z.output<(typeof ingestDataSchemas)[T]>;
 
 /** Envelope fields around `data`; `data` is validated by its type's schema afterwards. */
 export const ingestEnvelopeSchema = z.strictObject({

@@ -27,11 +27,16 @@ export async function sendToVisitor(temporal: Client, taskQueue: string, workspa
   }
 }
 
-/** Groups events by visitor, keeping each visitor's arrival order. */
+/** Identifies an event's visitor across workspaces (the key of groupByVisitor). */
+export function visitorKey(event: Pick<VisitorEvent, 'workspaceId' | 'visitorId'>): string {
+  return `${event.workspaceId}\u0000${event.visitorId}`;
+}
+
+/** Groups events by visitorKey, keeping each visitor's arrival order. */
 export function groupByVisitor(events: VisitorEvent[]): Map<string, VisitorEvent[]> {
   const groups = new Map<string, VisitorEvent[]>();
   for (const event of events) {
-    const key = `${event.workspaceId}\u0000${event.visitorId}`;
+    const key = visitorKey(event);
     const group = groups.get(key);
     if (group) group.push(event);
     else groups.set(key, [event]);

@@ -2,7 +2,6 @@ import { isDuplicateKeyError } from '../errors';
 import { CompanyModel, type CompanyDoc } from '../models/company.model';
 import { newestFirstBy, olderThan, sinceFilter, type Cursor } from '../pagination';
 import { companyIdFor } from '../visitors/visitor-ids';
-import { inWorkspace } from './scoping';
 
 /** How many visitor ids a company keeps (the most recently seen ones). */
 export const COMPANY_VISITOR_IDS_CAP = 100;
@@ -30,14 +29,6 @@ export const companyRepository = {
       if (!isDuplicateKeyError(err)) throw err;
       return applyVisit(input);
     }
-  },
-
-  async findById(id: string): Promise<CompanyDoc | null> {
-    return CompanyModel.findById(id).lean<CompanyDoc>();
-  },
-
-  async findInWorkspace(workspaceId: string, id: string): Promise<CompanyDoc | null> {
-    return inWorkspace(await this.findById(id), workspaceId);
   },
 
   /** Recently active first; by first activity when `byFirstActivity` (Salespanel's select_by_first_activity). */

@@ -5,6 +5,13 @@ import { newIngestEventId, visitorIdFor } from '../visitors/visitor-ids';
 import type { VisitorEvent, VisitorEventType } from '../visitors/visitor-types';
 import { acceptIngestEvents } from './accept-ingest-events';
 
+/** A write to a visitor, applied by its workflow like a tracked event (at `timestamp`, default now). */
+export interface VisitorCommand {
+  type: VisitorEventType;
+  data: Record<string, unknown>;
+  timestamp?: number;
+}
+
 export interface VisitorTarget {
   visitorId: string;
   key: string;
@@ -28,7 +35,7 @@ export async function resolveVisitorTarget(workspaceId: string, identifier: stri
  * API writes to a visitor go through the same outbox and workflow as ingest, so they are applied
  * in order with the visitor's events by its only writer. Answers once stored (202 semantics).
  */
-export async function enqueueVisitorCommands(dispatcher: IngestDispatcher, workspaceId: string, target: VisitorTarget, commands: Array<{ type: VisitorEventType; data: Record<string, unknown>; timestamp?: number }>): Promise<string[]> {
+export async function enqueueVisitorCommands(dispatcher: IngestDispatcher, workspaceId: string, target: VisitorTarget, commands: VisitorCommand[]): Promise<string[]> {
   const now = Date.now();
   const events: VisitorEvent[] = commands.map((c) => ({
     id: newIngestEventId(),

@@ -199,8 +199,9 @@ async function applyIdentify(deps: PipelineDeps, visitor: VisitorDoc, event: Vis
 /** Claims each identity for this visitor; returns each one's owning person (following merges). */
 async function claimIdentities(visitor: VisitorDoc, claim: IdentityClaim): Promise<string[]> {
   const owners: string[] = [];
-  if (claim.email) owners.push(await visitorIdentityRepository.claim(visitor.workspaceId, 'email', claim.email, visitor._id));
-  if (claim.customerId) owners.push(await visitorIdentityRepository.claim(visitor.workspaceId, 'customer', claim.customerId, visitor._id));
+  // An identity the visitor already holds was claimed before it was saved: nothing to ask again.
+  if (claim.email && claim.email !== visitor.email) owners.push(await visitorIdentityRepository.claim(visitor.workspaceId, 'email', claim.email, visitor._id));
+  if (claim.customerId && claim.customerId !== visitor.customerId) owners.push(await visitorIdentityRepository.claim(visitor.workspaceId, 'customer', claim.customerId, visitor._id));
   return Promise.all(owners.map((owner) => (owner === visitor._id ? owner : personOf(owner))));
 }
 
@@ -232,8 +233,11 @@ async function identifyAs(deps: PipelineDeps, visitor: VisitorDoc, event: Visito
     person,
     company,
   };
-  if (company) await companyRepository.recordVisit({ workspaceId: next.workspaceId, domain: company.domain, name: company.name, visitorId: next._id, at, pageVisit: false });
-  await ensureLead(deps, next, now);
+  // Sites often identify on every page load: a repeat that changes nothing writes nothing.
+  if (company && (company.domain !== visitor.company?.domain || company.name !== visitor.company?.name)) {
+    await companyRepository.recordVisit({ workspaceId: next.workspaceId, domain: company.domain, name: company.name, visitorId: next._id, at, pageVisit: false });
+  }
+  await ensureLead(deps, visitor, next, now);
   if (firstEmail && next.email) {
     await emit(deps, next.workspaceId, `${next._id}:${next.email}`, 'person.identified', {
       visitor_id: next._id,
@@ -248,10 +252,28 @@ async function identifyAs(deps: PipelineDeps, visitor: VisitorDoc, event: Visito
   return next;
 }
 
-/** The visitor's lead (Persequor): created at first identification, with its first-touch channel. */
-async function ensureLead(deps: PipelineDeps, visitor: VisitorDoc, now: Date): Promise<LeadDoc> {
+/**
+ * The visitor's lead (Persequor): created at first identification, with its first-touch channel.
+ * A saved `leadId` means an earlier batch created it (and emitted lead.created); later
+ * identifications only fill in contact details it lacked.
+ */
+async function ensureLead(deps: PipelineDeps, before: VisitorDoc, visitor: VisitorDoc, now: Date): Promise<void> {
+  const lead = leadOf(visitor, now);
+  if (before.leadId) {
+    if (before.email === visitor.email && before.person.name === visitor.person.name && before.person.phone === visitor.person.phone) return;
+    const stored = await leadRepository.findById(before.leadId);
+    if (stored) await fillLeadContact(stored, lead);
+    return;
+  }
+  const created = await leadRepository.insertIfAbsent(lead);
+  const stored = created ? lead : ((await leadRepository.findById(lead._id)) ?? lead);
+  if (!created) await fillLeadContact(stored, lead);
+  await emit(deps, visitor.workspaceId, lead._id, 'lead.created', leadEventData(stored));
+}
+
+function leadOf(visitor: VisitorDoc, now: Date): LeadDoc {
   const touch = visitor.firstTouch;
-  const lead: LeadDoc = {
+  return {
     _id: leadIdFor(visitor._id),
     workspaceId: visitor.workspaceId,
     visitorId: visitor._id,
@@ -267,11 +289,6 @@ async function ensureLead(deps: PipelineDeps, visitor: VisitorDoc, now: Date): P
     createdAt: visitor.identifiedAt ?? now,
     updatedAt: now,
   };
-  const created = await leadRepository.insertIfAbsent(lead);
-  const stored = created ? lead : ((await leadRepository.findById(lead._id)) ?? lead);
-  if (!created) await fillLeadContact(stored, lead);
-  await emit(deps, visitor.workspaceId, lead._id, 'lead.created', leadEventData(stored));
-  return stored;
 }
 
 /** A lead created from a customer id gains the email (name, phone) the person gives later. */

@@ -6,22 +6,25 @@ import { visitorIdentityRepository } from '../../shared/repositories/visitor-ide
 import { visitorRepository } from '../../shared/repositories/visitor.repository';
 import { workflowIds } from '../../shared/temporal/workflow-ids';
 import { leadIdFor, orderIdFor, visitorIdFor } from '../../shared/visitors/visitor-ids';
-import type { Activity } from '../../shared/visitors/visitor-types';
 import {
+  acceptedCountFor,
+  customs,
+  emittedEvents,
   emittedFor,
   HOUR,
   ingest,
   ingestOk,
+  links,
   MIN,
-  outboxCountOf,
   pageview,
   processedEventsOf,
   roomyWorkspace,
   timelineOf,
+  type Accepted,
   uniqueFingerprint,
   visitorIdOf,
+  waitForEmptyOutbox,
   waitForVisitor,
-  type Accepted,
 } from '../support/ingest-helpers';
 import { ReceiverPool } from '../support/receiver';
 import { eventually, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';
@@ -39,8 +42,6 @@ interface BatchResult {
   results: Array<{ index: number; status: 'accepted' | 'duplicate' | 'rejected'; id?: string; error?: string; code?: string; details?: Record<string, string[]> }>;
 }
 
-const links = (items: Activity[]) => items.filter((a): a is Extract<Activity, { type: 'links' }> => a.type === 'links');
-const customs = (items: Activity[]) => items.filter((a): a is Extract<Activity, { type: 'custom_activity' }> => a.type === 'custom_activity');
 
 describe('ingest API (real API, Temporal visitor workflows and database)', () => {
   let stack: TestStack;
@@ -90,7 +91,7 @@ describe('ingest API (real API, Temporal visitor workflows and database)', () =>
         sessionId: 'sess-1',
       });
       // The visitor is saved first, then the event is logged as processed and leaves the outbox.
-      await eventually(async () => ((await outboxCountOf(ws.id)) === 0 ? true : undefined), 10_000, 'the outbox to be emptied');
+      await waitForEmptyOutbox(ws.id);
       const processed = (await processedEventsOf(ws.id)).find((e) => e._id === res.body.id);
       expect(processed).toMatchObject({ visitorId, appliedTo: visitorId, type: 'pageview', messageId: null });
     });
@@ -212,6 +213,8 @@ describe('ingest API (real API, Temporal visitor workflows and database)', () =>
       await waitForVisitor(visitorId, (v) => v.activityCount === 4, 'the repeated revenue event to be applied');
       const orders = await orderRepository.list(ws.id, { limit: 100 });
       expect(orders.filter((o) => o.orderId === orderRef)).toHaveLength(1);
+      // Emitted events are stored before the visitor is saved, so this is final (deliveries may lag).
+      expect((await emittedEvents(ws.id, 'order.attributed')).filter((e) => e.data.order_id === orderRef)).toHaveLength(1);
       expect(receiver.requests).toHaveLength(1);
     });
 
@@ -264,6 +267,20 @@ describe('ingest API (real API, Temporal visitor workflows and database)', () =>
         const visitorId = visitorIdOf(ws, payload.data.visitor_fingerprint as string);
         await waitForVisitor(visitorId, (d) => d.summary.pageVisits === 1, `the event sent with ${v.name}`);
       }
+    });
+
+    it('records when an ingest-only key was last used, and shows the tighter of the key and IP limits', async () => {
+      const fresh = await stack.createWorkspace('Ingest API key use');
+      const res = await stack.request<Accepted>('POST', '/api/v1/ingest', { key: fresh.publishableKey, body: body() });
+      expect(res.status).toBe(202);
+      // The per-IP limit (2,000/h by default) is far tighter than the per-key one here.
+      expect(Number(res.headers.get('x-ratelimit-remaining'))).toBeLessThan(stack.config.INGEST_IP_RATE_LIMIT_PER_HOUR);
+      expect(res.headers.get('x-ratelimit-limit')).toBe(String(stack.config.INGEST_IP_RATE_LIMIT_PER_HOUR));
+      const keyEntry = async () => {
+        const keys = (await stack.admin('GET', `/workspaces/${fresh.id}/keys`)).body.data as Array<{ kind: string; lastUsedAt: string | null }>;
+        return keys.find((k) => k.kind === 'publishable')?.lastUsedAt ?? undefined;
+      };
+      expect(await eventually(keyEntry, 10_000, 'lastUsedAt of the publishable key')).toEqual(expect.any(String));
     });
 
     it('answers 401 for a missing, malformed or unknown token and stores nothing', async () => {
@@ -614,7 +631,8 @@ describe('ingest API (real API, Temporal visitor workflows and database)', () =>
         const res = await stack.request('POST', '/api/v1/ingest/batch', { key: ws.publishableKey, body });
         expect({ body, status: res.status }).toEqual({ body, status: 400 });
       }
-      // Nothing of the above reached a visitor.
+      // Nothing of the above was accepted (the outbox and the processed log are written before a 202).
+      expect(await acceptedCountFor(visitorIdOf(ws, fp))).toBe(0);
       expect(await visitorRepository.findById(visitorIdOf(ws, fp))).toBeNull();
     });
   });

@@ -144,7 +144,8 @@ describe('ingest survives a Temporal outage (private Temporal dev server)', () =
     await stream;
 
     expect(failures).toEqual([]);
-    expect(slowest).toBeLessThan(5_000);
+    // Waiting on Temporal would take the client's ~25 s of retries; leave room for a loaded CI machine.
+    expect(slowest).toBeLessThan(10_000);
     const expected = new Map([...pageviews].map(([fp, ids]) => [fp, ids.length]));
     expect(expected.get(known)).toBeGreaterThan(5);
     expect(expected.get(fresh)).toBeGreaterThan(3);

@@ -2,8 +2,20 @@ import { AttributeTypeModel } from '../../shared/models/attribute-type.model';
 import { LeadModel } from '../../shared/models/lead.model';
 import { visitorRepository } from '../../shared/repositories/visitor.repository';
 import { leadIdFor, visitorIdFor } from '../../shared/visitors/visitor-ids';
-import type { Activity } from '../../shared/visitors/visitor-types';
-import { emittedEvents, HOUR, ingestOk, MIN, pageview, roomyWorkspace, timelineOf, uniqueFingerprint, visitorIdOf, waitForVisitor } from '../support/ingest-helpers';
+import {
+  acceptedCountFor,
+  customs,
+  emittedEvents,
+  HOUR,
+  ingestOk,
+  MIN,
+  pageview,
+  roomyWorkspace,
+  timelineOf,
+  uniqueFingerprint,
+  visitorIdOf,
+  waitForVisitor,
+} from '../support/ingest-helpers';
 import { startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
 
 /**
@@ -17,7 +29,6 @@ interface Queued {
   visitor_id: string;
 }
 
-const customs = (items: Activity[]) => items.filter((a): a is Extract<Activity, { type: 'custom_activity' }> => a.type === 'custom_activity');
 
 describe('visitor write API (real API, Temporal visitor workflows and database)', () => {
   let stack: TestStack;
@@ -212,6 +223,7 @@ describe('visitor write API (real API, Temporal visitor workflows and database)'
         expect(Object.keys(res.body.details ?? {}).length).toBeGreaterThan(0);
       }
       expect((await visitorRepository.findById(id))?.tags).toEqual([]);
+      expect(await acceptedCountFor(id)).toBe(1); // the tracked page view only
     });
   });
 
@@ -290,6 +302,10 @@ describe('visitor write API (real API, Temporal visitor workflows and database)'
       dottedMetadata: (await post('/custom-activity/create', { visitor_identifier: id, category: 'crm', label: 'call', metadata: { 'call.outcome': 'won' } })).status,
     };
     expect(Object.entries(statuses).filter(([, status]) => status !== 202 && status !== 400)).toEqual([]);
+    // Whatever was accepted did not stall the visitor's pipeline: a later write is applied.
+    const marker = accepted(await post<Queued>(`/visitors/${id}/tags`, { add: ['after-odd-keys'] }), id);
+    const v = await waitForVisitor(id, (d) => d.recentEventIds.includes(marker), 'a write after the odd keys', 15_000);
+    expect(v.tags).toContain('after-odd-keys');
   });
 
   it('applies API writes in order with the visitor’s tracked events', async () => {

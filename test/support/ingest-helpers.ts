@@ -88,6 +88,19 @@ export function outboxCountOf(workspaceId: string): Promise<number> {
   return IngestOutboxModel.countDocuments({ workspaceId });
 }
 
+export function waitForEmptyOutbox(workspaceId: string, timeoutMs = 10_000): Promise<true> {
+  return eventually(async () => ((await outboxCountOf(workspaceId)) === 0 ? true : undefined), timeoutMs, 'an empty outbox');
+}
+
+/** Events ever accepted for a visitor: waiting in the outbox or already applied (both written before the 202). */
+export async function acceptedCountFor(visitorId: string): Promise<number> {
+  const [waiting, applied] = await Promise.all([IngestOutboxModel.countDocuments({ visitorId }), IngestEventModel.countDocuments({ visitorId })]);
+  return waiting + applied;
+}
+
+export const links = (items: Activity[]) => items.filter((a): a is Extract<Activity, { type: 'links' }> => a.type === 'links');
+export const customs = (items: Activity[]) => items.filter((a): a is Extract<Activity, { type: 'custom_activity' }> => a.type === 'custom_activity');
+
 export function emittedEvents(workspaceId: string, type: string): Promise<EventDoc[]> {
   return EventModel.find({ workspaceId, type }).lean<EventDoc[]>();
 }
