@@ -10,14 +10,24 @@ import { recoverDeliveries } from '../../shared/use-cases/recover-deliveries';
 import { rotateWebhookSecret } from '../../shared/use-cases/rotate-webhook-secret';
 import { sendTestEvent } from '../../shared/use-cases/send-test-event';
 import { updateWebhookSubscription } from '../../shared/use-cases/update-webhook-subscription';
+import { URL_PATTERN_MAX_LENGTH, URL_PATTERN_MAX_WILDCARDS, URL_PATTERNS_MAX, urlPatternProblem } from '../../shared/webhooks/filters';
 import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
 import { isoDate } from '../http/common-schemas';
 import { deliveryView, deliveryViewSchema, subscriptionView, subscriptionViewSchema } from './webhook-views';
 
+const urlPatternField = z.string().superRefine((pattern, ctx) => {
+  const problem = urlPatternProblem(pattern);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 const filtersSchema = z
-  .object({ urlPatterns: z.array(z.string().min(1).max(500)).max(50).meta({ description: 'Page-visit URL patterns; `*` matches anything', example: ['https://example.com/pricing*'] }) })
+  .object({
+    urlPatterns: z.array(urlPatternField).max(URL_PATTERNS_MAX).meta({
+      description: `Page-visit URL patterns, case-insensitive; \`*\` matches anything (at most ${URL_PATTERN_MAX_WILDCARDS} per pattern, ${URL_PATTERN_MAX_LENGTH} characters)`,
+      example: ['https://example.com/pricing*'],
+    }),
+  })
   .strict();
 const urlField = z.string().min(1).max(2048);
 const eventsField = z.array(z.string().min(1)).min(1, 'Subscribe to at least one event type').max(50);

@@ -173,6 +173,28 @@ describe('webhook delivery (real Temporal, database and HTTP receivers)', () => 
     expect(other.requests).toHaveLength(0);
   });
 
+  // A backtracking glob took 16 s for `*a*a*a*!` on 220 characters and froze the whole process;
+  // such a pattern may already be stored (written before the API capped wildcards).
+  it('matches poisonous URL patterns on 4 KB page URLs without stalling the process', async () => {
+    const [poisoned, plain] = await Promise.all([receiver(), receiver()]);
+    const sub = await subscribe(poisoned.url, ['person.page_visit'], { filters: { urlPatterns: ['https://x.example/*'] } });
+    await WebhookSubscriptionModel.updateOne({ _id: sub.id }, { $set: { filters: { urlPatterns: ['*a*a*a*!', `${'*a'.repeat(12)}!`, '*/*/*/pricing'] } } });
+    await subscribe(plain.url, ['person.page_visit']);
+    const longUrl = `https://example.com/${'a/'.repeat(2040)}`;
+    const started = Date.now();
+    const sent = await emit('person.page_visit', { ...eventSamples['person.page_visit'], url: longUrl, path: '/a' });
+    const health = await stack.request('GET', '/healthz');
+    expect(health.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(sent.deliveryIds).toHaveLength(1);
+    await settled(sent.deliveryIds[0]);
+    expect(plain.requests.map((q) => q.headers['webhook-id'])).toEqual([sent.event.id]);
+    const pricing = await emit('person.page_visit', { ...eventSamples['person.page_visit'], url: `https://example.com/${'a/'.repeat(2000)}b/pricing`, path: '/pricing' });
+    expect(pricing.deliveryIds).toHaveLength(2);
+    await Promise.all(pricing.deliveryIds.map(settled));
+    expect(poisoned.requests.map((q) => q.headers['webhook-id'])).toEqual([pricing.event.id]);
+  });
+
   it('stops delivering once the subscription is deleted', async () => {
     const r = await receiver();
     r.fallback = 500;

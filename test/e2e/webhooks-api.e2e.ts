@@ -192,6 +192,11 @@ describe('webhook subscriptions API, event catalogue and tenant isolation (real 
 
       expectValidationError(await call(ws, 'POST', '/webhooks', { url, events: ['lead.created'], filters: { urlPatterns: 'https://x.example/*' } }), 'filters.urlPatterns');
       expectValidationError(await call(ws, 'POST', '/webhooks', { url, events: ['lead.created'], filters: { paths: ['/pricing'] } }), 'filters.paths');
+      // Wildcards are capped (matching is linear anyway); the error names the pattern's index.
+      const wildcards = await call(ws, 'POST', '/webhooks', { url, events: ['person.page_visit'], filters: { urlPatterns: ['https://ok.example/*', '*a'.repeat(9) + '!'] } });
+      expectValidationError(wildcards, 'filters.urlPatterns.1');
+      expect(wildcards.body.details['filters.urlPatterns.1'].join(' ')).toContain("at most 8 '*' wildcards");
+      expectValidationError(await call(ws, 'POST', '/webhooks', { url, events: ['person.page_visit'], filters: { urlPatterns: [''] } }), 'filters.urlPatterns.0');
       expectValidationError(await call(ws, 'POST', '/webhooks', { url, events: ['lead.created'], filters: 'pricing' }), 'filters');
       expectValidationError(await call(ws, 'POST', '/webhooks', { url, events: [] }), 'events');
       expectValidationError(await call(ws, 'POST', '/webhooks', { url, events: 'lead.created' }), 'events');
