@@ -1,6 +1,9 @@
-import { heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { groupByVisitor, sendToVisitor } from '../shared/ingest/send-to-visitor';
 import { ingestRepository } from '../shared/repositories/ingest.repository';
+import { parkedEventRepository } from '../shared/repositories/parked-event.repository';
+import { isTransientError } from '../shared/transient-errors';
+import { ATTEMPTS_BEFORE_PARKING, EVENT_FAILED } from '../shared/visitors/event-failure';
 import type { VisitorEvent } from '../shared/visitors/visitor-types';
 import { applyVisitorEvents as applyEvents, type ApplyVisitorEventsInput } from '../shared/use-cases/apply-visitor-events';
 import type { ActivityDeps } from './deps';
@@ -10,9 +13,27 @@ const SWEEP_CONCURRENCY = 8;
 const SWEEP_BUDGET_MS = 3 * 60_000;
 
 export function createVisitorPipelineActivities(deps: ActivityDeps) {
-  /** Local activity of visitorWorkflow: applies a batch of the visitor's events and saves it. */
+  /**
+   * Local activity of visitorWorkflow: applies a batch of the visitor's events and saves it. An
+   * outage is retried until it passes; a failure of the events' own is reported as EVENT_FAILED
+   * after a few attempts, so the workflow can find the poisonous event and park it.
+   */
   async function applyVisitorEvents(input: ApplyVisitorEventsInput): Promise<{ email: string | null }> {
-    return applyEvents(deps, input);
+    try {
+      return await applyEvents(deps, input);
+    } catch (err) {
+      if (isTransientError(err) || Context.current().info.attempt < ATTEMPTS_BEFORE_PARKING) throw err;
+      const error = err instanceof Error ? err : new Error(String(err));
+      throw ApplicationFailure.create({ type: EVENT_FAILED, message: `${error.name}: ${error.message}`.slice(0, 1000), nonRetryable: true });
+    }
+  }
+
+  /** Local activity of visitorWorkflow: sets aside an event that failed on every attempt. */
+  async function parkVisitorEvent(input: { event: VisitorEvent; error: string }): Promise<void> {
+    await parkedEventRepository.park(input.event, { message: input.error, type: EVENT_FAILED });
+    await ingestRepository.removeFromOutbox(input.event.id);
+    const { id, workspaceId, visitorId, type } = input.event;
+    deps.logger.warn({ eventId: id, workspaceId, visitorId, type, error: input.error.slice(0, 300) }, 'visitor event parked: it failed on every attempt (list and replay it through /api/v1/parked-events)');
   }
 
   /**
@@ -68,5 +89,5 @@ export function createVisitorPipelineActivities(deps: ActivityDeps) {
     return handedOver;
   }
 
-  return { applyVisitorEvents, redispatchIngestOutbox };
+  return { applyVisitorEvents, parkVisitorEvent, redispatchIngestOutbox };
 }

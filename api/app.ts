@@ -9,6 +9,7 @@ import { ApiRouter } from './http/api-router';
 import { createAuthenticator } from './middleware/authenticate';
 import { createErrorHandler, notFoundHandler, requireBodyType, requireJsonBody } from './middleware/error-handler';
 import { ingestCors } from './middleware/ingest-guard';
+import { jsonShapeGuard } from './middleware/json-shape-guard';
 import { assignRequestId, requestIdOf } from './middleware/request-id';
 import { createRegistry, generateDocument } from './openapi/document';
 import { registerAdminRoutes } from './routes/admin.routes';
@@ -21,6 +22,7 @@ import { registerWebhookRoutes } from './routes/webhooks.routes';
 import { registerCompanyRoutes } from './routes/companies.routes';
 import { registerLeadRoutes } from './routes/leads.routes';
 import { registerOrderRoutes } from './routes/orders.routes';
+import { registerParkedEventRoutes } from './routes/parked-events.routes';
 import { registerVisitorRoutes } from './routes/visitors.routes';
 
 /** Builds the Express app: one error model, request ids, auth + rate limits per route, OpenAPI from zod. */
@@ -37,6 +39,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use('/api/v1/ingest', ingestCors, requireBodyType(ingestBodyTypes), express.json({ limit: MAX_BATCH_BYTES + 16 * 1024, type: ingestBodyTypes }));
   app.use(requireJsonBody);
   app.use(express.json({ limit: deps.config.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
+  app.use(jsonShapeGuard);
 
   const registry = createRegistry();
   const guards = createAuthenticator(deps);
@@ -54,6 +57,7 @@ export function createApp(deps: ApiDeps): Express {
   registerLeadRoutes(v1, deps);
   registerOrderRoutes(v1, deps);
   registerCompanyRoutes(v1, deps);
+  registerParkedEventRoutes(v1, deps);
 
   const admin = new ApiRouter(registry, '/admin/v1', guards);
   registerAdminRoutes(admin, deps);

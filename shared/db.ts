@@ -1,13 +1,6 @@
 import mongoose from 'mongoose';
-import { ApiKeyModel } from './models/api-key.model';
-import { DeliveryModel } from './models/delivery.model';
-import { EventModel } from './models/event.model';
-import { WebhookSubscriptionModel } from './models/webhook-subscription.model';
-import { WorkspaceModel } from './models/workspace.model';
+import { allModels } from './models/all-models';
 import { installSqliteBusyRetry } from './sqlite-busy-retry';
-
-/** Models whose indexes are created at start-up (TTL indexes are never used: FerretDB lacks them). */
-const models = [WorkspaceModel, ApiKeyModel, WebhookSubscriptionModel, EventModel, DeliveryModel];
 
 export async function connectDatabase(uri: string, maxPoolSize = 10): Promise<typeof mongoose> {
   installSqliteBusyRetry();
@@ -19,7 +12,8 @@ export async function connectDatabase(uri: string, maxPoolSize = 10): Promise<ty
     // Keep reads and writes on one node of a replica set; ids and cursors assume it.
     retryWrites: true,
   });
-  await Promise.all(models.map((m) => m.createIndexes()));
+  // Every model's declared indexes (TTL indexes are never declared: FerretDB lacks them).
+  await Promise.all(allModels.map((m) => m.createIndexes()));
   return conn;
 }
 

@@ -5,6 +5,7 @@
 export const errorStatus = {
   validation_failed: 400,
   invalid_json: 400,
+  invalid_body: 400,
   unauthorized: 401,
   forbidden: 403,
   not_entitled: 403,
@@ -49,17 +50,19 @@ export class AppError extends Error {
 
 /** Turns zod issues into `{ "field.path": ["message", …] }`, the `details` of a 400. */
 export function fieldErrors(issues: ReadonlyArray<ZodLikeIssue>, prefix?: string): FieldErrors {
-  const details: FieldErrors = {};
+  // A Map, not a plain object: field names such as `constructor` or `__proto__` are user input.
+  const details = new Map<string, string[]>();
   const add = (path: ReadonlyArray<PropertyKey>, message: string) => {
     const parts = [prefix, ...path.map(String)].filter((p) => p !== undefined && p !== '');
-    (details[parts.length ? parts.join('.') : '_'] ??= []).push(message);
+    const key = parts.length ? parts.join('.') : '_';
+    details.set(key, [...(details.get(key) ?? []), message]);
   };
   for (const issue of issues) {
     // An unknown field is reported under its own name, not under its parent object.
     if (issue.code === 'unrecognized_keys' && issue.keys) for (const key of issue.keys) add([...issue.path, key], 'Unknown field');
     else add(issue.path, issue.message);
   }
-  return details;
+  return Object.fromEntries(details);
 }
 
 interface ZodLikeIssue {

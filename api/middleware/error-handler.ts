@@ -14,8 +14,10 @@ const bodyParserErrors: Record<string, (err: { limit?: number; message: string }
 
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  const type = (err as { type?: unknown })?.type;
+  const { type, status, expose } = (err ?? {}) as { type?: unknown; status?: unknown; expose?: unknown };
   if (typeof type === 'string' && bodyParserErrors[type]) return bodyParserErrors[type](err as { limit?: number; message: string });
+  // Other client errors of the body parser (e.g. a corrupt gzip/deflate/br body) carry a 4xx status.
+  if (expose === true && typeof status === 'number' && status >= 400 && status < 500) return new AppError('invalid_body', `Request body could not be read: ${(err as Error).message}`);
   return new AppError('internal_error', 'Internal server error');
 }
 

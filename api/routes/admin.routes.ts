@@ -14,6 +14,7 @@ import { revokeApiKey } from '../../shared/use-cases/revoke-api-key';
 import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';
 import { apiKeyView, apiKeyViewSchema, createdApiKeySchema, workspaceView, workspaceViewSchema } from './views';
+import { freeFormObject } from '../../shared/ingest/ingest-schemas';
 
 const createKeyBody = z
   .object({
@@ -39,7 +40,7 @@ const updateWorkspaceBody = z
 const emitEventBody = z
   .object({
     type: z.string().min(1),
-    data: z.record(z.string(), z.unknown()),
+    data: freeFormObject(),
     id: z.string().regex(/^evt_[A-Za-z0-9_]{1,60}$/, 'must look like evt_…').optional().meta({ description: 'Idempotency: emitting the same id twice delivers once' }),
   })
   .strict();

@@ -11,7 +11,7 @@ const acceptedSchema = z.object({ success: z.literal(true), id: z.string(), dupl
 
 const itemResultSchema = z.object({
   index: z.number().int(),
-  status: z.enum(['accepted', 'duplicate', 'rejected']),
+  status: z.enum(['accepted', 'duplicate', 'rejected', 'failed']).meta({ description: '`rejected`: invalid (see `details`); `failed`: valid but not stored (a storage error): send it again' }),
   id: z.string().optional(),
   error: z.string().optional(),
   code: z.string().optional(),
@@ -23,6 +23,7 @@ const batchResultSchema = z.object({
   accepted: z.number().int(),
   duplicates: z.number().int(),
   rejected: z.number().int(),
+  failed: z.number().int().meta({ description: 'Valid events the database did not store; safe to send again (with their messageId)' }),
   results: z.array(itemResultSchema),
 });
 
@@ -74,7 +75,7 @@ export function registerIngestRoutes(api: ApiRouter, deps: ApiDeps): void {
     tags: ['Ingest'],
     auth: 'ingest',
     body: batchEnvelopeSchema,
-    responses: { 202: { description: 'Per-event results', schema: batchResultSchema }, 400: { description: 'Every event was rejected (same body) or the batch itself is malformed' }, 413: { description: 'Batch over 500 KB' } },
+    responses: { 202: { description: 'Per-event results', schema: batchResultSchema }, 400: { description: 'Every event was rejected (same body) or the batch itself is malformed' }, 503: { description: 'No event was stored because of storage errors (same body): send them again' }, 413: { description: 'Batch over 500 KB' } },
     handler: async ({ req, res, body }) => {
       if (bodySize(req) > MAX_BATCH_BYTES) throw new AppError('payload_too_large', `A batch may be at most ${MAX_BATCH_BYTES / 1024} KB and ${MAX_BATCH_EVENTS} events`);
       const caller = callerOf(req, res);
@@ -82,11 +83,16 @@ export function registerIngestRoutes(api: ApiRouter, deps: ApiDeps): void {
       const events = prepared.flatMap((p) => (p.ok ? [p.event] : []));
       const outcome = await acceptIngestEvents(deps.dispatcher, events);
       let next = 0;
-      const results = prepared.map((p, index) => (p.ok ? { index, status: outcome[next++], id: p.event.id } : { index, status: 'rejected' as const, ...rejection(p.error) }));
+      const results = prepared.map((p, index) => {
+        if (!p.ok) return { index, status: 'rejected' as const, ...rejection(p.error) };
+        const status = outcome[next++];
+        return { index, status, id: p.event.id, ...(status === 'failed' ? { error: 'The event could not be stored; send it again', code: 'storage_failed' } : {}) };
+      });
       const count = (status: string) => results.filter((r) => r.status === status).length;
-      const summary = { accepted: count('accepted'), duplicates: count('duplicate'), rejected: count('rejected') };
+      const summary = { accepted: count('accepted'), duplicates: count('duplicate'), rejected: count('rejected'), failed: count('failed') };
       const success = summary.accepted + summary.duplicates > 0;
-      return { status: success ? 202 : 400, body: { success, ...summary, results } };
+      // Nothing accepted: the client's fault (400) unless valid events failed to be stored (503).
+      return { status: success ? 202 : summary.failed > 0 ? 503 : 400, body: { success, ...summary, results } };
     },
   });
 }

@@ -3,6 +3,7 @@
  * one zod schema per type. Field names follow the Pulsora SDKs so their payloads work unchanged.
  */
 import { z } from 'zod';
+import { MAX_JSON_DEPTH } from '../json-shape';
 
 export const MAX_EVENT_BYTES = 32 * 1024;
 export const MAX_USER_AGENT_LENGTH = 1024;
@@ -13,15 +14,24 @@ export const MAX_BATCH_BYTES = 500 * 1024;
 const storableKey = /^(?!\$)[^.]*$/;
 const storableKeyMessage = "must not contain '.' or start with '$'";
 
+/**
+ * Every supported database stores it: field names without '.' or a leading '$', and no array
+ * directly inside an array (FerretDB refuses those; wrapping the inner array in an object works
+ * everywhere). Bodies are at most MAX_JSON_DEPTH deep (checked before any schema), so this walk
+ * sees every level.
+ */
 function checkKeys(value: unknown, path: PropertyKey[], ctx: z.RefinementCtx, depth = 0): void {
-  if (depth > 20 || value === null || typeof value !== 'object') return;
+  if (depth > MAX_JSON_DEPTH || value === null || typeof value !== 'object') return;
   for (const [key, child] of Object.entries(value)) {
     if (!Array.isArray(value) && !storableKey.test(key)) ctx.addIssue({ code: 'custom', path: [...path, key], message: `Field name ${storableKeyMessage}` });
+    if (Array.isArray(value) && Array.isArray(child)) ctx.addIssue({ code: 'custom', path: [...path, key], message: nestedArrayMessage });
     checkKeys(child, [...path, key], ctx, depth + 1);
   }
 }
 
-/** A free-form JSON object (event_data, metadata) whose keys, at any depth, can be stored. */
+const nestedArrayMessage = 'Arrays directly inside arrays are not supported: wrap the inner array in an object (e.g. [{"values": […]}])';
+
+/** A free-form JSON object (event_data, metadata) whose keys and shape, at any depth, can be stored. */
 export const freeFormObject = () => z.record(z.string(), z.unknown()).superRefine((obj, ctx) => checkKeys(obj, [], ctx));
 
 /** A label used as a field name (custom attributes). */

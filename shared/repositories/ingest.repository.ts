@@ -10,18 +10,28 @@ export const ingestRepository = {
     return insertOnce(IngestOutboxModel, toOutboxDoc(event));
   },
 
-  /** Batch form: one round trip; returns the ids that were already waiting (duplicates). */
-  async addManyToOutbox(events: VisitorEvent[]): Promise<Set<string>> {
-    if (events.length === 0) return new Set();
+  /**
+   * Batch form: one round trip, unordered, so one refused document does not stop the others.
+   * Returns the ids that were already waiting (duplicates) and those the database refused, with
+   * its reason; an error that is not per document (the database is unreachable) is thrown.
+   */
+  async addManyToOutbox(events: VisitorEvent[]): Promise<{ duplicates: Set<string>; failed: Map<string, string> }> {
+    const duplicates = new Set<string>();
+    const failed = new Map<string, string>();
+    if (events.length === 0) return { duplicates, failed };
     try {
       await IngestOutboxModel.collection.insertMany(events.map(toOutboxDoc) as never[], { ordered: false });
-      return new Set();
     } catch (err) {
-      const writeErrors = (err as { writeErrors?: Array<{ index: number; code: number }> | { index: number; code: number } }).writeErrors;
+      const writeErrors = (err as { writeErrors?: WriteError[] | WriteError }).writeErrors;
       const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-      if (list.length === 0 || list.some((e) => e.code !== 11000)) throw err;
-      return new Set(list.map((e) => events[e.index].id));
+      if (list.length === 0) throw err;
+      for (const e of list) {
+        const id = events[e.index].id;
+        if (e.code === 11000) duplicates.add(id);
+        else failed.set(id, String(e.errmsg ?? 'write refused').slice(0, 200));
+      }
     }
+    return { duplicates, failed };
   },
 
   async isProcessed(id: string): Promise<boolean> {
@@ -49,6 +59,12 @@ export const ingestRepository = {
     return (await IngestEventModel.deleteMany({ createdAt: { $lt: cutoff } })).deletedCount;
   },
 };
+
+interface WriteError {
+  index: number;
+  code: number;
+  errmsg?: string;
+}
 
 function toOutboxDoc(event: VisitorEvent): IngestOutboxDoc {
   return { _id: event.id, workspaceId: event.workspaceId, visitorId: event.visitorId, event, receivedAt: new Date(event.receivedAt) };

@@ -15,7 +15,8 @@ export interface IngestCaller {
 }
 
 export type Prepared = { ok: true; event: VisitorEvent } | { ok: false; error: AppError };
-export type Acceptance = 'accepted' | 'duplicate';
+/** `failed`: valid, but the database refused to store it (not accepted: the client may retry it). */
+export type Acceptance = 'accepted' | 'duplicate' | 'failed';
 
 /**
  * Validates one `{ type, data, messageId?, sentAt? }` and turns it into a visitor event: its id
@@ -69,10 +70,13 @@ export async function acceptIngestEvents(dispatcher: IngestDispatcher, events: V
     return repeat ? 'duplicate' : 'accepted';
   });
   const fresh = events.filter((_, i) => outcome[i] === 'accepted');
-  const waiting = fresh.length === 1 ? ((await ingestRepository.addToOutbox(fresh[0])) ? new Set<string>() : new Set([fresh[0].id])) : await ingestRepository.addManyToOutbox(fresh);
+  const { duplicates, failed } =
+    fresh.length === 1 ? { duplicates: (await ingestRepository.addToOutbox(fresh[0])) ? new Set<string>() : new Set([fresh[0].id]), failed: new Map<string, string>() } : await ingestRepository.addManyToOutbox(fresh);
   events.forEach((event, i) => {
-    if (outcome[i] === 'accepted' && waiting.has(event.id)) outcome[i] = 'duplicate';
+    if (outcome[i] !== 'accepted') return;
+    if (duplicates.has(event.id)) outcome[i] = 'duplicate';
+    else if (failed.has(event.id)) outcome[i] = 'failed';
   });
-  dispatcher.enqueue(fresh.filter((e) => !waiting.has(e.id)));
+  dispatcher.enqueue(fresh.filter((e) => !duplicates.has(e.id) && !failed.has(e.id)));
   return outcome;
 }

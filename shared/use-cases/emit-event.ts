@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
+import { runWithCpuBudget } from '../cpu-budget';
 import { AppError, fieldErrors, isDuplicateKeyError } from '../errors';
 import { isEventType, type EventType } from '../event-catalogue';
 import { InvalidEventPayloadError, parseEventPayload } from '../events/payloads';
@@ -12,9 +13,12 @@ import { eventRepository } from '../repositories/event.repository';
 import { webhookSubscriptionRepository } from '../repositories/webhook-subscription.repository';
 import { workspaceRepository } from '../repositories/workspace.repository';
 import { workflowIds } from '../temporal/workflow-ids';
-import { matchesFilters } from '../webhooks/filters';
+import { matchesFilters, type SubscriptionFilters } from '../webhooks/filters';
 import { deliverySettingsFor } from '../webhooks/settings';
 import { startDeliveryWorkflow } from '../webhooks/start-delivery';
+
+/** Matching every subscription's URL patterns against one event takes microseconds; this is a cap, not a target. */
+const FILTER_CPU_BUDGET_MS = 250;
 
 export interface EventDeps {
   temporal: Client;
@@ -57,7 +61,7 @@ export async function fanOutEvent(deps: EventDeps, event: EventDoc): Promise<str
     ? []
     : event.testForSubscriptionId
       ? [await webhookSubscriptionRepository.findInWorkspace(event.workspaceId, event.testForSubscriptionId)].filter((s) => s !== null)
-      : (await webhookSubscriptionRepository.findActiveForEventType(event.workspaceId, event.type)).filter((s) => matchesFilters(s.filters, event.type, event.data));
+      : matching(await webhookSubscriptionRepository.findActiveForEventType(event.workspaceId, event.type), event);
   const settings = deliverySettingsFor(workspace, deps.config);
   const deliveryIds = await Promise.all(
     subscriptions.map(async (sub) => {
@@ -68,6 +72,16 @@ export async function fanOutEvent(deps: EventDeps, event: EventDoc): Promise<str
   );
   await eventRepository.markFannedOut(event._id, new Date());
   return deliveryIds;
+}
+
+/**
+ * Subscriptions whose filters let the event through. Filters run on URLs anyone with a
+ * publishable key can send, so the step has a CPU budget: past it, the step is stopped and the
+ * event fails (the visitor pipeline parks it after a few attempts) instead of freezing the worker.
+ */
+function matching<T extends { filters?: SubscriptionFilters | null }>(subscriptions: T[], event: EventDoc): T[] {
+  if (!subscriptions.some((s) => s.filters?.urlPatterns?.length)) return subscriptions;
+  return runWithCpuBudget('URL filter matching', FILTER_CPU_BUDGET_MS, () => subscriptions.filter((s) => matchesFilters(s.filters, event.type, event.data)));
 }
 
 /**

@@ -34,6 +34,8 @@ export interface VisitorEvent {
    * already, so the processed log is checked. A first hand-over skips that read.
    */
   redelivered?: true;
+  /** Set on a replay of a parked event: how often it was parked before (counted on if it fails again). */
+  timesParked?: number;
 }
 
 export interface UtmParams {
