@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import type { Config } from '../shared/config';
-import type { Logger } from '../shared/logger';
+import type { Config } from '../core/platform/config';
+import type { Logger } from '../core/platform/logger';
 
 /** What activities need from the worker process. */
 export interface ActivityDeps {

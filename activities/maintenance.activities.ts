@@ -1,7 +1,7 @@
-import { deliveryRepository } from '../shared/repositories/delivery.repository';
-import { eventRepository } from '../shared/repositories/event.repository';
-import { ingestRepository } from '../shared/repositories/ingest.repository';
-import { fanOutEvent } from '../shared/use-cases/emit-event';
+import { deliveryRepository } from '../core/webhooks/delivery.repository';
+import { eventRepository } from '../core/events/event.repository';
+import { ingestRepository } from '../core/ingest/ingest.repository';
+import { fanOutEvent } from '../core/events/emit-event';
 import type { ActivityDeps } from './deps';
 import { deleteExpiredRateLimitCounters } from './rate-limit-cleanup';
 

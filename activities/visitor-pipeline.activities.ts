@@ -1,8 +1,8 @@
 import { heartbeat } from '@temporalio/activity';
-import { groupByVisitor, sendToVisitor } from '../shared/ingest/send-to-visitor';
-import { ingestRepository } from '../shared/repositories/ingest.repository';
-import type { VisitorEvent } from '../shared/visitors/visitor-types';
-import { applyVisitorEvents as applyEvents, type ApplyVisitorEventsInput } from '../shared/use-cases/apply-visitor-events';
+import { groupByVisitor, sendToVisitor } from '../core/ingest/send-to-visitor';
+import { ingestRepository } from '../core/ingest/ingest.repository';
+import type { VisitorEvent } from '../core/visitors/visitor-types';
+import { applyVisitorEvents as applyEvents, type ApplyVisitorEventsInput } from '../core/visitors/apply-visitor-events';
 import type { ActivityDeps } from './deps';
 
 const SWEEP_CONCURRENCY = 8;

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
-import type { Config } from '../shared/config';
-import type { IngestDispatcher } from '../shared/ingest/ingest-dispatcher';
-import type { Logger } from '../shared/logger';
+import type { Config } from '../core/platform/config';
+import type { IngestDispatcher } from '../core/ingest/ingest-dispatcher';
+import type { Logger } from '../core/platform/logger';
 import type { KeyRateLimiter } from './middleware/rate-limiter';
 
 /** What the HTTP layer needs from the outside world; tests build it against the real stack. */

@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import mongoose from 'mongoose';
-import type { Config } from '../shared/config';
-import { connectDatabase } from '../shared/db';
-import type { Logger } from '../shared/logger';
-import { IngestDispatcher } from '../shared/ingest/ingest-dispatcher';
-import { createTemporalClient } from '../shared/temporal/client';
+import type { Config } from '../core/platform/config';
+import { connectDatabase } from '../core/platform/db';
+import type { Logger } from '../core/platform/logger';
+import { IngestDispatcher } from '../core/ingest/ingest-dispatcher';
+import { createTemporalClient } from '../core/platform/temporal/client';
 import { createApp } from './app';
 import { KeyRateLimiter } from './middleware/rate-limiter';
 

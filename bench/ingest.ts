@@ -49,7 +49,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
 import { Pool } from 'undici';
-import { createTemporalClient } from '../shared/temporal/client';
+import { createTemporalClient } from '../core/platform/temporal/client';
 import type { DispatcherStats } from './lib/api-child';
 import { startBenchStack, type BenchStack } from './lib/bench-stack';
 import { closedLoop, CpuMeter, failuresText, openLoop, type LoadResult, type Target } from './lib/load';

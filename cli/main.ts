@@ -1,17 +1,17 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { apiKeyKinds, type ApiKeyKind } from '../shared/api-keys';
-import { loadConfigOrExit, publicUrl, type Config } from '../shared/config';
-import { connectDatabase, disconnectDatabase } from '../shared/db';
-import { AppError } from '../shared/errors';
-import { plans, type Plan } from '../shared/event-catalogue';
-import { createLogger } from '../shared/logger';
-import { apiKeyRepository } from '../shared/repositories/api-key.repository';
-import { workspaceRepository } from '../shared/repositories/workspace.repository';
-import { apiKeyScopes, type ApiKeyScope } from '../shared/scopes';
-import { createTemporalClient } from '../shared/temporal/client';
-import { createApiKey } from '../shared/use-cases/create-api-key';
-import { createWorkspace } from '../shared/use-cases/create-workspace';
-import { revokeApiKey } from '../shared/use-cases/revoke-api-key';
+import { apiKeyKinds, type ApiKeyKind } from '../core/workspaces/api-keys';
+import { loadConfigOrExit, publicUrl, type Config } from '../core/platform/config';
+import { connectDatabase, disconnectDatabase } from '../core/platform/db';
+import { AppError } from '../core/platform/errors';
+import { plans, type Plan } from '../core/events/event-catalogue';
+import { createLogger } from '../core/platform/logger';
+import { apiKeyRepository } from '../core/workspaces/api-key.repository';
+import { workspaceRepository } from '../core/workspaces/workspace.repository';
+import { apiKeyScopes, type ApiKeyScope } from '../core/workspaces/scopes';
+import { createTemporalClient } from '../core/platform/temporal/client';
+import { createApiKey } from '../core/workspaces/create-api-key';
+import { createWorkspace } from '../core/workspaces/create-workspace';
+import { revokeApiKey } from '../core/workspaces/revoke-api-key';
 
 /** Operator CLI: `npm run signalbox -- <command>`. Talks to MongoDB and Temporal directly. */
 function buildProgram(config: Config): Command {

@@ -1,5 +1,5 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { workflowIds } from '../shared/temporal/workflow-ids';
+import { workflowIds } from '../core/platform/temporal/workflow-ids';
 
 /**
  * The periodic jobs, as Temporal Schedules (visible and pausable in the UI). Created once; an

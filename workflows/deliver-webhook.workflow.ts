@@ -1,8 +1,8 @@
 import { condition, defineQuery, defineSignal, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities, AttemptResult } from '../activities';
-import { searchAttributes } from '../shared/temporal/search-attributes';
-import { withJitter } from '../shared/webhooks/retry-policy';
-import type { DeliverWebhookInput } from '../shared/webhooks/start-delivery';
+import { searchAttributes } from '../core/platform/temporal/search-attributes';
+import { withJitter } from '../core/webhooks/retry-policy';
+import type { DeliverWebhookInput } from '../core/webhooks/start-delivery';
 
 export interface DeliveryState {
   deliveryId: string;

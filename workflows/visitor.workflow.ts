@@ -1,7 +1,7 @@
 import { condition, continueAsNew, defineQuery, defineSignal, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { searchAttributes } from '../shared/temporal/search-attributes';
-import type { VisitorEvent } from '../shared/visitors/visitor-types';
+import { searchAttributes } from '../core/platform/temporal/search-attributes';
+import type { VisitorEvent } from '../core/visitors/visitor-types';
 
 export interface VisitorWorkflowInput {
   workspaceId: string;

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../../shared/config';
-import type { Logger } from '../../shared/logger';
-import { workspaceRepository } from '../../shared/repositories/workspace.repository';
-import { createTemporalClient } from '../../shared/temporal/client';
-import { createApiKey } from '../../shared/use-cases/create-api-key';
-import { createWorkspace } from '../../shared/use-cases/create-workspace';
+import type { Config } from '../../core/platform/config';
+import type { Logger } from '../../core/platform/logger';
+import { workspaceRepository } from '../../core/workspaces/workspace.repository';
+import { createTemporalClient } from '../../core/platform/temporal/client';
+import { createApiKey } from '../../core/workspaces/create-api-key';
+import { createWorkspace } from '../../core/workspaces/create-workspace';
 
 export interface DemoCredentials {
   workspaceId: string;

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../scripts/stack/child-process';
 import { startTemporalDevServer, type EmbeddedTemporal, type TemporalDevServerOptions } from '../../scripts/stack/temporal';
-import { randomAlphanumeric } from '../../shared/api-keys';
-import { LeadModel } from '../../shared/models/lead.model';
-import { ingestRepository } from '../../shared/repositories/ingest.repository';
-import { prepareIngestEvent } from '../../shared/use-cases/accept-ingest-events';
-import { visitorRepository } from '../../shared/repositories/visitor.repository';
-import { leadIdFor } from '../../shared/visitors/visitor-ids';
+import { randomAlphanumeric } from '../../core/workspaces/api-keys';
+import { LeadModel } from '../../core/leads/lead.model';
+import { ingestRepository } from '../../core/ingest/ingest.repository';
+import { prepareIngestEvent } from '../../core/ingest/accept-ingest-events';
+import { visitorRepository } from '../../core/visitors/visitor.repository';
+import { leadIdFor } from '../../core/visitors/visitor-ids';
 import {
   ingest,
   ingestOk,

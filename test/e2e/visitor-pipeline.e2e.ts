@@ -1,16 +1,16 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createVisitorPipelineActivities } from '../../activities/visitor-pipeline.activities';
-import { createLogger } from '../../shared/logger';
-import { LeadModel } from '../../shared/models/lead.model';
-import { VisitorModel } from '../../shared/models/visitor.model';
-import { ingestRepository } from '../../shared/repositories/ingest.repository';
-import { visitorIdentityRepository } from '../../shared/repositories/visitor-identity.repository';
-import { visitorRepository } from '../../shared/repositories/visitor.repository';
-import { sendToVisitor } from '../../shared/ingest/send-to-visitor';
-import { workflowIds } from '../../shared/temporal/workflow-ids';
-import { prepareIngestEvent } from '../../shared/use-cases/accept-ingest-events';
-import { applyVisitorEvents } from '../../shared/use-cases/apply-visitor-events';
-import { companyIdFor, leadIdFor } from '../../shared/visitors/visitor-ids';
+import { createLogger } from '../../core/platform/logger';
+import { LeadModel } from '../../core/leads/lead.model';
+import { VisitorModel } from '../../core/visitors/visitor.model';
+import { ingestRepository } from '../../core/ingest/ingest.repository';
+import { visitorIdentityRepository } from '../../core/visitors/visitor-identity.repository';
+import { visitorRepository } from '../../core/visitors/visitor.repository';
+import { sendToVisitor } from '../../core/ingest/send-to-visitor';
+import { workflowIds } from '../../core/platform/temporal/workflow-ids';
+import { prepareIngestEvent } from '../../core/ingest/accept-ingest-events';
+import { applyVisitorEvents } from '../../core/visitors/apply-visitor-events';
+import { companyIdFor, leadIdFor } from '../../core/visitors/visitor-ids';
 import {
   customs,
   emittedEvents,

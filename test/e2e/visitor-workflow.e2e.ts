@@ -4,10 +4,10 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { randomAlphanumeric } from '../../shared/api-keys';
-import { sendToVisitor } from '../../shared/ingest/send-to-visitor';
-import { workflowIds } from '../../shared/temporal/workflow-ids';
-import type { VisitorEvent } from '../../shared/visitors/visitor-types';
+import { randomAlphanumeric } from '../../core/workspaces/api-keys';
+import { sendToVisitor } from '../../core/ingest/send-to-visitor';
+import { workflowIds } from '../../core/platform/temporal/workflow-ids';
+import type { VisitorEvent } from '../../core/visitors/visitor-types';
 import type { VisitorPipelineState } from '../../workflows/visitor.workflow';
 import { eventually, requiredEnv } from '../support/test-stack';
 

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
-import { eventSamples } from '../../shared/events/payloads';
-import { WebhookSubscriptionModel } from '../../shared/models/webhook-subscription.model';
-import { workflowIds } from '../../shared/temporal/workflow-ids';
+import { eventSamples } from '../../core/events/payloads';
+import { WebhookSubscriptionModel } from '../../core/webhooks/webhook-subscription.model';
+import { workflowIds } from '../../core/platform/temporal/workflow-ids';
 import { ReceiverPool } from '../support/receiver';
 import { eventually, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';
 

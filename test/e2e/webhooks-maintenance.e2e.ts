@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import mongoose from 'mongoose';
-import { randomAlphanumeric } from '../../shared/api-keys';
-import { eventSamples } from '../../shared/events/payloads';
-import { DeliveryModel } from '../../shared/models/delivery.model';
-import { EventModel } from '../../shared/models/event.model';
-import { eventRepository } from '../../shared/repositories/event.repository';
+import { randomAlphanumeric } from '../../core/workspaces/api-keys';
+import { eventSamples } from '../../core/events/payloads';
+import { DeliveryModel } from '../../core/webhooks/delivery.model';
+import { EventModel } from '../../core/events/event.model';
+import { eventRepository } from '../../core/events/event.repository';
 import { ensureSchedules } from '../../worker/schedules';
 import { ReceiverPool } from '../support/receiver';
 import { eventually, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';

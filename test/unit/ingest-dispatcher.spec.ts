@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
-import { IngestDispatcher } from '../../shared/ingest/ingest-dispatcher';
-import { createLogger } from '../../shared/logger';
-import type { VisitorEvent } from '../../shared/visitors/visitor-types';
+import { IngestDispatcher } from '../../core/ingest/ingest-dispatcher';
+import { createLogger } from '../../core/platform/logger';
+import type { VisitorEvent } from '../../core/visitors/visitor-types';
 
 /** A Temporal client whose signal-with-start settles when the test says so. */
 function fakeTemporal() {

@@ -1,0 +1,23 @@
+import type { Client } from '@temporalio/client';
+import { AppError } from '../platform/errors';
+import type { Logger } from '../platform/logger';
+import { deliveryRepository } from './delivery.repository';
+import { webhookSubscriptionRepository } from './webhook-subscription.repository';
+import { workflowIds } from '../platform/temporal/workflow-ids';
+
+/**
+ * Deletes a subscription: nothing more is delivered to it. Pending deliveries are told to stop
+ * now (best effort: each one also re-checks the subscription before every attempt).
+ */
+export async function deleteWebhookSubscription(deps: { temporal: Client; logger: Logger }, workspaceId: string, id: string): Promise<void> {
+  if (!(await webhookSubscriptionRepository.softDelete(workspaceId, id, new Date()))) throw AppError.notFound('Webhook subscription');
+  const pending = await deliveryRepository.findPendingForSubscription(workspaceId, id);
+  await Promise.all(
+    pending.map((d) =>
+      deps.temporal.workflow
+        .getHandle(workflowIds.delivery(d._id))
+        .signal('cancel', 'the subscription was deleted')
+        .catch((err) => deps.logger.debug({ err, deliveryId: d._id }, 'delivery workflow not running; it will cancel itself')),
+    ),
+  );
+}
