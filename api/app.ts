@@ -17,6 +17,7 @@ import { registerEventRoutes } from './events/events.routes';
 import { registerIngestRoutes } from './ingest/ingest.routes';
 import { registerMeRoute } from './account/me.route';
 import { registerVisitorWriteRoutes } from './visitors/visitor-writes.routes';
+import { registerDeliveryRoutes } from './webhooks/deliveries.routes';
 import { registerWebhookRoutes } from './webhooks/webhooks.routes';
 import { registerCompanyRoutes } from './companies/companies.routes';
 import { registerLeadRoutes } from './leads/leads.routes';
@@ -50,6 +51,7 @@ export function createApp(deps: ApiDeps): Express {
   registerVisitorWriteRoutes(v1, deps);
   registerWebhookRoutes(v1, deps);
   registerEventRoutes(v1, deps);
+  registerDeliveryRoutes(v1, deps);
   registerVisitorRoutes(v1, deps);
   registerLeadRoutes(v1, deps);
   registerOrderRoutes(v1, deps);

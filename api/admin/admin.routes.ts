@@ -9,7 +9,7 @@ import { createApiKey } from '../../core/workspaces/create-api-key';
 import { createWorkspace } from '../../core/workspaces/create-workspace';
 import { emitEvent } from '../../core/events/emit-event';
 import { updateWorkspace } from '../../core/workspaces/update-workspace';
-import { eventView, eventViewSchema } from '../webhooks/webhook-views';
+import { eventView, eventViewSchema } from '../events/event-views';
 import { revokeApiKey } from '../../core/workspaces/revoke-api-key';
 import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';

@@ -4,8 +4,8 @@ import { companyRepository } from '../../core/companies/company.repository';
 import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
-import { companyView, companyViewSchema } from '../visitors/visitor-views';
-import { selectByFirstActivity } from '../visitors/visitors.routes';
+import { selectByFirstActivity } from '../http/common-schemas';
+import { companyView, companyViewSchema } from './company-views';
 
 const companyListQuery = listQuerySchema.extend({ select_by_first_activity: selectByFirstActivity });
 

@@ -5,15 +5,15 @@ import { describeEventTypes } from '../../core/events/payloads';
 import { listQuerySchema, pageSchema, toPage } from '../../core/platform/pagination';
 import { deliveryRepository } from '../../core/webhooks/delivery.repository';
 import { eventRepository } from '../../core/events/event.repository';
-import { retryDelivery } from '../../core/webhooks/retry-delivery';
 import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
-import { deliveryView, deliveryViewSchema, deliveryWithAttemptsSchema, deliveryWithAttemptsView, eventView, eventViewSchema } from '../webhooks/webhook-views';
+import { deliveryView, deliveryViewSchema } from '../webhooks/webhook-views';
+import { eventView, eventViewSchema } from './event-views';
 
 const idParams = z.object({ id: z.string().min(1) });
 
-export function registerEventRoutes(api: ApiRouter, deps: ApiDeps): void {
+export function registerEventRoutes(api: ApiRouter, _deps: ApiDeps): void {
   api.route({
     method: 'get',
     path: '/event-types',
@@ -66,38 +66,6 @@ export function registerEventRoutes(api: ApiRouter, deps: ApiDeps): void {
       if (!event) throw AppError.notFound('Event');
       const deliveries = await deliveryRepository.listForEvent(workspace._id, event._id);
       return { status: 200, body: { ...eventView(event), deliveries: deliveries.map(deliveryView) } };
-    },
-  });
-
-  api.route({
-    method: 'get',
-    path: '/deliveries/:id',
-    summary: 'Get a delivery with all its attempts',
-    tags: ['Webhooks'],
-    auth: 'secret',
-    scope: 'webhooks',
-    params: idParams,
-    responses: { 200: { description: 'The delivery', schema: deliveryWithAttemptsSchema }, 404: { description: 'Not found' } },
-    handler: async ({ params, res }) => {
-      const delivery = await deliveryRepository.findInWorkspace(authOf(res).workspace._id, params.id);
-      if (!delivery) throw AppError.notFound('Delivery');
-      return { status: 200, body: deliveryWithAttemptsView(delivery) };
-    },
-  });
-
-  api.route({
-    method: 'post',
-    path: '/deliveries/:id/retry',
-    summary: 'Retry a delivery now',
-    description: 'A delivery waiting between attempts is attempted now; a finished one starts a new attempt series, recorded on the same delivery.',
-    tags: ['Webhooks'],
-    auth: 'secret',
-    scope: 'webhooks',
-    params: idParams,
-    responses: { 202: { description: 'Retry started', schema: z.object({ delivery: deliveryViewSchema, mode: z.enum(['woken', 'restarted']) }) }, 404: { description: 'Not found' } },
-    handler: async ({ params, res }) => {
-      const { delivery, mode } = await retryDelivery(deps, authOf(res).workspace._id, params.id);
-      return { status: 202, body: { delivery: deliveryView(delivery), mode } };
     },
   });
 }

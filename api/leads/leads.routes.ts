@@ -7,7 +7,7 @@ import { updateLead } from '../../core/leads/update-lead';
 import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
-import { leadView, leadViewSchema } from '../visitors/visitor-views';
+import { leadView, leadViewSchema } from './lead-views';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 

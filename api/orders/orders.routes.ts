@@ -5,7 +5,7 @@ import { orderRepository } from '../../core/orders/order.repository';
 import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
-import { orderView, orderViewSchema } from '../visitors/visitor-views';
+import { orderView, orderViewSchema } from './order-views';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 

@@ -1,9 +1,5 @@
 import { z } from 'zod';
-import { attributionTouchSchema, leadCreatedPayloadSchema, utmParamsSchema } from '../../core/events/payloads';
-import { leadEventData } from '../../core/leads/lead-payload';
-import type { CompanyDoc } from '../../core/companies/company.model';
-import type { LeadDoc } from '../../core/leads/lead.model';
-import type { OrderDoc } from '../../core/orders/order.model';
+import { attributionTouchSchema, utmParamsSchema } from '../../core/events/payloads';
 import type { VisitorDoc } from '../../core/visitors/visitor.model';
 import { SESSION_INACTIVITY_MS, sessionCount, timeSpentSeconds } from '../../core/visitors/sessions';
 import { touchView } from '../../core/visitors/touch-view';
@@ -12,7 +8,7 @@ import { isoDate } from '../http/common-schemas';
 
 /**
  * Read views of the visitor model, snake_case like Salespanel's API (visitors, activities,
- * attribution) and Persequor's (leads, orders). Stored documents stay camelCase.
+ * attribution). Stored documents stay camelCase.
  */
 const iso = (d: Date | number | null | undefined) => (d === null || d === undefined ? null : new Date(d).toISOString());
 const text = z.string().nullable();
@@ -209,70 +205,4 @@ export function pageDurations(activities: readonly Activity[]): Map<string, numb
     if (next && next.at - page.at <= SESSION_INACTIVITY_MS) durations.set(page.id, Math.round((next.at - page.at) / 1000));
   });
   return durations;
-}
-
-// ---- leads, orders, companies -----------------------------------------------------------------
-
-export const leadViewSchema = leadCreatedPayloadSchema.extend({ updated_at: isoDate }).meta({ id: 'Lead' });
-
-export function leadView(lead: LeadDoc): z.infer<typeof leadViewSchema> {
-  return { ...leadEventData(lead), updated_at: lead.updatedAt.toISOString() };
-}
-
-export const orderViewSchema = z
-  .object({
-    id: z.string().meta({ example: 'ord_5e1f0c9a8b7d6e5f4a3b2c1d' }),
-    order_id: z.string().meta({ description: 'The order id in your shop or billing system' }),
-    visitor_id: z.string(),
-    lead_id: text,
-    amount: z.number(),
-    currency: z.string().meta({ example: 'USD' }),
-    event_type: text.meta({ description: 'e.g. purchase, subscription, renewal' }),
-    metadata: z.record(z.string(), z.unknown()),
-    first_touch: attributionTouchSchema,
-    last_touch: attributionTouchSchema,
-    ordered_at: isoDate,
-    created_at: isoDate,
-  })
-  .meta({ id: 'Order' });
-
-export function orderView(o: OrderDoc): z.infer<typeof orderViewSchema> {
-  return {
-    id: o._id,
-    order_id: o.orderId,
-    visitor_id: o.visitorId,
-    lead_id: o.leadId ?? null,
-    amount: o.amount,
-    currency: o.currency,
-    event_type: o.eventType ?? null,
-    metadata: o.metadata ?? {},
-    first_touch: touchView(o.firstTouch),
-    last_touch: touchView(o.lastTouch),
-    ordered_at: o.orderedAt.toISOString(),
-    created_at: o.createdAt.toISOString(),
-  };
-}
-
-export const companyViewSchema = z
-  .object({
-    id: z.string().meta({ example: 'cmp_0a1b2c3d4e5f6a7b8c9d0e1f' }),
-    domain: z.string().meta({ example: 'techcorp.com' }),
-    name: text,
-    page_visits: z.number().int(),
-    visitor_count: z.number().int(),
-    first_seen: isoDate,
-    last_seen: isoDate,
-  })
-  .meta({ id: 'Company' });
-
-export function companyView(c: CompanyDoc): z.infer<typeof companyViewSchema> {
-  return {
-    id: c._id,
-    domain: c.domain,
-    name: c.name ?? null,
-    page_visits: c.pageVisits,
-    visitor_count: c.visitorCount,
-    first_seen: c.firstSeenAt.toISOString(),
-    last_seen: c.lastSeenAt.toISOString(),
-  };
 }

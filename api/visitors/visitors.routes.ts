@@ -8,6 +8,7 @@ import type { Activity } from '../../core/visitors/visitor-types';
 import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
+import { selectByFirstActivity } from '../http/common-schemas';
 import { activityView, activityViewSchema, attributionView, attributionViewSchema, pageDurations, visitorView, visitorViewSchema } from './visitor-views';
 
 /** Buckets read per visitor (50 entries each): the newest 2,000 entries of every device. */
@@ -18,12 +19,6 @@ const MAX_TIMELINE_SOURCES = 20;
 const visitorParams = z.object({
   visitor: z.string().min(1).max(320).meta({ description: 'Visitor id (`vis_…`) or email address', example: 'vis_3f9c2a7d41e0b8c6a5d2e1f0' }),
 });
-/** Salespanel's `select_by_first_activity=true|false`, shared with the companies list. */
-export const selectByFirstActivity = z
-  .enum(['true', 'false'], { error: 'must be true or false' })
-  .default('false')
-  .transform((v) => v === 'true')
-  .meta({ description: 'Order (and `since`/`before`) by first activity instead of last activity' });
 const visitorListQuery = listQuerySchema.extend({ select_by_first_activity: selectByFirstActivity });
 
 export function registerVisitorRoutes(api: ApiRouter, _deps: ApiDeps): void {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { deliveryErrorClasses, deliveryStatuses, type DeliveryDoc } from '../../core/webhooks/delivery.model';
-import type { EventDoc } from '../../core/events/event.model';
 import type { WebhookSubscriptionDoc } from '../../core/webhooks/webhook-subscription.model';
 import { isoDate } from '../http/common-schemas';
 
@@ -112,17 +111,4 @@ export function deliveryWithAttemptsView(doc: DeliveryDoc): z.infer<typeof deliv
       errorMessage: a.errorMessage ?? null,
     })),
   };
-}
-
-export const eventViewSchema = z
-  .object({
-    id: z.string().meta({ example: 'evt_2b9XkQ0mPz4Lw8Rt6Yv1' }),
-    type: z.string().meta({ example: 'lead.created' }),
-    createdAt: isoDate,
-    data: z.record(z.string(), z.unknown()),
-  })
-  .meta({ id: 'Event', description: 'The envelope every webhook body carries' });
-
-export function eventView(doc: EventDoc): z.infer<typeof eventViewSchema> {
-  return { id: doc._id, type: doc.type, createdAt: doc.createdAt.toISOString(), data: doc.data as Record<string, unknown> };
 }
