@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { attributionTouchSchema, utmParamsSchema } from '../../core/events/payloads';
 import type { VisitorDoc } from '../../core/visitors/visitor.model';
-import { SESSION_INACTIVITY_MS, sessionCount, timeSpentSeconds } from '../../core/visitors/sessions';
+import { sessionCount, timeSpentSeconds } from '../../core/visitors/sessions';
 import { touchView } from '../../core/visitors/touch-view';
 import type { Activity, Touch, UtmParams } from '../../core/visitors/visitor-types';
 import { isoDate } from '../http/common-schemas';
@@ -190,19 +190,4 @@ export function activityView(a: Activity, pageDuration: number | null): Activity
     case 'email':
       return { activity_type: 'email', id: a.id, subject: a.subject, created_on };
   }
-}
-
-/**
- * Salespanel's page_duration, computed at read time from one visitor's (device's) timeline:
- * seconds until that visitor's next page view, or nothing when the next one is over 30
- * minutes later (the session ended) or there is none yet.
- */
-export function pageDurations(activities: readonly Activity[]): Map<string, number> {
-  const links = activities.filter((a) => a.type === 'links').sort((x, y) => x.at - y.at);
-  const durations = new Map<string, number>();
-  links.forEach((page, i) => {
-    const next = links[i + 1];
-    if (next && next.at - page.at <= SESSION_INACTIVITY_MS) durations.set(page.id, Math.round((next.at - page.at) / 1000));
-  });
-  return durations;
 }

@@ -2,19 +2,14 @@ import { z } from 'zod';
 import { AppError } from '../../core/platform/errors';
 import type { VisitorDoc } from '../../core/visitors/visitor.model';
 import { listQuerySchema, pageSchema, toPageBy, type Cursor } from '../../core/platform/pagination';
-import { activityBucketRepository } from '../../core/visitors/activity-bucket.repository';
 import { visitorRepository } from '../../core/visitors/visitor.repository';
+import { timelineOf } from '../../core/visitors/timeline';
 import type { Activity } from '../../core/visitors/visitor-types';
 import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
 import { selectByFirstActivity } from '../http/common-schemas';
-import { activityView, activityViewSchema, attributionView, attributionViewSchema, pageDurations, visitorView, visitorViewSchema } from './visitor-views';
-
-/** Buckets read per visitor (50 entries each): the newest 2,000 entries of every device. */
-const MAX_BUCKETS_PER_VISITOR = 40;
-/** Devices whose timelines are joined into one person's. */
-const MAX_TIMELINE_SOURCES = 20;
+import { activityView, activityViewSchema, attributionView, attributionViewSchema, visitorView, visitorViewSchema } from './visitor-views';
 
 const visitorParams = z.object({
   visitor: z.string().min(1).max(320).meta({ description: 'Visitor id (`vis_…`) or email address', example: 'vis_3f9c2a7d41e0b8c6a5d2e1f0' }),
@@ -93,43 +88,6 @@ async function findVisitor(workspaceId: string, idOrEmail: string): Promise<Visi
   const visitor = await visitorRepository.findByIdentifier(workspaceId, idOrEmail);
   if (!visitor) throw AppError.notFound('Visitor');
   return visitor;
-}
-
-interface TimelineEntry {
-  activity: Activity;
-  pageDuration: number | null;
-}
-
-/** The person's entries and those of every device merged into it, newest first, each once. */
-async function timelineOf(person: VisitorDoc): Promise<TimelineEntry[]> {
-  const sources = await mergedSources(person);
-  const perSource = await Promise.all(
-    sources.map(async (v) => {
-      const items = await activityBucketRepository.readLatest(v._id, v.activityCount, MAX_BUCKETS_PER_VISITOR);
-      const durations = pageDurations(items);
-      return items.map((activity) => ({ activity, pageDuration: durations.get(activity.id) ?? null }));
-    }),
-  );
-  const byId = new Map<string, TimelineEntry>();
-  for (const entry of perSource.flat()) if (!byId.has(entry.activity.id)) byId.set(entry.activity.id, entry);
-  return [...byId.values()].sort((a, b) => b.activity.at - a.activity.at || compareDesc(a.activity.id, b.activity.id));
-}
-
-/** The person and the visitors merged into it (and into those), by `_id` lookups only. */
-async function mergedSources(person: VisitorDoc): Promise<VisitorDoc[]> {
-  const sources = [person];
-  const seen = new Set([person._id]);
-  for (let i = 0; i < sources.length && sources.length < MAX_TIMELINE_SOURCES; i++) {
-    const ids = (sources[i].mergedVisitorIds ?? []).filter((id) => !seen.has(id)).slice(0, MAX_TIMELINE_SOURCES - sources.length);
-    ids.forEach((id) => seen.add(id));
-    const found = await Promise.all(ids.map((id) => visitorRepository.findInWorkspace(person.workspaceId, id)));
-    sources.push(...found.filter((v): v is VisitorDoc => v !== null));
-  }
-  return sources;
-}
-
-function compareDesc(a: string, b: string): number {
-  return a < b ? 1 : a > b ? -1 : 0;
 }
 
 /** Strictly after the cursor in newest-first order (time, then id, descending). */
