@@ -9,23 +9,12 @@ import { workspaceRepository } from '../../core/workspaces/workspace.repository'
 import { keyAllows, type ApiKeyScope } from '../../core/workspaces/scopes';
 import type { AuthMode } from '../http/api-router';
 import type { AuthContext } from '../http/auth-context';
+import { extractApiKey } from './extract-api-key';
 import { createIngestGuard } from './ingest-guard';
 import type { KeyRateLimiter } from './rate-limiter';
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 const INVALID_KEY = 'Invalid API key';
-
-/** Reads the key from `Authorization: Bearer|Token <key>`, `X-API-Key` or `X-API-Token`. */
-export function extractApiKey(req: Request): string | undefined {
-  const header = req.headers.authorization;
-  if (header !== undefined) {
-    const match = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw new AppError('unauthorized', "Authorization header must be 'Bearer <key>' or 'Token <key>'");
-    return match[1];
-  }
-  const apiKey = req.headers['x-api-key'] ?? req.headers['x-api-token'];
-  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : undefined;
-}
 
 export interface AuthenticatorDeps {
   config: Config;

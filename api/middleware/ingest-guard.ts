@@ -6,7 +6,7 @@ import { AppError } from '../../core/platform/errors';
 import { findIngestCredential } from '../../core/ingest/ingest-key-cache';
 import { keyAllows } from '../../core/workspaces/scopes';
 import type { AuthContext } from '../http/auth-context';
-import { extractApiKey } from './authenticate';
+import { extractApiKey } from './extract-api-key';
 
 /** The key of an ingest call: the usual headers, else `token` in the body (Pulsora; sendBeacon cannot set headers). */
 function ingestToken(req: Request): string | undefined {

@@ -3,6 +3,7 @@
  * effects here (timeline, identities, leads, orders, companies, emitted events) are idempotent;
  * the visitor document itself is returned and saved by the caller once per batch.
  */
+import type { Deps } from '../platform/deps';
 import { AppError } from '../platform/errors';
 import type { EventType } from '../events/event-catalogue';
 import { leadEventData } from '../leads/lead-payload';
@@ -14,7 +15,6 @@ import { leadRepository, type LeadContact } from '../leads/lead.repository';
 import { orderRepository } from '../orders/order.repository';
 import { visitorIdentityRepository } from './visitor-identity.repository';
 import { visitorRepository } from './visitor.repository';
-import type { PipelineDeps } from './apply-visitor-events';
 import { emitEvent } from '../events/emit-event';
 import { applyTouch, touchFromPage } from './attribution';
 import { companyFromIdentity } from '../companies/company-from-identity';
@@ -31,7 +31,7 @@ export type Outcome = { kind: 'applied'; visitor: VisitorDoc } | { kind: 'merge'
 type Data = Record<string, unknown>;
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 
-export async function applyOneEvent(deps: PipelineDeps, visitor: VisitorDoc, event: VisitorEvent, now: Date): Promise<Outcome> {
+export async function applyOneEvent(deps: Deps, visitor: VisitorDoc, event: VisitorEvent, now: Date): Promise<Outcome> {
   const seen = touchSeen(visitor, event.timestamp);
   switch (event.type) {
     case 'pageview':
@@ -69,7 +69,7 @@ function touchSeen(visitor: VisitorDoc, at: number): VisitorDoc {
 
 // ---- page visits ------------------------------------------------------------------------------
 
-async function applyPageview(deps: PipelineDeps, visitor: VisitorDoc, event: VisitorEvent): Promise<VisitorDoc> {
+async function applyPageview(deps: Deps, visitor: VisitorDoc, event: VisitorEvent): Promise<VisitorDoc> {
   const d = event.data;
   const url = String(d.url);
   const at = event.timestamp;
@@ -114,7 +114,7 @@ function safePath(url: string): string | null {
   }
 }
 
-async function emitPageVisits(deps: PipelineDeps, visitor: VisitorDoc, event: VisitorEvent, page: { url: string; path: string | null; title: string | null; referrer: string | null; utm: UtmParams }): Promise<void> {
+async function emitPageVisits(deps: Deps, visitor: VisitorDoc, event: VisitorEvent, page: { url: string; path: string | null; title: string | null; referrer: string | null; utm: UtmParams }): Promise<void> {
   const visitedAt = new Date(event.timestamp).toISOString();
   const company = visitor.company ? await companyRepository.recordVisit({ workspaceId: visitor.workspaceId, domain: visitor.company.domain, name: visitor.company.name, visitorId: visitor._id, at: new Date(event.timestamp), pageVisit: true }) : null;
   const companyRef = company ? { company_id: company._id, name: company.name, domain: company.domain } : null;
@@ -179,7 +179,7 @@ interface IdentityClaim {
  * merged into it — unless this visitor is itself identified as someone else: two identified
  * people are never merged (the conflicting identity is ignored and noted on the timeline).
  */
-async function applyIdentify(deps: PipelineDeps, visitor: VisitorDoc, event: VisitorEvent, now: Date): Promise<Outcome> {
+async function applyIdentify(deps: Deps, visitor: VisitorDoc, event: VisitorEvent, now: Date): Promise<Outcome> {
   const d = event.data;
   const claim: IdentityClaim = {
     email: visitor.email && str(d.email) && visitor.email !== d.email ? null : str(d.email),
@@ -215,7 +215,7 @@ async function personOf(visitorId: string): Promise<string> {
   return id;
 }
 
-async function identifyAs(deps: PipelineDeps, visitor: VisitorDoc, event: VisitorEvent, claim: IdentityClaim, now: Date): Promise<VisitorDoc> {
+async function identifyAs(deps: Deps, visitor: VisitorDoc, event: VisitorEvent, claim: IdentityClaim, now: Date): Promise<VisitorDoc> {
   const d = event.data;
   const at = new Date(event.timestamp);
   const firstEmail = !visitor.email && claim.email !== null;
@@ -257,7 +257,7 @@ async function identifyAs(deps: PipelineDeps, visitor: VisitorDoc, event: Visito
  * A saved `leadId` means an earlier batch created it (and emitted lead.created); later
  * identifications only fill in contact details it lacked.
  */
-async function ensureLead(deps: PipelineDeps, before: VisitorDoc, visitor: VisitorDoc, now: Date): Promise<void> {
+async function ensureLead(deps: Deps, before: VisitorDoc, visitor: VisitorDoc, now: Date): Promise<void> {
   const lead = leadOf(visitor, now);
   if (before.leadId) {
     if (before.email === visitor.email && before.person.name === visitor.person.name && before.person.phone === visitor.person.phone) return;
@@ -311,7 +311,7 @@ async function absorbVisitor(person: VisitorDoc, sourceId: string, now: Date): P
 // ---- revenue ----------------------------------------------------------------------------------
 
 /** A purchase identifies the buyer when it names them, then becomes an attributed order. */
-async function applyRevenue(deps: PipelineDeps, visitor: VisitorDoc, event: VisitorEvent, now: Date): Promise<Outcome> {
+async function applyRevenue(deps: Deps, visitor: VisitorDoc, event: VisitorEvent, now: Date): Promise<Outcome> {
   let buyer = visitor;
   if (str(event.data.email) || str(event.data.customer_id)) {
     const outcome = await applyIdentify(deps, visitor, event, now);
@@ -357,7 +357,7 @@ async function applyRevenue(deps: PipelineDeps, visitor: VisitorDoc, event: Visi
  * Emits with an id derived from the cause, so a repeated step emits nothing new. A payload our
  * own schema rejects is a bug to log, not a reason to stall the visitor's pipeline forever.
  */
-async function emit(deps: PipelineDeps, workspaceId: string, cause: string, type: EventType, data: unknown): Promise<void> {
+async function emit(deps: Deps, workspaceId: string, cause: string, type: EventType, data: unknown): Promise<void> {
   try {
     await emitEvent(deps, { workspaceId, type, data, id: emittedEventIdFor(cause, type) });
   } catch (err) {

@@ -1,19 +1,11 @@
-import type { Client } from '@temporalio/client';
-import type { Config } from '../platform/config';
 import { sendToVisitor } from '../ingest/send-to-visitor';
-import type { Logger } from '../platform/logger';
+import type { Deps } from '../platform/deps';
 import type { VisitorDoc } from './visitor.model';
 import { ingestRepository } from '../ingest/ingest.repository';
 import { visitorRepository } from './visitor.repository';
 import { newVisitor } from './new-visitor';
 import type { VisitorEvent } from './visitor-types';
 import { applyOneEvent, type Outcome } from './apply-event';
-
-export interface PipelineDeps {
-  temporal: Client;
-  config: Config;
-  logger: Logger;
-}
 
 export interface ApplyVisitorEventsInput {
   workspaceId: string;
@@ -36,7 +28,7 @@ const RECENT_EVENT_IDS = 200;
  * that meets a merge (an anonymous visitor identified as a known person) hands the rest of the
  * batch, after a merge instruction, to that person's workflow.
  */
-export async function applyVisitorEvents(deps: PipelineDeps, input: ApplyVisitorEventsInput): Promise<{ email: string | null }> {
+export async function applyVisitorEvents(deps: Deps, input: ApplyVisitorEventsInput): Promise<{ email: string | null }> {
   await Promise.all((input.settledIds ?? []).map((id) => ingestRepository.removeFromOutbox(id)));
   if (input.events.length === 0) return { email: null };
   const now = new Date();
@@ -79,7 +71,7 @@ export async function applyVisitorEvents(deps: PipelineDeps, input: ApplyVisitor
   return { email: visitor.email };
 }
 
-async function forwardRest(deps: PipelineDeps, visitor: VisitorDoc, applied: VisitorEvent[], rest: VisitorEvent[], prefix: VisitorEvent[]): Promise<{ email: string | null }> {
+async function forwardRest(deps: Deps, visitor: VisitorDoc, applied: VisitorEvent[], rest: VisitorEvent[], prefix: VisitorEvent[]): Promise<{ email: string | null }> {
   await saveAndRecord(visitor, applied);
   const target = visitor.mergedInto as string;
   const forwarded = [...prefix, ...rest.map((e): VisitorEvent => ({ ...e, visitorId: target, redelivered: true }))];
