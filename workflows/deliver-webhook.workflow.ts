@@ -2,7 +2,19 @@ import { condition, defineQuery, defineSignal, proxyActivities, setHandler, upse
 import type { Activities, AttemptResult } from '../activities';
 import { searchAttributes } from '../core/platform/temporal/search-attributes';
 import { withJitter } from '../core/webhooks/retry-policy';
-import type { DeliverWebhookInput } from '../core/webhooks/start-delivery';
+
+export interface DeliverWebhookInput {
+  deliveryId: string;
+  workspaceId: string;
+  subscriptionId: string;
+  eventId: string;
+  eventType: string;
+  series: number;
+  scheduleMs: number[];
+  jitter: number;
+  /** Per-attempt HTTP deadline; the activity timeout is derived from it. */
+  timeoutMs: number;
+}
 
 export interface DeliveryState {
   deliveryId: string;

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { searchAttributes } from '../platform/temporal/search-attributes';
 import { workflowIds } from '../platform/temporal/workflow-ids';
 import type { VisitorEvent } from '../visitors/visitor-types';
+import { visitorEventsSignal, visitorWorkflow } from '../../workflows';
 
 /** Largest signal payload we send in one go (Temporal refuses blobs above 2 MB). */
 const MAX_SIGNAL_BYTES = 512 * 1024;
@@ -12,11 +13,11 @@ const MAX_SIGNAL_BYTES = 512 * 1024;
  */
 export async function sendToVisitor(temporal: Client, taskQueue: string, workspaceId: string, visitorId: string, events: VisitorEvent[]): Promise<void> {
   for (const chunk of chunksBySize(events)) {
-    await temporal.workflow.signalWithStart('visitorWorkflow', {
+    await temporal.workflow.signalWithStart(visitorWorkflow, {
       taskQueue,
       workflowId: workflowIds.visitor(workspaceId, visitorId),
       args: [{ workspaceId, visitorId }],
-      signal: 'visitorEvents',
+      signal: visitorEventsSignal,
       signalArgs: [chunk],
       typedSearchAttributes: [
         { key: searchAttributes.workspaceId, value: workspaceId },

@@ -4,6 +4,7 @@ import type { Logger } from '../platform/logger';
 import { deliveryRepository } from './delivery.repository';
 import { webhookSubscriptionRepository } from './webhook-subscription.repository';
 import { workflowIds } from '../platform/temporal/workflow-ids';
+import { cancelDeliverySignal, deliverWebhookWorkflow } from '../../workflows';
 
 /**
  * Deletes a subscription: nothing more is delivered to it. Pending deliveries are told to stop
@@ -15,8 +16,8 @@ export async function deleteWebhookSubscription(deps: { temporal: Client; logger
   await Promise.all(
     pending.map((d) =>
       deps.temporal.workflow
-        .getHandle(workflowIds.delivery(d._id))
-        .signal('cancel', 'the subscription was deleted')
+        .getHandle<typeof deliverWebhookWorkflow>(workflowIds.delivery(d._id))
+        .signal(cancelDeliverySignal, 'the subscription was deleted')
         .catch((err) => deps.logger.debug({ err, deliveryId: d._id }, 'delivery workflow not running; it will cancel itself')),
     ),
   );

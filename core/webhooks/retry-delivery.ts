@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Config } from '../platform/config';
 import { AppError } from '../platform/errors';
 import type { DeliveryDoc } from './delivery.model';
@@ -7,6 +7,7 @@ import { workspaceRepository } from '../workspaces/workspace.repository';
 import { workflowIds } from '../platform/temporal/workflow-ids';
 import { deliverySettingsFor } from './delivery-settings';
 import { startDeliveryWorkflow } from './start-delivery';
+import { deliverWebhookWorkflow, retryNowSignal } from '../../workflows';
 
 export interface RetryDeps {
   temporal: Client;
@@ -36,9 +37,9 @@ export async function restartDelivery(
 ): Promise<{ delivery: DeliveryDoc; mode: 'woken' | 'restarted' | 'already_delivered' }> {
   const delivery = opts.skipIfDelivered ? ((await deliveryRepository.findById(listed._id)) ?? listed) : listed;
   if (opts.skipIfDelivered && delivery.status === 'succeeded') return { delivery, mode: 'already_delivered' };
-  const handle = deps.temporal.workflow.getHandle(workflowIds.delivery(delivery._id));
+  const handle = deps.temporal.workflow.getHandle<typeof deliverWebhookWorkflow>(workflowIds.delivery(delivery._id));
   if (delivery.status === 'pending' && (await isRunning(handle))) {
-    await handle.signal('retryNow');
+    await handle.signal(retryNowSignal);
     return { delivery, mode: 'woken' };
   }
   const reopened = (await deliveryRepository.reopen(delivery._id)) ?? delivery;
@@ -48,7 +49,7 @@ export async function restartDelivery(
   for (let attempt = 0; ; attempt++) {
     if (await startDeliveryWorkflow(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, reopened, settings)) break;
     try {
-      await handle.signal('retryNow');
+      await handle.signal(retryNowSignal);
       break;
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError) || attempt >= 2) throw err;
@@ -57,7 +58,7 @@ export async function restartDelivery(
   return { delivery: reopened, mode: 'restarted' };
 }
 
-async function isRunning(handle: ReturnType<Client['workflow']['getHandle']>): Promise<boolean> {
+async function isRunning(handle: WorkflowHandle<typeof deliverWebhookWorkflow>): Promise<boolean> {
   try {
     return (await handle.describe()).status.name === 'RUNNING';
   } catch {

@@ -2,20 +2,8 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { DeliveryDoc } from './delivery.model';
 import { searchAttributes } from '../platform/temporal/search-attributes';
 import { workflowIds } from '../platform/temporal/workflow-ids';
+import { deliverWebhookWorkflow, type DeliverWebhookInput } from '../../workflows';
 import type { DeliverySettings } from './delivery-settings';
-
-export interface DeliverWebhookInput {
-  deliveryId: string;
-  workspaceId: string;
-  subscriptionId: string;
-  eventId: string;
-  eventType: string;
-  series: number;
-  scheduleMs: number[];
-  jitter: number;
-  /** Per-attempt HTTP deadline; the activity timeout is derived from it. */
-  timeoutMs: number;
-}
 
 /**
  * Starts `delivery-<id>`. Idempotent: a run already in progress for the delivery is left alone
@@ -39,7 +27,7 @@ export async function startDeliveryWorkflow(
     timeoutMs: settings.timeoutMs,
   };
   try {
-    await temporal.workflow.start('deliverWebhookWorkflow', {
+    await temporal.workflow.start(deliverWebhookWorkflow, {
       taskQueue,
       workflowId: workflowIds.delivery(delivery._id),
       args: [input],

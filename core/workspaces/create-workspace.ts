@@ -6,6 +6,7 @@ import type { WorkspaceDoc } from './workspace.model';
 import { workspaceRepository } from './workspace.repository';
 import { searchAttributes } from '../platform/temporal/search-attributes';
 import { workflowIds } from '../platform/temporal/workflow-ids';
+import { provisionWorkspaceWorkflow } from '../../workflows';
 
 export interface CreateWorkspaceDeps {
   temporal: Client;
@@ -55,7 +56,7 @@ export async function createWorkspace(deps: CreateWorkspaceDeps, input: CreateWo
 }
 
 async function startProvisioning(deps: CreateWorkspaceDeps, workspace: Pick<WorkspaceDoc, '_id' | 'name'>, workflowId: string): Promise<void> {
-  await deps.temporal.workflow.start('provisionWorkspaceWorkflow', {
+  await deps.temporal.workflow.start(provisionWorkspaceWorkflow, {
     taskQueue: deps.taskQueue,
     workflowId,
     args: [{ workspaceId: workspace._id }],

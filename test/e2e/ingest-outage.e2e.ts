@@ -24,6 +24,7 @@ import {
   type Accepted,
 } from '../support/ingest-helpers';
 import { eventually, requiredEnv, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';
+import { outboxSweepWorkflow } from '../../workflows';
 
 /**
  * Ingest during a Temporal outage: the API stores every event in the outbox and answers 202;
@@ -53,7 +54,7 @@ describe('ingest survives a Temporal outage (private Temporal dev server)', () =
   }, 60_000);
 
   const sweep = () =>
-    stack.temporal.workflow.execute('outboxSweepWorkflow', { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, workflowId: `test-outbox-sweep-${randomAlphanumeric(10)}`, args: [] }) as Promise<{ fannedOut: number; redispatched: number }>;
+    stack.temporal.workflow.execute(outboxSweepWorkflow, { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, workflowId: `test-outbox-sweep-${randomAlphanumeric(10)}`, args: [] });
 
   it('answers 202 while Temporal is down, then applies every stored event exactly once', async () => {
     const ws: TestWorkspace = await roomyWorkspace(stack, 'Ingest outage');

@@ -8,7 +8,7 @@ import { randomAlphanumeric } from '../../core/workspaces/api-keys';
 import { sendToVisitor } from '../../core/ingest/send-to-visitor';
 import { workflowIds } from '../../core/platform/temporal/workflow-ids';
 import type { VisitorEvent } from '../../core/visitors/visitor-types';
-import type { VisitorPipelineState } from '../../workflows/visitor.workflow';
+import { visitorEventsSignal, visitorStateQuery, visitorWorkflow } from '../../workflows';
 import { eventually, requiredEnv } from '../support/test-stack';
 
 const event = (visitorId: string, n: number): VisitorEvent => ({
@@ -72,7 +72,7 @@ describe('visitorWorkflow (real Temporal, recorded activity)', () => {
     // The activity may run a batch again (local activities are at-least-once), so count what the
     // workflow itself applied: 5..9 sent twice were applied once.
     const handle = client.workflow.getHandle(workflowIds.visitor('ws_wf', visitorId));
-    expect(await handle.query<VisitorPipelineState>('state')).toMatchObject({ queued: 0, applied: 30 });
+    expect(await handle.query(visitorStateQuery)).toMatchObject({ queued: 0, applied: 30 });
     const desc = await handle.describe();
     expect(desc.status.name).toBe('RUNNING');
     expect(desc.searchAttributes.SignalboxVisitorId).toEqual([visitorId]);
@@ -84,7 +84,7 @@ describe('visitorWorkflow (real Temporal, recorded activity)', () => {
     const handle = client.workflow.getHandle(workflowId);
     const events = Array.from({ length: 300 }, (_, n) => event(visitorId, n));
     const send = (chunk: VisitorEvent[]) =>
-      client.workflow.signalWithStart('visitorWorkflow', { taskQueue, workflowId, args: [{ workspaceId: 'ws_wf', visitorId, historyLimit: 100 }], signal: 'visitorEvents', signalArgs: [chunk] });
+      client.workflow.signalWithStart(visitorWorkflow, { taskQueue, workflowId, args: [{ workspaceId: 'ws_wf', visitorId, historyLimit: 100 }], signal: visitorEventsSignal, signalArgs: [chunk] });
     await send([events[0]]);
     const firstRunId = (await handle.describe()).runId;
     // Small signals one after another: each adds a few history events, so 300 pass the limit of 100.

@@ -9,7 +9,7 @@ function fakeTemporal() {
   const client = {
     withAbortSignal: <T>(_signal: AbortSignal, fn: () => Promise<T>) => fn(),
     workflow: {
-      signalWithStart: (_type: string, opts: { args: [{ visitorId: string }]; signalArgs: [VisitorEvent[]] }) =>
+      signalWithStart: (_workflow: unknown, opts: { args: [{ visitorId: string }]; signalArgs: [VisitorEvent[]] }) =>
         new Promise<void>((resolve, reject) => {
           calls.push({ visitorId: opts.args[0].visitorId, ids: opts.signalArgs[0].map((e) => e.id), settle: (err) => (err ? reject(err) : resolve()) });
         }),
