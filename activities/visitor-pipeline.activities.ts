@@ -3,13 +3,13 @@ import { groupByVisitor, sendToVisitor } from '../core/ingest/send-to-visitor';
 import { ingestRepository } from '../core/ingest/ingest.repository';
 import type { VisitorEvent } from '../core/visitors/visitor-types';
 import { applyVisitorEvents as applyEvents, type ApplyVisitorEventsInput } from '../core/visitors/apply-visitor-events';
-import type { ActivityDeps } from './deps';
+import type { Deps } from '../core/platform/deps';
 
 const SWEEP_CONCURRENCY = 8;
 /** The sweep's activity has 5 minutes; stop reading new pages after this. */
 const SWEEP_BUDGET_MS = 3 * 60_000;
 
-export function createVisitorPipelineActivities(deps: ActivityDeps) {
+export function createVisitorPipelineActivities(deps: Deps) {
   /** Local activity of visitorWorkflow: applies a batch of the visitor's events and saves it. */
   async function applyVisitorEvents(input: ApplyVisitorEventsInput): Promise<{ email: string | null }> {
     return applyEvents(deps, input);
@@ -54,7 +54,7 @@ export function createVisitorPipelineActivities(deps: ActivityDeps) {
       while (next < groups.length) {
         const [key, group] = groups[next++];
         const { workspaceId, visitorId } = group[0];
-        await sendToVisitor(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, workspaceId, visitorId, group).then(
+        await sendToVisitor(deps, { workspaceId, visitorId, events: group }).then(
           () => (handedOver += group.length),
           (err) => {
             failed.add(key);

@@ -10,7 +10,7 @@ import { emitEvent } from '../core/events/emit-event';
 import { nextDelayMs } from '../core/webhooks/retry-policy';
 import { deliverySettingsFor } from '../core/webhooks/delivery-settings';
 import { signWebhook } from '../core/webhooks/signature';
-import type { ActivityDeps } from './deps';
+import type { Deps } from '../core/platform/deps';
 import { sendWebhook, type DeliveryErrorClass, type WebhookHttpResult } from './webhook-http';
 
 export interface AttemptInput {
@@ -35,7 +35,7 @@ const USER_AGENT = `Signalbox-Webhooks/${version}`;
 /** lastSuccessAt is kept to this resolution, so a healthy subscription costs no write per delivery. */
 const LAST_SUCCESS_RESOLUTION_MS = 60_000;
 
-export function createDeliveryActivities(deps: ActivityDeps) {
+export function createDeliveryActivities(deps: Deps) {
   /**
    * One attempt: load, sign, POST, record. Idempotent under activity retries: a delivery that is
    * already closed reports its outcome without sending again.

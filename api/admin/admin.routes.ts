@@ -59,8 +59,6 @@ const keyParams = workspaceParams.extend({ keyId: z.string().min(1) });
 
 /** Operator API under /admin/v1, guarded by SIGNALBOX_ADMIN_TOKEN. The CLI offers the same operations. */
 export function registerAdminRoutes(api: ApiRouter, deps: ApiDeps): void {
-  const useCaseDeps = { temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, logger: deps.logger };
-
   api.route({
     method: 'post',
     path: '/workspaces',
@@ -76,9 +74,9 @@ export function registerAdminRoutes(api: ApiRouter, deps: ApiDeps): void {
       },
     },
     handler: async ({ body }) => {
-      const created = await createWorkspace(useCaseDeps, { name: body.name, plan: body.plan, rateLimits: body.rateLimits, webhookSettings: body.webhookSettings });
+      const created = await createWorkspace(deps, { name: body.name, plan: body.plan, rateLimits: body.rateLimits, webhookSettings: body.webhookSettings });
       const keys = body.withKeys
-        ? await Promise.all((['secret', 'publishable'] as const).map((kind) => createApiKey({ workspaceId: created.workspace._id, kind })))
+        ? await Promise.all((['secret', 'publishable'] as const).map((kind) => createApiKey(deps, { workspaceId: created.workspace._id, kind })))
         : [];
       return {
         status: 201,
@@ -127,7 +125,7 @@ export function registerAdminRoutes(api: ApiRouter, deps: ApiDeps): void {
     params: workspaceParams,
     body: updateWorkspaceBody,
     responses: { 200: { description: 'Updated', schema: workspaceViewSchema }, 404: { description: 'No such workspace' } },
-    handler: async ({ params, body }) => ({ status: 200, body: workspaceView(await updateWorkspace(params.workspaceId, body)) }),
+    handler: async ({ params, body }) => ({ status: 200, body: workspaceView(await updateWorkspace(deps, { workspaceId: params.workspaceId, changes: body })) }),
   });
 
   api.route({
@@ -158,7 +156,7 @@ export function registerAdminRoutes(api: ApiRouter, deps: ApiDeps): void {
     body: createKeyBody,
     responses: { 201: { description: 'Created', schema: createdApiKeySchema }, 404: { description: 'No such workspace' } },
     handler: async ({ params, body }) => {
-      const { key, plaintext } = await createApiKey({ workspaceId: params.workspaceId, ...body });
+      const { key, plaintext } = await createApiKey(deps, { workspaceId: params.workspaceId, ...body });
       return { status: 201, body: { ...apiKeyView(key), key: plaintext } };
     },
   });
@@ -186,6 +184,6 @@ export function registerAdminRoutes(api: ApiRouter, deps: ApiDeps): void {
     auth: 'admin',
     params: keyParams,
     responses: { 200: { description: 'The revoked key', schema: apiKeyViewSchema }, 404: { description: 'No such key in this workspace' } },
-    handler: async ({ params }) => ({ status: 200, body: apiKeyView(await revokeApiKey(params.workspaceId, params.keyId)) }),
+    handler: async ({ params }) => ({ status: 200, body: apiKeyView(await revokeApiKey(deps, { workspaceId: params.workspaceId, keyId: params.keyId })) }),
   });
 }

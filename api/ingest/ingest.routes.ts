@@ -58,7 +58,7 @@ export function registerIngestRoutes(api: ApiRouter, deps: ApiDeps): void {
       if (bodySize(req) > MAX_EVENT_BYTES) throw new AppError('payload_too_large', `An event may be at most ${MAX_EVENT_BYTES / 1024} KB`);
       const prepared = prepareIngestEvent(req.body, callerOf(req, res));
       if (!prepared.ok) throw prepared.error;
-      const [outcome] = await acceptIngestEvents(deps.dispatcher, [prepared.event]);
+      const [outcome] = await acceptIngestEvents(deps, [prepared.event]);
       const duplicate = outcome === 'duplicate';
       return { status: 202, body: { success: true, id: prepared.event.id, ...(duplicate ? { duplicate: true } : {}) } };
     },
@@ -80,7 +80,7 @@ export function registerIngestRoutes(api: ApiRouter, deps: ApiDeps): void {
       const caller = callerOf(req, res);
       const prepared = body.events.map((raw) => prepareIngestEvent(raw, caller, body.sentAt));
       const events = prepared.flatMap((p) => (p.ok ? [p.event] : []));
-      const outcome = await acceptIngestEvents(deps.dispatcher, events);
+      const outcome = await acceptIngestEvents(deps, events);
       let next = 0;
       const results = prepared.map((p, index) => (p.ok ? { index, status: outcome[next++], id: p.event.id } : { index, status: 'rejected' as const, ...rejection(p.error) }));
       const count = (status: string) => results.filter((r) => r.status === status).length;

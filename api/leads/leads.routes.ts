@@ -63,7 +63,7 @@ export function registerLeadRoutes(api: ApiRouter, deps: ApiDeps): void {
     body: patchLeadBody,
     responses: { 200: { description: 'The lead as it is now', schema: leadViewSchema }, 404: { description: 'Not found' } },
     handler: async ({ params, body, res }) => {
-      const lead = await updateLead(deps, authOf(res).workspace._id, params.id, body);
+      const lead = await updateLead(deps, { workspaceId: authOf(res).workspace._id, leadId: params.id, patch: body });
       return { status: 200, body: leadView(lead) };
     },
   });

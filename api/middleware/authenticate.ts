@@ -1,33 +1,25 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { hashApiKey, isWellFormedApiKey } from '../../core/workspaces/api-keys';
-import type { Config } from '../../core/platform/config';
 import { AppError } from '../../core/platform/errors';
-import type { Logger } from '../../core/platform/logger';
 import { apiKeyRepository } from '../../core/workspaces/api-key.repository';
 import { workspaceRepository } from '../../core/workspaces/workspace.repository';
 import { keyAllows, type ApiKeyScope } from '../../core/workspaces/scopes';
+import type { ApiDeps } from '../deps';
 import type { AuthMode } from '../http/api-router';
 import type { AuthContext } from '../http/auth-context';
 import { extractApiKey } from './extract-api-key';
 import { createIngestGuard } from './ingest-guard';
-import type { KeyRateLimiter } from './rate-limiter';
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 const INVALID_KEY = 'Invalid API key';
-
-export interface AuthenticatorDeps {
-  config: Config;
-  logger: Logger;
-  rateLimiter: KeyRateLimiter;
-}
 
 /**
  * Builds the guards every authenticated route runs: resolve the key (one indexed lookup,
  * so revocation takes effect on the very next request), check kind and scope, then apply
  * the key's rate limit and set the X-RateLimit-* headers.
  */
-export function createAuthenticator(deps: AuthenticatorDeps) {
+export function createAuthenticator(deps: ApiDeps) {
   const lastUsedWrites = new Map<string, number>();
 
   function noteUsed(keyId: string): void {

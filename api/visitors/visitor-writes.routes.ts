@@ -22,7 +22,7 @@ const visitorIdentifier = z.string().min(1).max(254).meta({ description: 'Visito
 async function queueForVisitor(deps: ApiDeps, res: Response, identifier: string, command: VisitorCommand) {
   const workspaceId = authOf(res).workspace._id;
   const target = await resolveVisitorTarget(workspaceId, identifier);
-  const [id] = await enqueueVisitorCommands(deps.dispatcher, workspaceId, target, [command]);
+  const [id] = await enqueueVisitorCommands(deps, { workspaceId, target, commands: [command] });
   return { status: 202 as const, body: { success: true as const, id, visitor_id: target.visitorId } };
 }
 
@@ -56,7 +56,7 @@ export function registerVisitorWriteRoutes(api: ApiRouter, deps: ApiDeps): void 
     }),
     responses: { 202: { description: 'Queued', schema: queuedSchema }, 404: { description: 'Visitor not found (and create_new not set, or the identifier is not an email)' } },
     handler: async ({ body, res }) => {
-      const result = await setVisitorAttributes(deps.dispatcher, { workspaceId: authOf(res).workspace._id, visitorIdentifier: body.visitor_identifier, attributes: body.visitor_attributes, createNew: body.create_new });
+      const result = await setVisitorAttributes(deps, { workspaceId: authOf(res).workspace._id, visitorIdentifier: body.visitor_identifier, attributes: body.visitor_attributes, createNew: body.create_new });
       return { status: 202, body: { success: true, id: result.id, visitor_id: result.visitorId } };
     },
   });

@@ -38,7 +38,7 @@ export function registerDeliveryRoutes(api: ApiRouter, deps: ApiDeps): void {
     params: idParams,
     responses: { 202: { description: 'Retry started', schema: z.object({ delivery: deliveryViewSchema, mode: z.enum(['woken', 'restarted']) }) }, 404: { description: 'Not found' } },
     handler: async ({ params, res }) => {
-      const { delivery, mode } = await retryDelivery(deps, authOf(res).workspace._id, params.id);
+      const { delivery, mode } = await retryDelivery(deps, { workspaceId: authOf(res).workspace._id, deliveryId: params.id });
       return { status: 202, body: { delivery: deliveryView(delivery), mode } };
     },
   });

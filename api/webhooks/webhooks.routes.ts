@@ -84,7 +84,8 @@ export function registerWebhookRoutes(api: ApiRouter, deps: ApiDeps): void {
     handler: async ({ body, res }) => {
       const { workspace } = authOf(res);
       const zapier = body.target_url !== undefined;
-      const { subscription, secret } = await createWebhookSubscription(deps.config, workspace, {
+      const { subscription, secret } = await createWebhookSubscription(deps, {
+        workspace,
         url: (zapier ? body.target_url : body.url) as string,
         events: zapier ? [body.event as string] : (body.events as string[]),
         description: body.description,
@@ -127,7 +128,7 @@ export function registerWebhookRoutes(api: ApiRouter, deps: ApiDeps): void {
     body: patchBody,
     responses: { 200: { description: 'Updated', schema: subscriptionViewSchema }, 404: { description: 'Not found' } },
     handler: async ({ params, body, res }) => {
-      const updated = await updateWebhookSubscription(deps.config, authOf(res).workspace, params.id, body);
+      const updated = await updateWebhookSubscription(deps, { workspace: authOf(res).workspace, subscriptionId: params.id, changes: body });
       return { status: 200, body: subscriptionView(updated) };
     },
   });
@@ -141,7 +142,7 @@ export function registerWebhookRoutes(api: ApiRouter, deps: ApiDeps): void {
     params: idParams,
     responses: { 204: { description: 'Deleted' }, 404: { description: 'Not found' } },
     handler: async ({ params, res }) => {
-      await deleteWebhookSubscription(deps, authOf(res).workspace._id, params.id);
+      await deleteWebhookSubscription(deps, { workspaceId: authOf(res).workspace._id, subscriptionId: params.id });
       return { status: 204 };
     },
   });
@@ -154,7 +155,7 @@ export function registerWebhookRoutes(api: ApiRouter, deps: ApiDeps): void {
     description: "Sends a sample event of the subscription's first event type through the real delivery path, to this subscription only.",
     params: idParams,
     responses: { 202: { description: 'Queued', schema: z.object({ eventId: z.string(), deliveryId: z.string() }) }, 404: { description: 'Not found' } },
-    handler: async ({ params, res }) => ({ status: 202, body: await sendTestEvent(deps, authOf(res).workspace._id, params.id) }),
+    handler: async ({ params, res }) => ({ status: 202, body: await sendTestEvent(deps, { workspaceId: authOf(res).workspace._id, subscriptionId: params.id }) }),
   });
 
   api.route({
@@ -170,8 +171,8 @@ export function registerWebhookRoutes(api: ApiRouter, deps: ApiDeps): void {
       404: { description: 'Not found' },
     },
     handler: async ({ params, body, res }) => {
-      const graceMs = body.graceSeconds !== undefined ? body.graceSeconds * 1000 : deps.config.WEBHOOK_SECRET_GRACE;
-      const { secret, previousExpiresAt } = await rotateWebhookSecret(authOf(res).workspace._id, params.id, graceMs);
+      const graceMs = body.graceSeconds !== undefined ? body.graceSeconds * 1000 : undefined;
+      const { secret, previousExpiresAt } = await rotateWebhookSecret(deps, { workspaceId: authOf(res).workspace._id, subscriptionId: params.id, graceMs });
       return { status: 200, body: { secret, secretPrefix: secret.slice(0, 12), previousSecretExpiresAt: previousExpiresAt.toISOString() } };
     },
   });
@@ -208,6 +209,6 @@ export function registerWebhookRoutes(api: ApiRouter, deps: ApiDeps): void {
     params: idParams,
     body: z.object({ since: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 timestamp' }) }).strict(),
     responses: { 202: { description: 'Re-delivery started', schema: z.object({ recovered: z.number().int(), deliveryIds: z.array(z.string()) }) }, 404: { description: 'Not found' } },
-    handler: async ({ params, body, res }) => ({ status: 202, body: await recoverDeliveries(deps, authOf(res).workspace._id, params.id, new Date(body.since)) }),
+    handler: async ({ params, body, res }) => ({ status: 202, body: await recoverDeliveries(deps, { workspaceId: authOf(res).workspace._id, subscriptionId: params.id, since: new Date(body.since) }) }),
   });
 }

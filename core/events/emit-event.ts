@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Client } from '@temporalio/client';
-import type { Config } from '../platform/config';
 import { AppError, fieldErrors, isDuplicateKeyError } from '../platform/errors';
 import { isEventType, type EventType } from './event-catalogue';
 import { InvalidEventPayloadError, parseEventPayload } from './payloads';
 import { newId } from '../platform/ids';
-import type { Logger } from '../platform/logger';
+import type { Deps } from '../platform/deps';
 import type { EventDoc } from './event.model';
 import { deliveryRepository } from '../webhooks/delivery.repository';
 import { eventRepository } from './event.repository';
@@ -15,12 +13,6 @@ import { workflowIds } from '../platform/temporal/workflow-ids';
 import { matchesFilters } from '../webhooks/filters';
 import { deliverySettingsFor } from '../webhooks/delivery-settings';
 import { startDeliveryWorkflow } from '../webhooks/start-delivery';
-
-export interface EventDeps {
-  temporal: Client;
-  config: Config;
-  logger: Logger;
-}
 
 export interface EmitEventInput {
   workspaceId: string;
@@ -37,7 +29,7 @@ export interface EmitEventInput {
  * fans it out. Storing first means a crash before fan-out loses nothing: the outbox sweep
  * finishes the job. Emitting the same id twice stores and delivers it once.
  */
-export async function emitEvent(deps: EventDeps, input: EmitEventInput): Promise<{ event: EventDoc; deliveryIds: string[] }> {
+export async function emitEvent(deps: Deps, input: EmitEventInput): Promise<{ event: EventDoc; deliveryIds: string[] }> {
   const type = assertEventType(input.type);
   const data = validatePayload(type, input.data);
   const event = await storeEvent({ _id: input.id ?? newId('evt', 20), workspaceId: input.workspaceId, type, data, createdAt: new Date(), testForSubscriptionId: input.onlySubscriptionId });
@@ -49,7 +41,7 @@ export async function emitEvent(deps: EventDeps, input: EmitEventInput): Promise
  * Creates one delivery per matching active subscription and starts its workflow. Safe to run
  * again for the same event: the (event, subscription) pair is unique and so is `delivery-<id>`.
  */
-export async function fanOutEvent(deps: EventDeps, event: EventDoc): Promise<string[]> {
+export async function fanOutEvent(deps: Deps, event: EventDoc): Promise<string[]> {
   const workspace = await workspaceRepository.findByIdCached(event.workspaceId);
   // Plan gating applies at delivery too: after a downgrade, paid event types stop going out.
   const entitled = workspace?.entitledEventTypes.includes(event.type) ?? false;
@@ -62,7 +54,7 @@ export async function fanOutEvent(deps: EventDeps, event: EventDoc): Promise<str
   const deliveryIds = await Promise.all(
     subscriptions.map(async (sub) => {
       const delivery = await findOrCreateDelivery(event, sub._id, sub.url);
-      if (delivery.status === 'pending') await startDeliveryWorkflow(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, delivery, settings);
+      if (delivery.status === 'pending') await startDeliveryWorkflow(deps, { delivery, settings });
       return delivery._id;
     }),
   );

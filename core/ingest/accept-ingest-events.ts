@@ -1,5 +1,6 @@
 import type { ApiKeyKind } from '../workspaces/api-keys';
 import { AppError, fieldErrors } from '../platform/errors';
+import type { Deps } from '../platform/deps';
 import type { IngestDispatcher } from './ingest-dispatcher';
 import { correctedTimestamp, ingestDataSchemas, ingestEnvelopeSchema, MAX_EVENT_BYTES, visitorKeyOf, type IngestType } from './ingest-schemas';
 import { ingestRepository } from './ingest.repository';
@@ -12,6 +13,11 @@ export interface IngestCaller {
   ip: string | null;
   userAgent: string | null;
   receivedAt: number;
+}
+
+/** Ingest use-cases hand accepted events to the API process's dispatcher as well. */
+export interface IngestDeps extends Deps {
+  dispatcher: IngestDispatcher;
 }
 
 export type Prepared = { ok: true; event: VisitorEvent } | { ok: false; error: AppError };
@@ -60,7 +66,7 @@ function fail(error: AppError): Prepared {
  * dispatcher. A messageId seen before — waiting in the outbox, already applied (kept
  * RETENTION_MAX_AGE ≥ 24 h), or earlier in the same batch — is a duplicate and not stored again.
  */
-export async function acceptIngestEvents(dispatcher: IngestDispatcher, events: VisitorEvent[]): Promise<Acceptance[]> {
+export async function acceptIngestEvents(deps: IngestDeps, events: VisitorEvent[]): Promise<Acceptance[]> {
   const processed = await Promise.all(events.map((e) => (e.messageId ? ingestRepository.isProcessed(e.id) : false)));
   const seen = new Set<string>();
   const outcome: Acceptance[] = events.map((event, i) => {
@@ -73,6 +79,6 @@ export async function acceptIngestEvents(dispatcher: IngestDispatcher, events: V
   events.forEach((event, i) => {
     if (outcome[i] === 'accepted' && waiting.has(event.id)) outcome[i] = 'duplicate';
   });
-  dispatcher.enqueue(fresh.filter((e) => !waiting.has(e.id)));
+  deps.dispatcher.enqueue(fresh.filter((e) => !waiting.has(e.id)));
   return outcome;
 }

@@ -1,12 +1,8 @@
-import type { Client } from '@temporalio/client';
-import type { Logger } from '../platform/logger';
+import type { Deps } from '../platform/deps';
 import type { VisitorEvent } from '../visitors/visitor-types';
 import { sendToVisitor, visitorKey } from './send-to-visitor';
 
 export interface DispatcherOptions {
-  temporal: Client;
-  taskQueue: string;
-  logger: Logger;
   /** Signals in flight at once. */
   concurrency?: number;
   /** Events held in memory; beyond it new ones are left to the outbox sweep. */
@@ -59,7 +55,10 @@ export class IngestDispatcher {
   private readonly inFlightControllers = new Set<AbortController>();
   private closed = false;
 
-  constructor(private readonly opts: DispatcherOptions) {
+  constructor(
+    private readonly deps: Deps,
+    opts: DispatcherOptions = {},
+  ) {
     this.concurrency = opts.concurrency ?? 16;
     this.maxQueued = opts.maxQueued ?? 20_000;
     this.deferMs = opts.deferMs ?? 120_000;
@@ -130,8 +129,8 @@ export class IngestDispatcher {
     this.sending.add(key);
     const controller = new AbortController();
     this.inFlightControllers.add(controller);
-    this.opts.temporal
-      .withAbortSignal(controller.signal, () => sendToVisitor(this.opts.temporal, this.opts.taskQueue, workspaceId, visitorId, events))
+    this.deps.temporal
+      .withAbortSignal(controller.signal, () => sendToVisitor(this.deps, { workspaceId, visitorId, events }))
       .catch((err: unknown) => {
         // Leave them to the outbox sweep; stop trying for a moment so an outage costs no CPU.
         const now = this.now();
@@ -139,7 +138,7 @@ export class IngestDispatcher {
         for (const queuedKey of [key, ...this.queue.keys()]) this.leaveToSweep(queuedKey, now);
         this.queue.clear();
         this.queued = 0;
-        if (!this.closed) this.opts.logger.warn({ err, workspaceId, visitorId, events: events.length }, 'could not hand events to Temporal; the outbox sweep will');
+        if (!this.closed) this.deps.logger.warn({ err, workspaceId, visitorId, events: events.length }, 'could not hand events to Temporal; the outbox sweep will');
       })
       .finally(() => {
         this.inFlightControllers.delete(controller);

@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import type { Deps } from '../platform/deps';
 import { searchAttributes } from '../platform/temporal/search-attributes';
 import { workflowIds } from '../platform/temporal/workflow-ids';
 import type { VisitorEvent } from '../visitors/visitor-types';
@@ -11,10 +11,10 @@ const MAX_SIGNAL_BYTES = 512 * 1024;
  * Hands events to their visitor's workflow with signal-with-start: signals the running workflow,
  * or starts it first. Safe to repeat: the workflow and the pipeline both drop known event ids.
  */
-export async function sendToVisitor(temporal: Client, taskQueue: string, workspaceId: string, visitorId: string, events: VisitorEvent[]): Promise<void> {
+export async function sendToVisitor(deps: Deps, { workspaceId, visitorId, events }: { workspaceId: string; visitorId: string; events: VisitorEvent[] }): Promise<void> {
   for (const chunk of chunksBySize(events)) {
-    await temporal.workflow.signalWithStart(visitorWorkflow, {
-      taskQueue,
+    await deps.temporal.workflow.signalWithStart(visitorWorkflow, {
+      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
       workflowId: workflowIds.visitor(workspaceId, visitorId),
       args: [{ workspaceId, visitorId }],
       signal: visitorEventsSignal,

@@ -4,7 +4,8 @@ import { leadEventData } from './lead-payload';
 import type { LeadDoc } from './lead.model';
 import { leadRepository } from './lead.repository';
 import { emittedEventIdFor } from '../visitors/visitor-ids';
-import { emitEvent, type EventDeps } from '../events/emit-event';
+import { emitEvent } from '../events/emit-event';
+import type { Deps } from '../platform/deps';
 
 export type LeadPatch = Partial<Pick<LeadDoc, 'status' | 'value'>>;
 type Changes = EventPayload<'lead.updated'>['changes'];
@@ -13,7 +14,7 @@ type Changes = EventPayload<'lead.updated'>['changes'];
  * PATCH of a lead's status and value. Only fields whose value really changes are written; when
  * any did, lead.updated goes out with `changes` (`from` → `to`). No change: no write, no event.
  */
-export async function updateLead(deps: EventDeps, workspaceId: string, id: string, patch: LeadPatch): Promise<LeadDoc> {
+export async function updateLead(deps: Deps, { workspaceId, leadId: id, patch }: { workspaceId: string; leadId: string; patch: LeadPatch }): Promise<LeadDoc> {
   const lead = await leadRepository.findInWorkspace(workspaceId, id);
   if (!lead) throw AppError.notFound('Lead');
   const changes = diff(lead, patch);

@@ -75,7 +75,7 @@ async function forwardRest(deps: Deps, visitor: VisitorDoc, applied: VisitorEven
   await saveAndRecord(visitor, applied);
   const target = visitor.mergedInto as string;
   const forwarded = [...prefix, ...rest.map((e): VisitorEvent => ({ ...e, visitorId: target, redelivered: true }))];
-  await sendToVisitor(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, visitor.workspaceId, target, forwarded);
+  await sendToVisitor(deps, { workspaceId: visitor.workspaceId, visitorId: target, events: forwarded });
   return { email: visitor.email };
 }
 

@@ -1,9 +1,8 @@
 import { AppError } from '../platform/errors';
-import type { IngestDispatcher } from '../ingest/ingest-dispatcher';
 import { visitorRepository } from './visitor.repository';
 import { newIngestEventId, visitorIdFor } from './visitor-ids';
 import type { VisitorEvent, VisitorEventType } from './visitor-types';
-import { acceptIngestEvents } from '../ingest/accept-ingest-events';
+import { acceptIngestEvents, type IngestDeps } from '../ingest/accept-ingest-events';
 
 /** A write to a visitor, applied by its workflow like a tracked event (at `timestamp`, default now). */
 export interface VisitorCommand {
@@ -35,7 +34,10 @@ export async function resolveVisitorTarget(workspaceId: string, identifier: stri
  * API writes to a visitor go through the same outbox and workflow as ingest, so they are applied
  * in order with the visitor's events by its only writer. Answers once stored (202 semantics).
  */
-export async function enqueueVisitorCommands(dispatcher: IngestDispatcher, workspaceId: string, target: VisitorTarget, commands: VisitorCommand[]): Promise<string[]> {
+export async function enqueueVisitorCommands(
+  deps: IngestDeps,
+  { workspaceId, target, commands }: { workspaceId: string; target: VisitorTarget; commands: VisitorCommand[] },
+): Promise<string[]> {
   const now = Date.now();
   const events: VisitorEvent[] = commands.map((c) => ({
     id: newIngestEventId(),
@@ -50,6 +52,6 @@ export async function enqueueVisitorCommands(dispatcher: IngestDispatcher, works
     context: { ip: null, userAgent: null },
     data: c.data,
   }));
-  await acceptIngestEvents(dispatcher, events);
+  await acceptIngestEvents(deps, events);
   return events.map((e) => e.id);
 }

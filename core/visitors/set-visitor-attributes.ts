@@ -1,5 +1,5 @@
 import { AppError, type FieldErrors } from '../platform/errors';
-import type { IngestDispatcher } from '../ingest/ingest-dispatcher';
+import type { IngestDeps } from '../ingest/accept-ingest-events';
 import { attributeTypeRepository } from './attribute-type.repository';
 import type { AttributeType, AttributeValue } from './visitor-types';
 import { enqueueVisitorCommands, resolveVisitorTarget } from './enqueue-visitor-command';
@@ -26,7 +26,7 @@ function fits(fixed: AttributeType, given: AttributeType): boolean {
  * Salespanel's visitor-attributes: each attribute's type is fixed for the workspace by its first
  * value; a value of another type is a 400 naming the attribute, and nothing is written.
  */
-export async function setVisitorAttributes(dispatcher: IngestDispatcher, input: SetAttributesInput): Promise<{ id: string; visitorId: string }> {
+export async function setVisitorAttributes(deps: IngestDeps, input: SetAttributesInput): Promise<{ id: string; visitorId: string }> {
   const target = await resolveVisitorTarget(input.workspaceId, input.visitorIdentifier, { createWithEmail: input.createNew });
   const entries = Object.entries(input.attributes);
   const fixed = await Promise.all(entries.map(([label]) => attributeTypeRepository.find(input.workspaceId, label)));
@@ -37,7 +37,7 @@ export async function setVisitorAttributes(dispatcher: IngestDispatcher, input: 
     ...(target.exists ? [] : [{ type: 'identify' as const, data: { email: input.visitorIdentifier.toLowerCase() } }]),
     { type: 'set_attributes' as const, data: { attributes: input.attributes } },
   ];
-  const ids = await enqueueVisitorCommands(dispatcher, input.workspaceId, target, commands);
+  const ids = await enqueueVisitorCommands(deps, { workspaceId: input.workspaceId, target, commands });
   return { id: ids[ids.length - 1], visitorId: target.visitorId };
 }
 

@@ -1,4 +1,5 @@
 import type { Config } from '../platform/config';
+import type { Deps } from '../platform/deps';
 import { AppError } from '../platform/errors';
 import { isEventType } from '../events/event-catalogue';
 import { newId } from '../platform/ids';
@@ -10,6 +11,7 @@ import { generateWebhookSecret, secretPrefix } from './signature';
 import { checkWebhookUrl } from './ssrf';
 
 export interface CreateSubscriptionInput {
+  workspace: WorkspaceDoc;
   url: string;
   events: string[];
   description?: string;
@@ -18,13 +20,10 @@ export interface CreateSubscriptionInput {
 }
 
 /** Creates a subscription; its signing secret is returned here and never again. */
-export async function createWebhookSubscription(
-  config: Config,
-  workspace: WorkspaceDoc,
-  input: CreateSubscriptionInput,
-): Promise<{ subscription: WebhookSubscriptionDoc; secret: string }> {
+export async function createWebhookSubscription(deps: Deps, input: CreateSubscriptionInput): Promise<{ subscription: WebhookSubscriptionDoc; secret: string }> {
+  const { workspace } = input;
   assertSubscribableEvents(workspace, input.events, input.source === 'zapier' ? 'event' : 'events');
-  const url = await assertSafeTarget(config, input.url, input.source === 'zapier' ? 'target_url' : 'url');
+  const url = await assertSafeTarget(deps.config, input.url, input.source === 'zapier' ? 'target_url' : 'url');
   const secret = generateWebhookSecret();
   const subscription = await webhookSubscriptionRepository.insert({
     _id: newId('wh', 20),

@@ -1,6 +1,5 @@
-import type { Client } from '@temporalio/client';
 import { AppError } from '../platform/errors';
-import type { Logger } from '../platform/logger';
+import type { Deps } from '../platform/deps';
 import { deliveryRepository } from './delivery.repository';
 import { webhookSubscriptionRepository } from './webhook-subscription.repository';
 import { workflowIds } from '../platform/temporal/workflow-ids';
@@ -10,7 +9,7 @@ import { cancelDeliverySignal, deliverWebhookWorkflow } from '../../workflows';
  * Deletes a subscription: nothing more is delivered to it. Pending deliveries are told to stop
  * now (best effort: each one also re-checks the subscription before every attempt).
  */
-export async function deleteWebhookSubscription(deps: { temporal: Client; logger: Logger }, workspaceId: string, id: string): Promise<void> {
+export async function deleteWebhookSubscription(deps: Deps, { workspaceId, subscriptionId: id }: { workspaceId: string; subscriptionId: string }): Promise<void> {
   if (!(await webhookSubscriptionRepository.softDelete(workspaceId, id, new Date()))) throw AppError.notFound('Webhook subscription');
   const pending = await deliveryRepository.findPendingForSubscription(workspaceId, id);
   await Promise.all(

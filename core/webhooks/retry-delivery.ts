@@ -1,5 +1,5 @@
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import type { Config } from '../platform/config';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import type { Deps } from '../platform/deps';
 import { AppError } from '../platform/errors';
 import type { DeliveryDoc } from './delivery.model';
 import { deliveryRepository } from './delivery.repository';
@@ -9,20 +9,15 @@ import { deliverySettingsFor } from './delivery-settings';
 import { startDeliveryWorkflow } from './start-delivery';
 import { deliverWebhookWorkflow, retryNowSignal } from '../../workflows';
 
-export interface RetryDeps {
-  temporal: Client;
-  config: Config;
-}
-
 /**
  * Try again now. A delivery still waiting between attempts is woken up; a closed one is
  * re-opened for a new attempt series, recorded on the same delivery and run as a new run of
  * the same `delivery-<id>` workflow.
  */
-export async function retryDelivery(deps: RetryDeps, workspaceId: string, deliveryId: string): Promise<{ delivery: DeliveryDoc; mode: 'woken' | 'restarted' }> {
+export async function retryDelivery(deps: Deps, { workspaceId, deliveryId }: { workspaceId: string; deliveryId: string }): Promise<{ delivery: DeliveryDoc; mode: 'woken' | 'restarted' }> {
   const delivery = await deliveryRepository.findInWorkspace(workspaceId, deliveryId);
   if (!delivery) throw AppError.notFound('Delivery');
-  const restarted = await restartDelivery(deps, delivery);
+  const restarted = await restartDelivery(deps, { delivery });
   return { delivery: restarted.delivery, mode: restarted.mode === 'woken' ? 'woken' : 'restarted' };
 }
 
@@ -31,12 +26,11 @@ export async function retryDelivery(deps: RetryDeps, workspaceId: string, delive
  * read — its own retry fired — and restarting it then would send the event a second time.
  */
 export async function restartDelivery(
-  deps: RetryDeps,
-  listed: DeliveryDoc,
-  opts: { skipIfDelivered?: boolean } = {},
+  deps: Deps,
+  { delivery: listed, skipIfDelivered = false }: { delivery: DeliveryDoc; skipIfDelivered?: boolean },
 ): Promise<{ delivery: DeliveryDoc; mode: 'woken' | 'restarted' | 'already_delivered' }> {
-  const delivery = opts.skipIfDelivered ? ((await deliveryRepository.findById(listed._id)) ?? listed) : listed;
-  if (opts.skipIfDelivered && delivery.status === 'succeeded') return { delivery, mode: 'already_delivered' };
+  const delivery = skipIfDelivered ? ((await deliveryRepository.findById(listed._id)) ?? listed) : listed;
+  if (skipIfDelivered && delivery.status === 'succeeded') return { delivery, mode: 'already_delivered' };
   const handle = deps.temporal.workflow.getHandle<typeof deliverWebhookWorkflow>(workflowIds.delivery(delivery._id));
   if (delivery.status === 'pending' && (await isRunning(handle))) {
     await handle.signal(retryNowSignal);
@@ -47,7 +41,7 @@ export async function restartDelivery(
   // The previous run may still be closing after it recorded the failure: then wake it, and if it
   // finished in the meantime (the signal finds no run), start the new series after all.
   for (let attempt = 0; ; attempt++) {
-    if (await startDeliveryWorkflow(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, reopened, settings)) break;
+    if (await startDeliveryWorkflow(deps, { delivery: reopened, settings })) break;
     try {
       await handle.signal(retryNowSignal);
       break;

@@ -1,12 +1,17 @@
+import type { Deps } from '../platform/deps';
 import { AppError } from '../platform/errors';
 import { webhookSubscriptionRepository } from './webhook-subscription.repository';
 import { generateWebhookSecret, secretPrefix } from './signature';
 
 /**
- * Issues a new signing secret. During the grace period deliveries carry a signature for the
- * new secret and for the previous one, so receivers can switch without missing an event.
+ * Issues a new signing secret. During the grace period (default WEBHOOK_SECRET_GRACE) deliveries
+ * carry a signature for the new secret and for the previous one, so receivers can switch without
+ * missing an event.
  */
-export async function rotateWebhookSecret(workspaceId: string, id: string, graceMs: number): Promise<{ secret: string; previousExpiresAt: Date }> {
+export async function rotateWebhookSecret(
+  deps: Deps,
+  { workspaceId, subscriptionId: id, graceMs = deps.config.WEBHOOK_SECRET_GRACE }: { workspaceId: string; subscriptionId: string; graceMs?: number },
+): Promise<{ secret: string; previousExpiresAt: Date }> {
   const subscription = await webhookSubscriptionRepository.findInWorkspace(workspaceId, id);
   if (!subscription) throw AppError.notFound('Webhook subscription');
   const now = new Date();

@@ -1,4 +1,5 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Deps } from '../platform/deps';
 import type { DeliveryDoc } from './delivery.model';
 import { searchAttributes } from '../platform/temporal/search-attributes';
 import { workflowIds } from '../platform/temporal/workflow-ids';
@@ -10,10 +11,8 @@ import type { DeliverySettings } from './delivery-settings';
  * (returns false), which is what makes fan-out safe to repeat.
  */
 export async function startDeliveryWorkflow(
-  temporal: Client,
-  taskQueue: string,
-  delivery: Pick<DeliveryDoc, '_id' | 'workspaceId' | 'subscriptionId' | 'eventId' | 'eventType' | 'series' | 'url'>,
-  settings: DeliverySettings,
+  deps: Deps,
+  { delivery, settings }: { delivery: Pick<DeliveryDoc, '_id' | 'workspaceId' | 'subscriptionId' | 'eventId' | 'eventType' | 'series' | 'url'>; settings: DeliverySettings },
 ): Promise<boolean> {
   const input: DeliverWebhookInput = {
     deliveryId: delivery._id,
@@ -27,8 +26,8 @@ export async function startDeliveryWorkflow(
     timeoutMs: settings.timeoutMs,
   };
   try {
-    await temporal.workflow.start(deliverWebhookWorkflow, {
-      taskQueue,
+    await deps.temporal.workflow.start(deliverWebhookWorkflow, {
+      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
       workflowId: workflowIds.delivery(delivery._id),
       args: [input],
       typedSearchAttributes: [

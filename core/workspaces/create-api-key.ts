@@ -1,5 +1,6 @@
 import { generateApiKey, type ApiKeyKind } from './api-keys';
 import { AppError } from '../platform/errors';
+import type { Deps } from '../platform/deps';
 import { newId } from '../platform/ids';
 import type { ApiKeyDoc } from './api-key.model';
 import { apiKeyRepository } from './api-key.repository';
@@ -14,7 +15,7 @@ export interface CreateApiKeyInput {
 }
 
 /** Creates a key and returns its plaintext, which exists only in this return value. */
-export async function createApiKey(input: CreateApiKeyInput): Promise<{ key: ApiKeyDoc; plaintext: string }> {
+export async function createApiKey(_deps: Deps, input: CreateApiKeyInput): Promise<{ key: ApiKeyDoc; plaintext: string }> {
   const workspace = await workspaceRepository.findById(input.workspaceId);
   if (!workspace) throw AppError.notFound('Workspace');
   const generated = generateApiKey(input.kind);

@@ -1,18 +1,11 @@
-import type { Client } from '@temporalio/client';
 import { eventTypesForPlan, type Plan } from '../events/event-catalogue';
 import { newId } from '../platform/ids';
-import type { Logger } from '../platform/logger';
+import type { Deps } from '../platform/deps';
 import type { WorkspaceDoc } from './workspace.model';
 import { workspaceRepository } from './workspace.repository';
 import { searchAttributes } from '../platform/temporal/search-attributes';
 import { workflowIds } from '../platform/temporal/workflow-ids';
 import { provisionWorkspaceWorkflow } from '../../workflows';
-
-export interface CreateWorkspaceDeps {
-  temporal: Client;
-  taskQueue: string;
-  logger: Logger;
-}
 
 export interface CreateWorkspaceInput {
   name: string;
@@ -33,7 +26,7 @@ export interface CreatedWorkspace {
  * Stores the workspace (usable at once) and starts its provisioning workflow. If Temporal is
  * down the workspace still exists and works; it reports provisioning `pending`.
  */
-export async function createWorkspace(deps: CreateWorkspaceDeps, input: CreateWorkspaceInput): Promise<CreatedWorkspace> {
+export async function createWorkspace(deps: Deps, input: CreateWorkspaceInput): Promise<CreatedWorkspace> {
   const plan = input.plan ?? 'pro';
   const workspace = await workspaceRepository.insert({
     _id: newId('ws', 16),
@@ -55,9 +48,9 @@ export async function createWorkspace(deps: CreateWorkspaceDeps, input: CreateWo
   return { workspace, provisioning, workflowId };
 }
 
-async function startProvisioning(deps: CreateWorkspaceDeps, workspace: Pick<WorkspaceDoc, '_id' | 'name'>, workflowId: string): Promise<void> {
+async function startProvisioning(deps: Deps, workspace: Pick<WorkspaceDoc, '_id' | 'name'>, workflowId: string): Promise<void> {
   await deps.temporal.workflow.start(provisionWorkspaceWorkflow, {
-    taskQueue: deps.taskQueue,
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     workflowId,
     args: [{ workspaceId: workspace._id }],
     typedSearchAttributes: [{ key: searchAttributes.workspaceId, value: workspace._id }],

@@ -27,10 +27,10 @@ export async function ensureDemoWorkspace(deps: { config: Config; logger: Logger
   }
   const temporal = createTemporalClient({ address: deps.config.TEMPORAL_ADDRESS, namespace: deps.config.TEMPORAL_NAMESPACE });
   try {
-    const workspace =
-      existing ?? (await createWorkspace({ temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, logger: deps.logger }, { name: 'Demo', isDemo: true })).workspace;
-    const secret = await createApiKey({ workspaceId: workspace._id, kind: 'secret', name: 'demo secret key' });
-    const publishable = await createApiKey({ workspaceId: workspace._id, kind: 'publishable', name: 'demo publishable key' });
+    const useCaseDeps = { config: deps.config, logger: deps.logger, temporal };
+    const workspace = existing ?? (await createWorkspace(useCaseDeps, { name: 'Demo', isDemo: true })).workspace;
+    const secret = await createApiKey(useCaseDeps, { workspaceId: workspace._id, kind: 'secret', name: 'demo secret key' });
+    const publishable = await createApiKey(useCaseDeps, { workspaceId: workspace._id, kind: 'publishable', name: 'demo publishable key' });
     const credentials = { workspaceId: workspace._id, workspaceName: workspace.name, secretKey: secret.plaintext, publishableKey: publishable.plaintext };
     writeFileSync(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
     return credentials;

@@ -459,11 +459,12 @@ describe('visitor workflow continue-as-new (private Temporal server)', () => {
     // signals race each other and the hand-overs.
     for (let n = 1; n <= 40; n++) await send(n);
     const concurrent = Array.from({ length: 80 }, (_, i) => 41 + i);
+    const senderDeps = { config: stack.config, logger: createLogger('silent', 'test'), temporal: stack.temporal };
     const secondSender = (n: number) => {
       const raw = { type: 'pageview', messageId: `long-${fp}-${n}`, data: pageview(fp, `https://long.example/${n}`, { timestamp: t0 + n * 1000 }) };
       const prepared = prepareIngestEvent(raw, { workspaceId: ws.id, keyKind: 'publishable', ip: null, userAgent: null, receivedAt: Date.now() });
       if (!prepared.ok) throw prepared.error;
-      return sendToVisitor(stack.temporal, stack.config.TEMPORAL_TASK_QUEUE, ws.id, id, [prepared.event]);
+      return sendToVisitor(senderDeps, { workspaceId: ws.id, visitorId: id, events: [prepared.event] });
     };
     await mapLimit(concurrent, 6, async (n) => {
       await Promise.all([send(n, { messageId: `long-${fp}-${n}` }), secondSender(n)]);
