@@ -7,7 +7,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY api ./api
 COPY activities ./activities
 COPY cli ./cli
-COPY shared ./shared
+COPY core ./core
 COPY worker ./worker
 COPY workflows ./workflows
 RUN npm run build && npm prune --omit=dev

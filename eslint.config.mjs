@@ -18,7 +18,7 @@ const workflowForbiddenImports = {
   patterns: [
     { group: ['node:*'], message: 'Workflows run in a deterministic sandbox: no Node built-ins.' },
     { group: ['**/activities', '**/activities/*'], allowTypeImports: true, message: 'Import activities with `import type` and call them through proxyActivities.' },
-    { group: ['**/shared/models/*', '**/shared/repositories/*', '**/shared/db'], message: 'Workflows never touch the database: call an activity.' },
+    { group: ['**/core/**/*.model', '**/core/**/*.repository', '**/core/platform/db'], message: 'Workflows never touch the database: call an activity.' },
     { group: ['express', 'pino', 'undici', 'axios'], message: 'No I/O libraries in workflows.' },
   ],
 };

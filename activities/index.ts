@@ -2,13 +2,13 @@
  * Every activity the worker registers, built from the worker's dependencies. Workflows import
  * this module as a type only (`import type { Activities }`), so no I/O enters the workflow bundle.
  */
-import type { ActivityDeps } from './deps';
+import type { Deps } from '../core/platform/deps';
 import { createDeliveryActivities } from './webhook-delivery.activities';
 import { createMaintenanceActivities } from './maintenance.activities';
 import { createVisitorPipelineActivities } from './visitor-pipeline.activities';
 import { recordWorkspaceProvisioned } from './workspace.activities';
 
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: Deps) {
   return {
     recordWorkspaceProvisioned,
     ...createDeliveryActivities(deps),
@@ -18,7 +18,6 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-export type { ActivityDeps } from './deps';
 export type { AttemptInput, AttemptResult } from './webhook-delivery.activities';
 export type { ProvisionResult } from './workspace.activities';
 export type { RetentionResult } from './maintenance.activities';

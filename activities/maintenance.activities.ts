@@ -1,8 +1,8 @@
-import { deliveryRepository } from '../shared/repositories/delivery.repository';
-import { eventRepository } from '../shared/repositories/event.repository';
-import { ingestRepository } from '../shared/repositories/ingest.repository';
-import { fanOutEvent } from '../shared/use-cases/emit-event';
-import type { ActivityDeps } from './deps';
+import { deliveryRepository } from '../core/webhooks/delivery.repository';
+import { eventRepository } from '../core/events/event.repository';
+import { ingestRepository } from '../core/ingest/ingest.repository';
+import { fanOutEvent } from '../core/events/emit-event';
+import type { Deps } from '../core/platform/deps';
 import { deleteExpiredRateLimitCounters } from './rate-limit-cleanup';
 
 export interface RetentionResult {
@@ -12,7 +12,7 @@ export interface RetentionResult {
   ingestLog: number;
 }
 
-export function createMaintenanceActivities(deps: ActivityDeps) {
+export function createMaintenanceActivities(deps: Deps) {
   /** The outbox sweep: finish fan-out for events stored by a process that died before doing it. */
   async function fanOutPendingEvents(input: { limit: number }): Promise<{ fannedOut: number }> {
     const stale = await eventRepository.findNotFannedOut(new Date(Date.now() - deps.config.OUTBOX_SWEEP_AFTER), input.limit);

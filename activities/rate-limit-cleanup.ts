@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { RATE_LIMIT_COLLECTION } from '../shared/rate-limit-store';
+import { RATE_LIMIT_COLLECTION } from '../core/platform/rate-limit-store';
 
 /** Rate-limit counters whose window has passed (real MongoDB's TTL index does this too; FerretDB needs us). */
 export async function deleteExpiredRateLimitCounters(): Promise<number> {

@@ -1,18 +1,18 @@
 import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
-import { groupByVisitor, sendToVisitor } from '../shared/ingest/send-to-visitor';
-import { ingestRepository } from '../shared/repositories/ingest.repository';
-import { parkedEventRepository } from '../shared/repositories/parked-event.repository';
-import { isTransientError } from '../shared/transient-errors';
-import { ATTEMPTS_BEFORE_PARKING, EVENT_FAILED } from '../shared/visitors/event-failure';
-import type { VisitorEvent } from '../shared/visitors/visitor-types';
-import { applyVisitorEvents as applyEvents, type ApplyVisitorEventsInput } from '../shared/use-cases/apply-visitor-events';
-import type { ActivityDeps } from './deps';
+import { groupByVisitor, sendToVisitor } from '../core/ingest/send-to-visitor';
+import { ingestRepository } from '../core/ingest/ingest.repository';
+import { isTransientError } from '../core/platform/transient-errors';
+import { ATTEMPTS_BEFORE_PARKING, EVENT_FAILED } from '../core/visitors/event-failure';
+import { parkedEventRepository } from '../core/visitors/parked-event.repository';
+import type { VisitorEvent } from '../core/visitors/visitor-types';
+import { applyVisitorEvents as applyEvents, type ApplyVisitorEventsInput } from '../core/visitors/apply-visitor-events';
+import type { Deps } from '../core/platform/deps';
 
 const SWEEP_CONCURRENCY = 8;
 /** The sweep's activity has 5 minutes; stop reading new pages after this. */
 const SWEEP_BUDGET_MS = 3 * 60_000;
 
-export function createVisitorPipelineActivities(deps: ActivityDeps) {
+export function createVisitorPipelineActivities(deps: Deps) {
   /**
    * Local activity of visitorWorkflow: applies a batch of the visitor's events and saves it. An
    * outage is retried until it passes; a failure of the events' own is reported as EVENT_FAILED
@@ -75,7 +75,7 @@ export function createVisitorPipelineActivities(deps: ActivityDeps) {
       while (next < groups.length) {
         const [key, group] = groups[next++];
         const { workspaceId, visitorId } = group[0];
-        await sendToVisitor(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, workspaceId, visitorId, group).then(
+        await sendToVisitor(deps, { workspaceId, visitorId, events: group }).then(
           () => (handedOver += group.length),
           (err) => {
             failed.add(key);

@@ -1,16 +1,16 @@
-import { version } from '../shared/version';
-import type { DeliveryAttempt, DeliveryDoc, DeliveryStatus } from '../shared/models/delivery.model';
-import type { EventDoc } from '../shared/models/event.model';
-import type { WebhookSubscriptionDoc } from '../shared/models/webhook-subscription.model';
-import { deliveryRepository } from '../shared/repositories/delivery.repository';
-import { eventRepository } from '../shared/repositories/event.repository';
-import { webhookSubscriptionRepository } from '../shared/repositories/webhook-subscription.repository';
-import { workspaceRepository } from '../shared/repositories/workspace.repository';
-import { emitEvent } from '../shared/use-cases/emit-event';
-import { nextDelayMs } from '../shared/webhooks/retry-policy';
-import { deliverySettingsFor } from '../shared/webhooks/settings';
-import { signWebhook } from '../shared/webhooks/signature';
-import type { ActivityDeps } from './deps';
+import { version } from '../core/platform/version';
+import type { DeliveryAttempt, DeliveryDoc, DeliveryStatus } from '../core/webhooks/delivery.model';
+import type { EventDoc } from '../core/events/event.model';
+import type { WebhookSubscriptionDoc } from '../core/webhooks/webhook-subscription.model';
+import { deliveryRepository } from '../core/webhooks/delivery.repository';
+import { eventRepository } from '../core/events/event.repository';
+import { webhookSubscriptionRepository } from '../core/webhooks/webhook-subscription.repository';
+import { workspaceRepository } from '../core/workspaces/workspace.repository';
+import { emitEvent } from '../core/events/emit-event';
+import { nextDelayMs } from '../core/webhooks/retry-policy';
+import { deliverySettingsFor } from '../core/webhooks/delivery-settings';
+import { signWebhook } from '../core/webhooks/signature';
+import type { Deps } from '../core/platform/deps';
 import { sendWebhook, type DeliveryErrorClass, type WebhookHttpResult } from './webhook-http';
 
 export interface AttemptInput {
@@ -35,7 +35,7 @@ const USER_AGENT = `Signalbox-Webhooks/${version}`;
 /** lastSuccessAt is kept to this resolution, so a healthy subscription costs no write per delivery. */
 const LAST_SUCCESS_RESOLUTION_MS = 60_000;
 
-export function createDeliveryActivities(deps: ActivityDeps) {
+export function createDeliveryActivities(deps: Deps) {
   /**
    * One attempt: load, sign, POST, record. Idempotent under activity retries: a delivery that is
    * already closed reports its outcome without sending again.

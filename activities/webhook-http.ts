@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Agent, request, type Dispatcher } from 'undici';
-import { checkWebhookTarget, createGuardedLookup, SSRF_ERROR_CODE, type TargetPolicy } from '../shared/webhooks/ssrf';
+import { checkWebhookTarget, createGuardedLookup, SSRF_ERROR_CODE, type TargetPolicy } from '../core/webhooks/ssrf';
 
 /**
  * One outbound webhook POST, for delivery activities. It never throws: every outcome, including

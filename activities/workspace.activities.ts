@@ -1,4 +1,4 @@
-import { workspaceRepository } from '../shared/repositories/workspace.repository';
+import { workspaceRepository } from '../core/workspaces/workspace.repository';
 
 export interface ProvisionResult {
   workspaceId: string;

@@ -1,9 +1,9 @@
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
-import { publicUrl } from '../shared/config';
-import { MAX_BATCH_BYTES } from '../shared/ingest/ingest-schemas';
-import { version } from '../shared/version';
+import { publicUrl } from '../core/platform/config';
+import { MAX_BATCH_BYTES } from '../core/ingest/ingest-schemas';
+import { version } from '../core/platform/version';
 import type { ApiDeps } from './deps';
 import { ApiRouter } from './http/api-router';
 import { createAuthenticator } from './middleware/authenticate';
@@ -12,18 +12,19 @@ import { ingestCors } from './middleware/ingest-guard';
 import { jsonShapeGuard } from './middleware/json-shape-guard';
 import { assignRequestId, requestIdOf } from './middleware/request-id';
 import { createRegistry, generateDocument } from './openapi/document';
-import { registerAdminRoutes } from './routes/admin.routes';
-import { registerHealthRoutes } from './routes/health.routes';
-import { registerEventRoutes } from './routes/events.routes';
-import { registerIngestRoutes } from './routes/ingest.routes';
-import { registerMeRoute } from './routes/me.route';
-import { registerVisitorWriteRoutes } from './routes/visitor-writes.routes';
-import { registerWebhookRoutes } from './routes/webhooks.routes';
-import { registerCompanyRoutes } from './routes/companies.routes';
-import { registerLeadRoutes } from './routes/leads.routes';
-import { registerOrderRoutes } from './routes/orders.routes';
-import { registerParkedEventRoutes } from './routes/parked-events.routes';
-import { registerVisitorRoutes } from './routes/visitors.routes';
+import { registerAdminRoutes } from './admin/admin.routes';
+import { registerHealthRoutes } from './health/health.routes';
+import { registerEventRoutes } from './events/events.routes';
+import { registerIngestRoutes } from './ingest/ingest.routes';
+import { registerMeRoute } from './account/me.route';
+import { registerVisitorWriteRoutes } from './visitors/visitor-writes.routes';
+import { registerDeliveryRoutes } from './webhooks/deliveries.routes';
+import { registerWebhookRoutes } from './webhooks/webhooks.routes';
+import { registerCompanyRoutes } from './companies/companies.routes';
+import { registerLeadRoutes } from './leads/leads.routes';
+import { registerOrderRoutes } from './orders/orders.routes';
+import { registerParkedEventRoutes } from './parked-events/parked-events.routes';
+import { registerVisitorRoutes } from './visitors/visitors.routes';
 
 /** Builds the Express app: one error model, request ids, auth + rate limits per route, OpenAPI from zod. */
 export function createApp(deps: ApiDeps): Express {
@@ -53,6 +54,7 @@ export function createApp(deps: ApiDeps): Express {
   registerVisitorWriteRoutes(v1, deps);
   registerWebhookRoutes(v1, deps);
   registerEventRoutes(v1, deps);
+  registerDeliveryRoutes(v1, deps);
   registerVisitorRoutes(v1, deps);
   registerLeadRoutes(v1, deps);
   registerOrderRoutes(v1, deps);

@@ -1,6 +1,6 @@
-import { loadConfigOrExit } from '../shared/config';
-import { disconnectDatabase } from '../shared/db';
-import { createLogger } from '../shared/logger';
+import { loadConfigOrExit } from '../core/platform/config';
+import { disconnectDatabase } from '../core/platform/db';
+import { createLogger } from '../core/platform/logger';
 import { startApi } from './server';
 
 async function main(): Promise<void> {

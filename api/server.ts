@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import mongoose from 'mongoose';
-import type { Config } from '../shared/config';
-import { connectDatabase } from '../shared/db';
-import type { Logger } from '../shared/logger';
-import { IngestDispatcher } from '../shared/ingest/ingest-dispatcher';
-import { createTemporalClient } from '../shared/temporal/client';
+import type { Config } from '../core/platform/config';
+import { connectDatabase } from '../core/platform/db';
+import type { Logger } from '../core/platform/logger';
+import { IngestDispatcher } from '../core/ingest/ingest-dispatcher';
+import { createTemporalClient } from '../core/platform/temporal/client';
 import { createApp } from './app';
 import { KeyRateLimiter } from './middleware/rate-limiter';
 
@@ -22,7 +22,7 @@ export async function startApi(config: Config, logger: Logger, opts: { connectDb
   const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const rateLimiter = await KeyRateLimiter.create(db, logger);
   // The outbox sweep runs every minute and takes events older than OUTBOX_SWEEP_AFTER.
-  const dispatcher = new IngestDispatcher({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, deferMs: config.OUTBOX_SWEEP_AFTER + 90_000 });
+  const dispatcher = new IngestDispatcher({ config, logger, temporal }, { deferMs: config.OUTBOX_SWEEP_AFTER + 90_000 });
   const app = createApp({ config, logger, temporal, rateLimiter, dispatcher });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.API_PORT, config.API_HOST, () => resolve(s));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { freePort } from '../scripts/stack/child-process';
 import { startFerretDb } from '../scripts/stack/ferretdb';
-import { installSqliteBusyRetry } from '../shared/sqlite-busy-retry';
+import { installSqliteBusyRetry } from '../core/platform/sqlite-busy-retry';
 
 type Doc = { _id: string; workspaceId: string; data: Record<string, unknown>; receivedAt: Date; processedAt?: Date };
 

@@ -49,7 +49,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
 import { Pool } from 'undici';
-import { createTemporalClient } from '../shared/temporal/client';
+import { createTemporalClient } from '../core/platform/temporal/client';
+import { outboxSweepWorkflow } from '../workflows';
 import type { DispatcherStats } from './lib/api-child';
 import { startBenchStack, type BenchStack } from './lib/bench-stack';
 import { closedLoop, CpuMeter, failuresText, openLoop, type LoadResult, type Target } from './lib/load';
@@ -341,7 +342,7 @@ async function sweepFigures(stack: BenchStack): Promise<SweepFigures> {
   const client = createTemporalClient({ address: stack.config.TEMPORAL_ADDRESS, namespace: stack.config.TEMPORAL_NAMESPACE });
   const out: SweepFigures = { runs: 0, running: 0, redispatched: 0, longestSeconds: 0 };
   try {
-    for await (const wf of client.workflow.list({ query: `WorkflowType = 'outboxSweepWorkflow'` })) {
+    for await (const wf of client.workflow.list({ query: `WorkflowType = '${outboxSweepWorkflow.name}'` })) {
       const end = wf.closeTime?.getTime() ?? Date.now();
       out.longestSeconds = Math.max(out.longestSeconds, (end - wf.startTime.getTime()) / 1000);
       if (!wf.closeTime) {
@@ -350,7 +351,7 @@ async function sweepFigures(stack: BenchStack): Promise<SweepFigures> {
       }
       out.runs++;
       if (wf.status.name === 'COMPLETED') {
-        const result = (await client.workflow.getHandle(wf.workflowId, wf.runId).result()) as { redispatched?: number };
+        const result = await client.workflow.getHandle<typeof outboxSweepWorkflow>(wf.workflowId, wf.runId).result();
         out.redispatched += result.redispatched ?? 0;
       }
     }

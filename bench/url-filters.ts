@@ -7,7 +7,7 @@
  * lower-casing the URL and searching one short literal in it. Target: every pattern well under a
  * millisecond per match.
  */
-import { matchesFilters, URL_PATTERN_MAX_WILDCARDS } from '../shared/webhooks/filters';
+import { matchesFilters, URL_PATTERN_MAX_WILDCARDS } from '../core/webhooks/filters';
 import { fmt } from './lib/stats';
 
 const urls = {

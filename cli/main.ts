@@ -1,17 +1,18 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { apiKeyKinds, type ApiKeyKind } from '../shared/api-keys';
-import { loadConfigOrExit, publicUrl, type Config } from '../shared/config';
-import { connectDatabase, disconnectDatabase } from '../shared/db';
-import { AppError } from '../shared/errors';
-import { plans, type Plan } from '../shared/event-catalogue';
-import { createLogger } from '../shared/logger';
-import { apiKeyRepository } from '../shared/repositories/api-key.repository';
-import { workspaceRepository } from '../shared/repositories/workspace.repository';
-import { apiKeyScopes, type ApiKeyScope } from '../shared/scopes';
-import { createTemporalClient } from '../shared/temporal/client';
-import { createApiKey } from '../shared/use-cases/create-api-key';
-import { createWorkspace } from '../shared/use-cases/create-workspace';
-import { revokeApiKey } from '../shared/use-cases/revoke-api-key';
+import { apiKeyKinds, type ApiKeyKind } from '../core/workspaces/api-keys';
+import { loadConfigOrExit, publicUrl, type Config } from '../core/platform/config';
+import { connectDatabase, disconnectDatabase } from '../core/platform/db';
+import { AppError } from '../core/platform/errors';
+import { plans, type Plan } from '../core/events/event-catalogue';
+import type { Deps } from '../core/platform/deps';
+import { createLogger } from '../core/platform/logger';
+import { apiKeyRepository } from '../core/workspaces/api-key.repository';
+import { workspaceRepository } from '../core/workspaces/workspace.repository';
+import { apiKeyScopes, type ApiKeyScope } from '../core/workspaces/scopes';
+import { createTemporalClient } from '../core/platform/temporal/client';
+import { createApiKey } from '../core/workspaces/create-api-key';
+import { createWorkspace } from '../core/workspaces/create-workspace';
+import { revokeApiKey } from '../core/workspaces/revoke-api-key';
 
 /** Operator CLI: `npm run signalbox -- <command>`. Talks to MongoDB and Temporal directly. */
 function buildProgram(config: Config): Command {
@@ -25,13 +26,12 @@ function buildProgram(config: Config): Command {
     .option('--no-keys', 'do not create the initial secret and publishable keys')
     .description('Create a workspace (and, by default, a secret and a publishable key)')
     .action((name: string, opts: { plan: Plan; keys: boolean }) =>
-      withStack(config, async (temporal) => {
-        const logger = createLogger('warn', 'signalbox-cli');
-        const created = await createWorkspace({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger }, { name, plan: opts.plan });
+      withStack(config, async (deps) => {
+        const created = await createWorkspace(deps, { name, plan: opts.plan });
         print(`Workspace ${created.workspace._id} "${created.workspace.name}" (plan ${created.workspace.plan}); provisioning ${created.provisioning} as ${created.workflowId}`);
         if (!opts.keys) return;
         for (const kind of ['secret', 'publishable'] as const) {
-          const { key, plaintext } = await createApiKey({ workspaceId: created.workspace._id, kind });
+          const { key, plaintext } = await createApiKey(deps, { workspaceId: created.workspace._id, kind });
           printKey(kind, key._id, plaintext);
         }
         print(`\nTry it:\n  curl -s ${publicUrl(config)}/api/v1/me -H "Authorization: Bearer <secret key>"`);
@@ -55,9 +55,9 @@ function buildProgram(config: Config): Command {
     .option('--scope <scope...>', `limit the key to scopes: ${apiKeyScopes.join(', ')}`)
     .description('Create an API key; the key is printed once')
     .action((opts: { workspace: string; kind: ApiKeyKind; name?: string; scope?: string[] }) =>
-      withDatabase(config, async () => {
+      withStack(config, async (deps) => {
         const scopes = opts.scope?.map((s) => oneOf(apiKeyScopes)(s)) as ApiKeyScope[] | undefined;
-        const { key: created, plaintext } = await createApiKey({ workspaceId: opts.workspace, kind: opts.kind, name: opts.name, scopes });
+        const { key: created, plaintext } = await createApiKey(deps, { workspaceId: opts.workspace, kind: opts.kind, name: opts.name, scopes });
         printKey(opts.kind, created._id, plaintext);
       }),
     );
@@ -79,8 +79,8 @@ function buildProgram(config: Config): Command {
     .requiredOption('-w, --workspace <id>', 'workspace id')
     .description('Revoke a key; the next request with it gets 401')
     .action((keyId: string, opts: { workspace: string }) =>
-      withDatabase(config, async () => {
-        const revoked = await revokeApiKey(opts.workspace, keyId);
+      withStack(config, async (deps) => {
+        const revoked = await revokeApiKey(deps, { workspaceId: opts.workspace, keyId });
         print(`Revoked ${revoked._id} (${revoked.displayPrefix}…) at ${revoked.revokedAt?.toISOString()}`);
       }),
     );
@@ -111,10 +111,11 @@ async function withDatabase(config: Config, run: () => Promise<void>): Promise<v
   }
 }
 
-async function withStack(config: Config, run: (temporal: ReturnType<typeof createTemporalClient>) => Promise<void>): Promise<void> {
+/** The database and the use-cases' deps; the Temporal client connects only if a command uses it. */
+async function withStack(config: Config, run: (deps: Deps) => Promise<void>): Promise<void> {
   const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   try {
-    await withDatabase(config, () => run(temporal));
+    await withDatabase(config, () => run({ config, logger: createLogger('warn', 'signalbox-cli'), temporal }));
   } finally {
     await temporal.connection.close().catch(() => undefined);
   }

@@ -1,11 +1,12 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../activities';
+import { createActivities } from '../activities';
+import type { Deps } from '../core/platform/deps';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  deps: ActivityDeps;
+  deps: Deps;
   /** A pre-built bundle (tests build one per run); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string;
 }

@@ -1,10 +1,10 @@
 import { NativeConnection } from '@temporalio/worker';
-import { createTemporalClient } from '../shared/temporal/client';
+import { createTemporalClient } from '../core/platform/temporal/client';
 import { ensureSchedules } from './schedules';
-import { loadConfigOrExit } from '../shared/config';
-import { connectDatabase, disconnectDatabase } from '../shared/db';
-import { createLogger } from '../shared/logger';
-import { ensureSearchAttributes } from '../shared/temporal/ensure-search-attributes';
+import { loadConfigOrExit } from '../core/platform/config';
+import { connectDatabase, disconnectDatabase } from '../core/platform/db';
+import { createLogger } from '../core/platform/logger';
+import { ensureSearchAttributes } from '../core/platform/temporal/ensure-search-attributes';
 import { createWorker } from './create-worker';
 import { installWorkerRuntime } from './runtime';
 

@@ -1,5 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { workflowIds } from '../shared/temporal/workflow-ids';
+import { extractWorkflowType, type Workflow } from '@temporalio/common';
+import { workflowIds } from '../core/platform/temporal/workflow-ids';
+import { outboxSweepWorkflow, retentionWorkflow } from '../workflows';
 
 /**
  * The periodic jobs, as Temporal Schedules (visible and pausable in the UI). Created once; an
@@ -8,8 +10,8 @@ import { workflowIds } from '../shared/temporal/workflow-ids';
  */
 export async function ensureSchedules(client: Client, taskQueue: string): Promise<string[]> {
   const specs = [
-    { scheduleId: workflowIds.outboxSweep(), workflowType: 'outboxSweepWorkflow', every: '1 minute', note: 'Fans out stored events whose fan-out was interrupted' },
-    { scheduleId: workflowIds.retention(), workflowType: 'retentionWorkflow', every: '1 hour', note: 'Deletes events, deliveries and attempts older than RETENTION_MAX_AGE' },
+    { scheduleId: workflowIds.outboxSweep(), workflow: outboxSweepWorkflow, every: '1 minute', note: 'Fans out stored events whose fan-out was interrupted' },
+    { scheduleId: workflowIds.retention(), workflow: retentionWorkflow, every: '1 hour', note: 'Deletes events, deliveries and attempts older than RETENTION_MAX_AGE' },
   ] as const;
   const created: string[] = [];
   for (const spec of specs) {
@@ -17,26 +19,26 @@ export async function ensureSchedules(client: Client, taskQueue: string): Promis
       await client.schedule.create({
         scheduleId: spec.scheduleId,
         spec: { intervals: [{ every: spec.every }] },
-        action: { type: 'startWorkflow', workflowType: spec.workflowType, taskQueue, args: [], workflowId: spec.scheduleId },
+        action: { type: 'startWorkflow', workflowType: spec.workflow, taskQueue, args: [], workflowId: spec.scheduleId },
         policies: { overlap: ScheduleOverlapPolicy.SKIP },
         memo: { description: spec.note },
       });
       created.push(spec.scheduleId);
     } catch (err) {
       if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-      await repointIfNeeded(client, spec.scheduleId, spec.workflowType, taskQueue);
+      await repointIfNeeded(client, spec.scheduleId, spec.workflow, taskQueue);
     }
   }
   return created;
 }
 
-async function repointIfNeeded(client: Client, scheduleId: string, workflowType: string, taskQueue: string): Promise<void> {
+async function repointIfNeeded(client: Client, scheduleId: string, workflow: Workflow, taskQueue: string): Promise<void> {
   const handle = client.schedule.getHandle(scheduleId);
   const current = await handle.describe();
   const action = current.action;
-  if (action.type === 'startWorkflow' && action.taskQueue === taskQueue && action.workflowType === workflowType) return;
+  if (action.type === 'startWorkflow' && action.taskQueue === taskQueue && action.workflowType === extractWorkflowType(workflow)) return;
   await handle.update((previous) => ({
     ...previous,
-    action: { type: 'startWorkflow', workflowType, taskQueue, args: [], workflowId: scheduleId },
+    action: { type: 'startWorkflow', workflowType: workflow, taskQueue, args: [], workflowId: scheduleId },
   }));
 }

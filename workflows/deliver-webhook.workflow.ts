@@ -1,8 +1,20 @@
 import { condition, defineQuery, defineSignal, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities, AttemptResult } from '../activities';
-import { searchAttributes } from '../shared/temporal/search-attributes';
-import { withJitter } from '../shared/webhooks/retry-policy';
-import type { DeliverWebhookInput } from '../shared/webhooks/start-delivery';
+import { searchAttributes } from '../core/platform/temporal/search-attributes';
+import { withJitter } from '../core/webhooks/retry-policy';
+
+export interface DeliverWebhookInput {
+  deliveryId: string;
+  workspaceId: string;
+  subscriptionId: string;
+  eventId: string;
+  eventType: string;
+  series: number;
+  scheduleMs: number[];
+  jitter: number;
+  /** Per-attempt HTTP deadline; the activity timeout is derived from it. */
+  timeoutMs: number;
+}
 
 export interface DeliveryState {
   deliveryId: string;

@@ -1,8 +1,8 @@
 import { ActivityFailure, ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { searchAttributes } from '../shared/temporal/search-attributes';
-import { EVENT_FAILED } from '../shared/visitors/event-failure';
-import type { VisitorEvent } from '../shared/visitors/visitor-types';
+import { searchAttributes } from '../core/platform/temporal/search-attributes';
+import { EVENT_FAILED } from '../core/visitors/event-failure';
+import type { VisitorEvent } from '../core/visitors/visitor-types';
 
 export interface VisitorWorkflowInput {
   workspaceId: string;

@@ -1,7 +1,7 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import type { ApiKeyScope } from '../../shared/scopes';
+import type { ApiKeyScope } from '../../core/workspaces/scopes';
 import { errorResponseSchema } from './common-schemas';
 import { parseInput } from './validate';
 

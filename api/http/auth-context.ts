@@ -1,6 +1,6 @@
 import type { Response } from 'express';
-import type { ApiKeyDoc } from '../../shared/models/api-key.model';
-import type { WorkspaceDoc } from '../../shared/models/workspace.model';
+import type { ApiKeyDoc } from '../../core/workspaces/api-key.model';
+import type { WorkspaceDoc } from '../../core/workspaces/workspace.model';
 
 /** Who is calling: set by the authentication middleware, read by routes. Never from the request body. */
 export interface AuthContext {

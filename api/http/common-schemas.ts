@@ -13,3 +13,10 @@ export const errorResponseSchema = z
 
 /** ISO 8601 timestamps on the wire. */
 export const isoDate = z.iso.datetime({ offset: true });
+
+/** Salespanel's `select_by_first_activity=true|false`, for the visitors and companies lists. */
+export const selectByFirstActivity = z
+  .enum(['true', 'false'], { error: 'must be true or false' })
+  .default('false')
+  .transform((v) => v === 'true')
+  .meta({ description: 'Order (and `since`/`before`) by first activity instead of last activity' });

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AppError, fieldErrors } from '../../shared/errors';
+import { AppError, fieldErrors } from '../../core/platform/errors';
 
 /** Parses `value` with `schema` or throws a 400 whose details are keyed by field (prefixed by where it was). */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'params'): z.output<S> {

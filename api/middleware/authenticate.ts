@@ -1,44 +1,25 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { hashApiKey, isWellFormedApiKey } from '../../shared/api-keys';
-import type { Config } from '../../shared/config';
-import { AppError } from '../../shared/errors';
-import type { Logger } from '../../shared/logger';
-import { apiKeyRepository } from '../../shared/repositories/api-key.repository';
-import { workspaceRepository } from '../../shared/repositories/workspace.repository';
-import { keyAllows, type ApiKeyScope } from '../../shared/scopes';
+import { hashApiKey, isWellFormedApiKey } from '../../core/workspaces/api-keys';
+import { AppError } from '../../core/platform/errors';
+import { apiKeyRepository } from '../../core/workspaces/api-key.repository';
+import { workspaceRepository } from '../../core/workspaces/workspace.repository';
+import { keyAllows, type ApiKeyScope } from '../../core/workspaces/scopes';
+import type { ApiDeps } from '../deps';
 import type { AuthMode } from '../http/api-router';
 import type { AuthContext } from '../http/auth-context';
+import { extractApiKey } from './extract-api-key';
 import { createIngestGuard } from './ingest-guard';
-import type { KeyRateLimiter } from './rate-limiter';
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 const INVALID_KEY = 'Invalid API key';
-
-/** Reads the key from `Authorization: Bearer|Token <key>`, `X-API-Key` or `X-API-Token`. */
-export function extractApiKey(req: Request): string | undefined {
-  const header = req.headers.authorization;
-  if (header !== undefined) {
-    const match = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw new AppError('unauthorized', "Authorization header must be 'Bearer <key>' or 'Token <key>'");
-    return match[1];
-  }
-  const apiKey = req.headers['x-api-key'] ?? req.headers['x-api-token'];
-  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : undefined;
-}
-
-export interface AuthenticatorDeps {
-  config: Config;
-  logger: Logger;
-  rateLimiter: KeyRateLimiter;
-}
 
 /**
  * Builds the guards every authenticated route runs: resolve the key (one indexed lookup,
  * so revocation takes effect on the very next request), check kind and scope, then apply
  * the key's rate limit and set the X-RateLimit-* headers.
  */
-export function createAuthenticator(deps: AuthenticatorDeps) {
+export function createAuthenticator(deps: ApiDeps) {
   const lastUsedWrites = new Map<string, number>();
 
   function noteUsed(keyId: string): void {

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError } from '../../shared/errors';
-import type { Logger } from '../../shared/logger';
+import { AppError } from '../../core/platform/errors';
+import type { Logger } from '../../core/platform/logger';
 
 /** body-parser's error types, mapped to our codes (all 4xx: the client sent something we refuse). */
 const bodyParserErrors: Record<string, (err: { limit?: number; message: string }) => AppError> = {

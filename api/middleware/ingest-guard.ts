@@ -1,12 +1,12 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { isWellFormedApiKey } from '../../shared/api-keys';
-import type { Config } from '../../shared/config';
-import { AppError } from '../../shared/errors';
-import { findIngestCredential } from '../../shared/ingest/ingest-key-cache';
-import { keyAllows } from '../../shared/scopes';
+import { isWellFormedApiKey } from '../../core/workspaces/api-keys';
+import type { Config } from '../../core/platform/config';
+import { AppError } from '../../core/platform/errors';
+import { findIngestCredential } from '../../core/ingest/ingest-key-cache';
+import { keyAllows } from '../../core/workspaces/scopes';
 import type { AuthContext } from '../http/auth-context';
-import { extractApiKey } from './authenticate';
+import { extractApiKey } from './extract-api-key';
 
 /** The key of an ingest call: the usual headers, else `token` in the body (Pulsora; sendBeacon cannot set headers). */
 function ingestToken(req: Request): string | undefined {

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
-import { AppError } from '../../shared/errors';
-import { jsonShapeProblems } from '../../shared/json-shape';
+import { AppError } from '../../core/platform/errors';
+import { jsonShapeProblems } from '../../core/platform/json-shape';
 
 /** Refuses a parsed body with a `__proto__` key or nested too deep (400 naming the paths), before any route sees it. */
 export const jsonShapeGuard: RequestHandler = (req, _res, next) => {

@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
 import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Logger } from '../../shared/logger';
-import { RATE_LIMIT_COLLECTION } from '../../shared/rate-limit-store';
+import type { Logger } from '../../core/platform/logger';
+import { RATE_LIMIT_COLLECTION } from '../../core/platform/rate-limit-store';
 
 export interface Limits {
   perMinute: number;

@@ -23,10 +23,10 @@ import { WorkflowClient } from '@temporalio/client';
 import express from 'express';
 import mongoose from 'mongoose';
 import { startApi } from '../../api/server';
-import { parseConfig } from '../../shared/config';
-import { connectDatabase, disconnectDatabase } from '../../shared/db';
-import { IngestDispatcher } from '../../shared/ingest/ingest-dispatcher';
-import { createLogger } from '../../shared/logger';
+import { parseConfig } from '../../core/platform/config';
+import { connectDatabase, disconnectDatabase } from '../../core/platform/db';
+import { IngestDispatcher } from '../../core/ingest/ingest-dispatcher';
+import { createLogger } from '../../core/platform/logger';
 
 export interface DispatcherStats {
   offered: number;

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../../shared/config';
-import type { Logger } from '../../shared/logger';
-import { workspaceRepository } from '../../shared/repositories/workspace.repository';
-import { createTemporalClient } from '../../shared/temporal/client';
-import { createApiKey } from '../../shared/use-cases/create-api-key';
-import { createWorkspace } from '../../shared/use-cases/create-workspace';
+import type { Config } from '../../core/platform/config';
+import type { Logger } from '../../core/platform/logger';
+import { workspaceRepository } from '../../core/workspaces/workspace.repository';
+import { createTemporalClient } from '../../core/platform/temporal/client';
+import { createApiKey } from '../../core/workspaces/create-api-key';
+import { createWorkspace } from '../../core/workspaces/create-workspace';
 
 export interface DemoCredentials {
   workspaceId: string;
@@ -27,10 +27,10 @@ export async function ensureDemoWorkspace(deps: { config: Config; logger: Logger
   }
   const temporal = createTemporalClient({ address: deps.config.TEMPORAL_ADDRESS, namespace: deps.config.TEMPORAL_NAMESPACE });
   try {
-    const workspace =
-      existing ?? (await createWorkspace({ temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, logger: deps.logger }, { name: 'Demo', isDemo: true })).workspace;
-    const secret = await createApiKey({ workspaceId: workspace._id, kind: 'secret', name: 'demo secret key' });
-    const publishable = await createApiKey({ workspaceId: workspace._id, kind: 'publishable', name: 'demo publishable key' });
+    const useCaseDeps = { config: deps.config, logger: deps.logger, temporal };
+    const workspace = existing ?? (await createWorkspace(useCaseDeps, { name: 'Demo', isDemo: true })).workspace;
+    const secret = await createApiKey(useCaseDeps, { workspaceId: workspace._id, kind: 'secret', name: 'demo secret key' });
+    const publishable = await createApiKey(useCaseDeps, { workspaceId: workspace._id, kind: 'publishable', name: 'demo publishable key' });
     const credentials = { workspaceId: workspace._id, workspaceName: workspace.name, secretKey: secret.plaintext, publishableKey: publishable.plaintext };
     writeFileSync(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
     return credentials;

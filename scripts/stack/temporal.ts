@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { searchAttributeCliArgs } from '../../shared/temporal/search-attributes';
+import { searchAttributeCliArgs } from '../../core/platform/temporal/search-attributes';
 import { startProcess, waitUntil, type ManagedProcess } from './child-process';
 
 export interface EmbeddedTemporal {

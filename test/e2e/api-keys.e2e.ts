@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { ApiKeyModel } from '../../shared/models/api-key.model';
+import { ApiKeyModel } from '../../core/workspaces/api-key.model';
 import { ADMIN_TOKEN, startTestStack, type TestStack } from '../support/test-stack';
 
 describe('workspaces and API keys (real API, database and Temporal)', () => {

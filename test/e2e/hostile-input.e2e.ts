@@ -4,13 +4,13 @@
  */
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import type { LeadDoc } from '../../shared/models/lead.model';
-import { IngestOutboxModel } from '../../shared/models/ingest-outbox.model';
-import { WebhookSubscriptionModel } from '../../shared/models/webhook-subscription.model';
-import { leadRepository } from '../../shared/repositories/lead.repository';
-import { visitorRepository } from '../../shared/repositories/visitor.repository';
-import { newVisitor } from '../../shared/visitors/new-visitor';
-import { leadIdFor, visitorIdFor } from '../../shared/visitors/visitor-ids';
+import type { LeadDoc } from '../../core/leads/lead.model';
+import { IngestOutboxModel } from '../../core/ingest/ingest-outbox.model';
+import { WebhookSubscriptionModel } from '../../core/webhooks/webhook-subscription.model';
+import { leadRepository } from '../../core/leads/lead.repository';
+import { visitorRepository } from '../../core/visitors/visitor.repository';
+import { newVisitor } from '../../core/visitors/new-visitor';
+import { leadIdFor, visitorIdFor } from '../../core/visitors/visitor-ids';
 import { mapLimit, roomyWorkspace } from '../support/ingest-helpers';
 import { startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
 

@@ -1,11 +1,11 @@
-import { IngestEventModel } from '../../shared/models/ingest-event.model';
-import { IngestOutboxModel } from '../../shared/models/ingest-outbox.model';
-import { LeadModel } from '../../shared/models/lead.model';
-import { orderRepository } from '../../shared/repositories/order.repository';
-import { visitorIdentityRepository } from '../../shared/repositories/visitor-identity.repository';
-import { visitorRepository } from '../../shared/repositories/visitor.repository';
-import { workflowIds } from '../../shared/temporal/workflow-ids';
-import { leadIdFor, orderIdFor, visitorIdFor } from '../../shared/visitors/visitor-ids';
+import { IngestEventModel } from '../../core/ingest/ingest-event.model';
+import { IngestOutboxModel } from '../../core/ingest/ingest-outbox.model';
+import { LeadModel } from '../../core/leads/lead.model';
+import { orderRepository } from '../../core/orders/order.repository';
+import { visitorIdentityRepository } from '../../core/visitors/visitor-identity.repository';
+import { visitorRepository } from '../../core/visitors/visitor.repository';
+import { workflowIds } from '../../core/platform/temporal/workflow-ids';
+import { leadIdFor, orderIdFor, visitorIdFor } from '../../core/visitors/visitor-ids';
 import {
   acceptedCountFor,
   customs,

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../scripts/stack/child-process';
 import { startTemporalDevServer, type EmbeddedTemporal, type TemporalDevServerOptions } from '../../scripts/stack/temporal';
-import { randomAlphanumeric } from '../../shared/api-keys';
-import { LeadModel } from '../../shared/models/lead.model';
-import { ingestRepository } from '../../shared/repositories/ingest.repository';
-import { prepareIngestEvent } from '../../shared/use-cases/accept-ingest-events';
-import { visitorRepository } from '../../shared/repositories/visitor.repository';
-import { leadIdFor } from '../../shared/visitors/visitor-ids';
+import { randomAlphanumeric } from '../../core/workspaces/api-keys';
+import { LeadModel } from '../../core/leads/lead.model';
+import { ingestRepository } from '../../core/ingest/ingest.repository';
+import { prepareIngestEvent } from '../../core/ingest/accept-ingest-events';
+import { visitorRepository } from '../../core/visitors/visitor.repository';
+import { leadIdFor } from '../../core/visitors/visitor-ids';
 import {
   ingest,
   ingestOk,
@@ -24,6 +24,7 @@ import {
   type Accepted,
 } from '../support/ingest-helpers';
 import { eventually, requiredEnv, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';
+import { outboxSweepWorkflow } from '../../workflows';
 
 /**
  * Ingest during a Temporal outage: the API stores every event in the outbox and answers 202;
@@ -53,7 +54,7 @@ describe('ingest survives a Temporal outage (private Temporal dev server)', () =
   }, 60_000);
 
   const sweep = () =>
-    stack.temporal.workflow.execute('outboxSweepWorkflow', { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, workflowId: `test-outbox-sweep-${randomAlphanumeric(10)}`, args: [] }) as Promise<{ fannedOut: number; redispatched: number }>;
+    stack.temporal.workflow.execute(outboxSweepWorkflow, { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, workflowId: `test-outbox-sweep-${randomAlphanumeric(10)}`, args: [] });
 
   it('answers 202 while Temporal is down, then applies every stored event exactly once', async () => {
     const ws: TestWorkspace = await roomyWorkspace(stack, 'Ingest outage');

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
-import type { LeadDoc } from '../../shared/models/lead.model';
-import { leadRepository } from '../../shared/repositories/lead.repository';
-import { leadIdFor, visitorIdFor } from '../../shared/visitors/visitor-ids';
+import type { LeadDoc } from '../../core/leads/lead.model';
+import { leadRepository } from '../../core/leads/lead.repository';
+import { leadIdFor, visitorIdFor } from '../../core/visitors/visitor-ids';
 import { ReceiverPool } from '../support/receiver';
 import { startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
 

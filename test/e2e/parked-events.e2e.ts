@@ -3,13 +3,14 @@
  * attempts, its visitor goes on with the events around it, and the parked event can be listed,
  * replayed and discarded through the API — scoped to its workspace.
  */
-import { allModels } from '../../shared/models/all-models';
-import { parkedEventRepository } from '../../shared/repositories/parked-event.repository';
-import { ingestRepository } from '../../shared/repositories/ingest.repository';
-import { sendToVisitor } from '../../shared/ingest/send-to-visitor';
-import { workflowIds } from '../../shared/temporal/workflow-ids';
-import { prepareIngestEvent } from '../../shared/use-cases/accept-ingest-events';
-import type { VisitorEvent } from '../../shared/visitors/visitor-types';
+import { createLogger } from '../../core/platform/logger';
+import { allModels } from '../../core/platform/all-models';
+import { parkedEventRepository } from '../../core/visitors/parked-event.repository';
+import { ingestRepository } from '../../core/ingest/ingest.repository';
+import { sendToVisitor } from '../../core/ingest/send-to-visitor';
+import { workflowIds } from '../../core/platform/temporal/workflow-ids';
+import { prepareIngestEvent } from '../../core/ingest/accept-ingest-events';
+import type { VisitorEvent } from '../../core/visitors/visitor-types';
 import { visitorStateQuery } from '../../workflows/visitor.workflow';
 import mongoose from 'mongoose';
 import { links, pageview, roomyWorkspace, timelineOf, uniqueFingerprint, waitForEmptyOutbox } from '../support/ingest-helpers';
@@ -30,10 +31,11 @@ describe('parked events (real Temporal visitor workflow and database)', () => {
     if (!prepared.ok) throw new Error('test event did not validate');
     return prepared.event;
   }
+  const deps = () => ({ config: stack.config, logger: createLogger('silent', 'test'), temporal: stack.temporal });
   /** Accepted as the API would (outbox first), then handed to the visitor's workflow. */
   async function accept(events: VisitorEvent[]): Promise<void> {
     await ingestRepository.addManyToOutbox(events);
-    await sendToVisitor(stack.temporal, stack.config.TEMPORAL_TASK_QUEUE, events[0].workspaceId, events[0].visitorId, events);
+    await sendToVisitor(deps(), { workspaceId: events[0].workspaceId, visitorId: events[0].visitorId, events });
   }
   const urlsOn = async (visitorId: string) => links(await timelineOf(visitorId)).map((l) => l.url);
   const parkedList = async (ws: TestWorkspace) => (await stack.request('GET', '/api/v1/parked-events', { key: ws.secretKey })).body.data as Array<{ id: string; timesParked: number; error: string }>;

@@ -1,5 +1,5 @@
-import { WorkspaceModel } from '../../shared/models/workspace.model';
-import { searchAttributes } from '../../shared/temporal/search-attributes';
+import { WorkspaceModel } from '../../core/workspaces/workspace.model';
+import { searchAttributes } from '../../core/platform/temporal/search-attributes';
 import { eventually, startTestStack, type TestStack } from '../support/test-stack';
 
 describe('the provisioning workflow (real Temporal, real database)', () => {

@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { installSqliteBusyRetry } from '../../shared/sqlite-busy-retry';
+import { installSqliteBusyRetry } from '../../core/platform/sqlite-busy-retry';
 import { requiredEnv } from '../support/test-stack';
 
 /**

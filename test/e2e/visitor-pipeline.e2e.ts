@@ -1,16 +1,16 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createVisitorPipelineActivities } from '../../activities/visitor-pipeline.activities';
-import { createLogger } from '../../shared/logger';
-import { LeadModel } from '../../shared/models/lead.model';
-import { VisitorModel } from '../../shared/models/visitor.model';
-import { ingestRepository } from '../../shared/repositories/ingest.repository';
-import { visitorIdentityRepository } from '../../shared/repositories/visitor-identity.repository';
-import { visitorRepository } from '../../shared/repositories/visitor.repository';
-import { sendToVisitor } from '../../shared/ingest/send-to-visitor';
-import { workflowIds } from '../../shared/temporal/workflow-ids';
-import { prepareIngestEvent } from '../../shared/use-cases/accept-ingest-events';
-import { applyVisitorEvents } from '../../shared/use-cases/apply-visitor-events';
-import { companyIdFor, leadIdFor } from '../../shared/visitors/visitor-ids';
+import { createLogger } from '../../core/platform/logger';
+import { LeadModel } from '../../core/leads/lead.model';
+import { VisitorModel } from '../../core/visitors/visitor.model';
+import { ingestRepository } from '../../core/ingest/ingest.repository';
+import { visitorIdentityRepository } from '../../core/visitors/visitor-identity.repository';
+import { visitorRepository } from '../../core/visitors/visitor.repository';
+import { sendToVisitor } from '../../core/ingest/send-to-visitor';
+import { workflowIds } from '../../core/platform/temporal/workflow-ids';
+import { prepareIngestEvent } from '../../core/ingest/accept-ingest-events';
+import { applyVisitorEvents } from '../../core/visitors/apply-visitor-events';
+import { companyIdFor, leadIdFor } from '../../core/visitors/visitor-ids';
 import {
   customs,
   emittedEvents,
@@ -459,11 +459,12 @@ describe('visitor workflow continue-as-new (private Temporal server)', () => {
     // signals race each other and the hand-overs.
     for (let n = 1; n <= 40; n++) await send(n);
     const concurrent = Array.from({ length: 80 }, (_, i) => 41 + i);
+    const senderDeps = { config: stack.config, logger: createLogger('silent', 'test'), temporal: stack.temporal };
     const secondSender = (n: number) => {
       const raw = { type: 'pageview', messageId: `long-${fp}-${n}`, data: pageview(fp, `https://long.example/${n}`, { timestamp: t0 + n * 1000 }) };
       const prepared = prepareIngestEvent(raw, { workspaceId: ws.id, keyKind: 'publishable', ip: null, userAgent: null, receivedAt: Date.now() });
       if (!prepared.ok) throw prepared.error;
-      return sendToVisitor(stack.temporal, stack.config.TEMPORAL_TASK_QUEUE, ws.id, id, [prepared.event]);
+      return sendToVisitor(senderDeps, { workspaceId: ws.id, visitorId: id, events: [prepared.event] });
     };
     await mapLimit(concurrent, 6, async (n) => {
       await Promise.all([send(n, { messageId: `long-${fp}-${n}` }), secondSender(n)]);

@@ -4,11 +4,14 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { randomAlphanumeric } from '../../shared/api-keys';
-import { sendToVisitor } from '../../shared/ingest/send-to-visitor';
-import { workflowIds } from '../../shared/temporal/workflow-ids';
-import type { VisitorEvent } from '../../shared/visitors/visitor-types';
-import type { VisitorPipelineState } from '../../workflows/visitor.workflow';
+import { parseConfig } from '../../core/platform/config';
+import type { Deps } from '../../core/platform/deps';
+import { createLogger } from '../../core/platform/logger';
+import { randomAlphanumeric } from '../../core/workspaces/api-keys';
+import { sendToVisitor } from '../../core/ingest/send-to-visitor';
+import { workflowIds } from '../../core/platform/temporal/workflow-ids';
+import type { VisitorEvent } from '../../core/visitors/visitor-types';
+import { visitorEventsSignal, visitorStateQuery, visitorWorkflow } from '../../workflows';
 import { eventually, requiredEnv } from '../support/test-stack';
 
 const event = (visitorId: string, n: number): VisitorEvent => ({
@@ -30,6 +33,8 @@ describe('visitorWorkflow (real Temporal, recorded activity)', () => {
   const settled = new Map<string, string[]>();
   let connection: NativeConnection;
   let client: Client;
+  /** sendToVisitor's deps: this file's client and task queue (it touches no database). */
+  let deps: Deps;
   let worker: Worker;
   let running: Promise<void>;
 
@@ -37,6 +42,7 @@ describe('visitorWorkflow (real Temporal, recorded activity)', () => {
     const address = requiredEnv('SIGNALBOX_TEST_TEMPORAL_ADDRESS');
     connection = await NativeConnection.connect({ address });
     client = new Client({ connection: await Connection.connect({ address }) });
+    deps = { config: parseConfig({ MONGODB_URI: 'mongodb://127.0.0.1:1/unused', TEMPORAL_TASK_QUEUE: taskQueue }), logger: createLogger('silent', 'test'), temporal: client };
     worker = await Worker.create({
       connection,
       taskQueue,
@@ -64,15 +70,15 @@ describe('visitorWorkflow (real Temporal, recorded activity)', () => {
   it('applies events in arrival order and drops ones it already applied', async () => {
     const visitorId = `vis_order_${randomAlphanumeric(6)}`;
     const events = Array.from({ length: 30 }, (_, n) => event(visitorId, n));
-    await sendToVisitor(client, taskQueue, 'ws_wf', visitorId, events.slice(0, 10));
-    await sendToVisitor(client, taskQueue, 'ws_wf', visitorId, events.slice(5, 20)); // 5..9 again
-    await sendToVisitor(client, taskQueue, 'ws_wf', visitorId, events.slice(20));
+    await sendToVisitor(deps, { workspaceId: 'ws_wf', visitorId, events: events.slice(0, 10) });
+    await sendToVisitor(deps, { workspaceId: 'ws_wf', visitorId, events: events.slice(5, 20) }); // 5..9 again
+    await sendToVisitor(deps, { workspaceId: 'ws_wf', visitorId, events: events.slice(20) });
     await eventually(async () => (new Set(applied.get(visitorId)).size >= 30 ? true : undefined), 20_000, 'all applied');
     expect([...new Set(applied.get(visitorId))]).toEqual(events.map((e) => e.id));
     // The activity may run a batch again (local activities are at-least-once), so count what the
     // workflow itself applied: 5..9 sent twice were applied once.
     const handle = client.workflow.getHandle(workflowIds.visitor('ws_wf', visitorId));
-    expect(await handle.query<VisitorPipelineState>('state')).toMatchObject({ queued: 0, applied: 30 });
+    expect(await handle.query(visitorStateQuery)).toMatchObject({ queued: 0, applied: 30 });
     const desc = await handle.describe();
     expect(desc.status.name).toBe('RUNNING');
     expect(desc.searchAttributes.SignalboxVisitorId).toEqual([visitorId]);
@@ -84,7 +90,7 @@ describe('visitorWorkflow (real Temporal, recorded activity)', () => {
     const handle = client.workflow.getHandle(workflowId);
     const events = Array.from({ length: 300 }, (_, n) => event(visitorId, n));
     const send = (chunk: VisitorEvent[]) =>
-      client.workflow.signalWithStart('visitorWorkflow', { taskQueue, workflowId, args: [{ workspaceId: 'ws_wf', visitorId, historyLimit: 100 }], signal: 'visitorEvents', signalArgs: [chunk] });
+      client.workflow.signalWithStart(visitorWorkflow, { taskQueue, workflowId, args: [{ workspaceId: 'ws_wf', visitorId, historyLimit: 100 }], signal: visitorEventsSignal, signalArgs: [chunk] });
     await send([events[0]]);
     const firstRunId = (await handle.describe()).runId;
     // Small signals one after another: each adds a few history events, so 300 pass the limit of 100.

@@ -1,7 +1,7 @@
-import { AttributeTypeModel } from '../../shared/models/attribute-type.model';
-import { LeadModel } from '../../shared/models/lead.model';
-import { visitorRepository } from '../../shared/repositories/visitor.repository';
-import { leadIdFor, visitorIdFor } from '../../shared/visitors/visitor-ids';
+import { AttributeTypeModel } from '../../core/visitors/attribute-type.model';
+import { LeadModel } from '../../core/leads/lead.model';
+import { visitorRepository } from '../../core/visitors/visitor.repository';
+import { leadIdFor, visitorIdFor } from '../../core/visitors/visitor-ids';
 import {
   acceptedCountFor,
   customs,

@@ -1,15 +1,15 @@
-import { CompanyModel, type CompanyDoc } from '../../shared/models/company.model';
-import type { OrderDoc } from '../../shared/models/order.model';
-import type { VisitorDoc } from '../../shared/models/visitor.model';
-import { activityBucketRepository } from '../../shared/repositories/activity-bucket.repository';
-import { companyRepository } from '../../shared/repositories/company.repository';
-import { orderRepository } from '../../shared/repositories/order.repository';
-import { visitorIdentityRepository } from '../../shared/repositories/visitor-identity.repository';
-import { visitorRepository } from '../../shared/repositories/visitor.repository';
-import { newVisitor } from '../../shared/visitors/new-visitor';
-import { emptySummary } from '../../shared/visitors/sessions';
-import { companyIdFor, orderIdFor, visitorIdFor } from '../../shared/visitors/visitor-ids';
-import type { Activity, Touch } from '../../shared/visitors/visitor-types';
+import { CompanyModel, type CompanyDoc } from '../../core/companies/company.model';
+import type { OrderDoc } from '../../core/orders/order.model';
+import type { VisitorDoc } from '../../core/visitors/visitor.model';
+import { activityBucketRepository } from '../../core/visitors/activity-bucket.repository';
+import { companyRepository } from '../../core/companies/company.repository';
+import { orderRepository } from '../../core/orders/order.repository';
+import { visitorIdentityRepository } from '../../core/visitors/visitor-identity.repository';
+import { visitorRepository } from '../../core/visitors/visitor.repository';
+import { newVisitor } from '../../core/visitors/new-visitor';
+import { emptySummary } from '../../core/visitors/sessions';
+import { companyIdFor, orderIdFor, visitorIdFor } from '../../core/visitors/visitor-ids';
+import type { Activity, Touch } from '../../core/visitors/visitor-types';
 import { startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
 
 /**

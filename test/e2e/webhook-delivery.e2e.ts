@@ -1,7 +1,8 @@
 import { Webhook } from 'standardwebhooks';
-import { eventSamples } from '../../shared/events/payloads';
-import { WebhookSubscriptionModel } from '../../shared/models/webhook-subscription.model';
-import { workflowIds } from '../../shared/temporal/workflow-ids';
+import { eventSamples } from '../../core/events/payloads';
+import { WebhookSubscriptionModel } from '../../core/webhooks/webhook-subscription.model';
+import { workflowIds } from '../../core/platform/temporal/workflow-ids';
+import { deliveryStateQuery } from '../../workflows';
 import { ReceiverPool } from '../support/receiver';
 import { eventually, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';
 
@@ -219,7 +220,7 @@ describe('webhook delivery (real Temporal, database and HTTP receivers)', () => 
     await r.waitForRequests(1);
     const handle = stack.temporal.workflow.getHandle(workflowIds.delivery(deliveryIds[0]));
     const state = await eventually(async () => {
-      const s = await handle.query<{ status: string; attempts: number; nextAttemptAt: string | null; lastHttpStatus: number | null }>('state');
+      const s = await handle.query(deliveryStateQuery);
       return s.attempts === 1 ? s : undefined;
     });
     expect(state).toMatchObject({ status: 'retrying', attempts: 1, lastHttpStatus: 429 });

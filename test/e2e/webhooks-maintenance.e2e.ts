@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import mongoose from 'mongoose';
-import { randomAlphanumeric } from '../../shared/api-keys';
-import { eventSamples } from '../../shared/events/payloads';
-import { DeliveryModel } from '../../shared/models/delivery.model';
-import { EventModel } from '../../shared/models/event.model';
-import { eventRepository } from '../../shared/repositories/event.repository';
+import { randomAlphanumeric } from '../../core/workspaces/api-keys';
+import { eventSamples } from '../../core/events/payloads';
+import { DeliveryModel } from '../../core/webhooks/delivery.model';
+import { EventModel } from '../../core/events/event.model';
+import { eventRepository } from '../../core/events/event.repository';
 import { ensureSchedules } from '../../worker/schedules';
+import { outboxSweepWorkflow, retentionWorkflow } from '../../workflows';
 import { ReceiverPool } from '../support/receiver';
 import { eventually, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';
 
@@ -48,8 +49,9 @@ describe('webhook maintenance workflows (real Temporal, database and HTTP receiv
       const res = await stack.request('GET', `/api/v1/deliveries/${deliveryId}`, { key: ws.secretKey });
       return res.status === 200 && res.body.status !== 'pending' ? res.body : undefined;
     }, 30_000, `delivery ${deliveryId} to finish`);
-  const run = <T>(workflow: string, args: unknown[] = []) =>
-    stack.temporal.workflow.execute(workflow, { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, workflowId: `test-${workflow}-${unique()}`, args }) as Promise<T>;
+  const startOptions = (workflow: { name: string }) => ({ taskQueue: stack.config.TEMPORAL_TASK_QUEUE, workflowId: `test-${workflow.name}-${unique()}` });
+  const runOutboxSweep = () => stack.temporal.workflow.execute(outboxSweepWorkflow, { ...startOptions(outboxSweepWorkflow), args: [] });
+  const runRetention = (input?: { maxAgeMs?: number }) => stack.temporal.workflow.execute(retentionWorkflow, { ...startOptions(retentionWorkflow), args: input ? [input] : [] });
 
   it('the outbox sweep fans out an event that was stored but never fanned out, exactly once', async () => {
     const r = await receiver();
@@ -59,7 +61,7 @@ describe('webhook maintenance workflows (real Temporal, database and HTTP receiv
     await eventRepository.insert({ _id: id, workspaceId: ws.id, type: 'lead.created', data: { ...leadSample }, createdAt: new Date(Date.now() - 2 * 60_000) });
     expect((await getEvent(id)).body.deliveries).toEqual([]);
 
-    const first = await run<{ fannedOut: number }>('outboxSweepWorkflow');
+    const first = await runOutboxSweep();
     expect(first.fannedOut).toBeGreaterThanOrEqual(1);
     const [req] = await r.waitForRequests(1);
     expect(req.headers['webhook-id']).toBe(id);
@@ -69,7 +71,7 @@ describe('webhook maintenance workflows (real Temporal, database and HTTP receiv
     expect(deliveries).toHaveLength(1);
     expect((await settled(deliveries[0].id)).status).toBe('succeeded');
 
-    const second = await run<{ fannedOut: number }>('outboxSweepWorkflow');
+    const second = await runOutboxSweep();
     expect(second.fannedOut).toBe(0);
     await sleep(2_000);
     expect(r.requests).toHaveLength(1);
@@ -134,7 +136,7 @@ describe('webhook maintenance workflows (real Temporal, database and HTTP receiv
     expect((await DeliveryModel.findById(oldDeliveries[0]._id).lean())?.createdAt).toEqual(old);
     expect((await getEvent(oldEvents[0]._id)).status).toBe(200);
 
-    const result = await run<{ events: number; deliveries: number; rateLimitCounters: number }>('retentionWorkflow'); // RETENTION_MAX_AGE 30 d
+    const result = await runRetention(); // RETENTION_MAX_AGE 30 d
     expect(result.events).toBe(oldEvents.length);
     expect(result.deliveries).toBe(oldDeliveries.length);
     expect(result.rateLimitCounters).toBeGreaterThanOrEqual(1);
@@ -151,7 +153,7 @@ describe('webhook maintenance workflows (real Temporal, database and HTTP receiv
     await sleep(1_500);
     const [eventsBefore, deliveriesBefore] = await Promise.all([EventModel.countDocuments(), DeliveryModel.countDocuments()]);
     expect(eventsBefore).toBeGreaterThanOrEqual(freshEvents.length);
-    const short = await run<{ events: number; deliveries: number }>('retentionWorkflow', [{ maxAgeMs: 1000 }]);
+    const short = await runRetention({ maxAgeMs: 1000 });
     expect(short.events).toBe(eventsBefore);
     expect(short.deliveries).toBe(deliveriesBefore);
     expect(await EventModel.countDocuments({ _id: { $in: ids(freshEvents) } })).toBe(0);

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { WebhookSubscriptionModel } from '../../shared/models/webhook-subscription.model';
+import { WebhookSubscriptionModel } from '../../core/webhooks/webhook-subscription.model';
 import { ReceiverPool } from '../support/receiver';
 import { eventually, startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
 

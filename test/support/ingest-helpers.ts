@@ -3,17 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { freePort, startProcess, waitUntil } from '../../scripts/stack/child-process';
-import { randomAlphanumeric } from '../../shared/api-keys';
-import { searchAttributeCliArgs } from '../../shared/temporal/search-attributes';
-import type { EventDoc } from '../../shared/models/event.model';
-import { EventModel } from '../../shared/models/event.model';
-import { IngestEventModel, type IngestEventDoc } from '../../shared/models/ingest-event.model';
-import { IngestOutboxModel } from '../../shared/models/ingest-outbox.model';
-import type { VisitorDoc } from '../../shared/models/visitor.model';
-import { ActivityBucketModel, type ActivityBucketDoc } from '../../shared/models/visitor-activity-bucket.model';
-import { visitorRepository } from '../../shared/repositories/visitor.repository';
-import { emittedEventIdFor, visitorIdFor } from '../../shared/visitors/visitor-ids';
-import type { Activity } from '../../shared/visitors/visitor-types';
+import { randomAlphanumeric } from '../../core/workspaces/api-keys';
+import { searchAttributeCliArgs } from '../../core/platform/temporal/search-attributes';
+import type { EventDoc } from '../../core/events/event.model';
+import { EventModel } from '../../core/events/event.model';
+import { IngestEventModel, type IngestEventDoc } from '../../core/ingest/ingest-event.model';
+import { IngestOutboxModel } from '../../core/ingest/ingest-outbox.model';
+import type { VisitorDoc } from '../../core/visitors/visitor.model';
+import { ActivityBucketModel, type ActivityBucketDoc } from '../../core/visitors/visitor-activity-bucket.model';
+import { visitorRepository } from '../../core/visitors/visitor.repository';
+import { emittedEventIdFor, visitorIdFor } from '../../core/visitors/visitor-ids';
+import type { Activity } from '../../core/visitors/visitor-types';
 import { eventually, requiredEnv, type ApiResponse, type TestStack, type TestWorkspace } from './test-stack';
 
 /** Helpers shared by the ingest and visitor-pipeline e2e tests (real API, real Temporal, real database). */

@@ -1,10 +1,10 @@
-import { randomAlphanumeric } from '../../shared/api-keys';
+import { randomAlphanumeric } from '../../core/workspaces/api-keys';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { startApi, type RunningApi } from '../../api/server';
-import { parseConfig, type Config } from '../../shared/config';
-import { connectDatabase, disconnectDatabase } from '../../shared/db';
-import { createLogger } from '../../shared/logger';
+import { parseConfig, type Config } from '../../core/platform/config';
+import { connectDatabase, disconnectDatabase } from '../../core/platform/db';
+import { createLogger } from '../../core/platform/logger';
 import { createWorker } from '../../worker/create-worker';
 import { installWorkerRuntime } from '../../worker/runtime';
 

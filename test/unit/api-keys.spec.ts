@@ -1,5 +1,5 @@
-import { displayPrefixOf, generateApiKey, hashApiKey, isWellFormedApiKey, kindOfApiKey, randomAlphanumeric } from '../../shared/api-keys';
-import { keyAllows } from '../../shared/scopes';
+import { displayPrefixOf, generateApiKey, hashApiKey, isWellFormedApiKey, kindOfApiKey, randomAlphanumeric } from '../../core/workspaces/api-keys';
+import { keyAllows } from '../../core/workspaces/scopes';
 
 describe('API keys', () => {
   it('generates secret and publishable keys with their prefixes and a 32-character body', () => {

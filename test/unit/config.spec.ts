@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig } from '../../shared/config';
+import { ConfigError, parseConfig } from '../../core/platform/config';
 
 const valid = { MONGODB_URI: 'mongodb://127.0.0.1:27017/signalbox' };
 

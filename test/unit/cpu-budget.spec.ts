@@ -1,4 +1,4 @@
-import { CpuBudgetExceededError, runWithCpuBudget } from '../../shared/cpu-budget';
+import { CpuBudgetExceededError, runWithCpuBudget } from '../../core/platform/cpu-budget';
 
 describe('runWithCpuBudget', () => {
   it('returns what the step returns and rethrows what it throws', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { toAppError } from '../../api/middleware/error-handler';
-import { AppError, errorStatus, fieldErrors } from '../../shared/errors';
+import { AppError, errorStatus, fieldErrors } from '../../core/platform/errors';
 
 describe('error model', () => {
   it('maps every code to its HTTP status in one table', () => {

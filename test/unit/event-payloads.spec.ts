@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventTypes, paidEventTypes } from '../../shared/event-catalogue';
+import { eventTypes, paidEventTypes } from '../../core/events/event-catalogue';
 import {
   describeEventTypes,
   eventDescriptions,
@@ -8,7 +8,7 @@ import {
   InvalidEventPayloadError,
   parseEventPayload,
   type EventPayload,
-} from '../../shared/events/payloads';
+} from '../../core/events/payloads';
 
 const clone = <T>(value: T): T => structuredClone(value);
 

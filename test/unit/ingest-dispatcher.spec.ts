@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
-import { IngestDispatcher } from '../../shared/ingest/ingest-dispatcher';
-import { createLogger } from '../../shared/logger';
-import type { VisitorEvent } from '../../shared/visitors/visitor-types';
+import { IngestDispatcher } from '../../core/ingest/ingest-dispatcher';
+import { parseConfig } from '../../core/platform/config';
+import { createLogger } from '../../core/platform/logger';
+import type { VisitorEvent } from '../../core/visitors/visitor-types';
 
 /** A Temporal client whose signal-with-start settles when the test says so. */
 function fakeTemporal() {
@@ -9,7 +10,7 @@ function fakeTemporal() {
   const client = {
     withAbortSignal: <T>(_signal: AbortSignal, fn: () => Promise<T>) => fn(),
     workflow: {
-      signalWithStart: (_type: string, opts: { args: [{ visitorId: string }]; signalArgs: [VisitorEvent[]] }) =>
+      signalWithStart: (_workflow: unknown, opts: { args: [{ visitorId: string }]; signalArgs: [VisitorEvent[]] }) =>
         new Promise<void>((resolve, reject) => {
           calls.push({ visitorId: opts.args[0].visitorId, ids: opts.signalArgs[0].map((e) => e.id), settle: (err) => (err ? reject(err) : resolve()) });
         }),
@@ -33,11 +34,12 @@ const event = (visitorId: string, id: string): VisitorEvent => ({
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 const logger = createLogger('silent', 'test');
+const config = parseConfig({ MONGODB_URI: 'mongodb://127.0.0.1:1/unused', TEMPORAL_TASK_QUEUE: 'q' });
 
 describe('IngestDispatcher', () => {
   it('hands a visitor’s later events over only after its earlier hand-over finished, in arrival order', async () => {
     const { client, calls } = fakeTemporal();
-    const dispatcher = new IngestDispatcher({ temporal: client, taskQueue: 'q', logger });
+    const dispatcher = new IngestDispatcher({ config, logger, temporal: client });
     dispatcher.enqueue([event('a', 'a1')]);
     await tick();
     dispatcher.enqueue([event('a', 'a2'), event('b', 'b1')]);
@@ -58,7 +60,7 @@ describe('IngestDispatcher', () => {
   it('after a failed hand-over leaves that visitor’s newer events to the outbox sweep, so they cannot overtake the older ones', async () => {
     const { client, calls } = fakeTemporal();
     let now = 1_000_000;
-    const dispatcher = new IngestDispatcher({ temporal: client, taskQueue: 'q', logger, deferMs: 120_000, now: () => now });
+    const dispatcher = new IngestDispatcher({ config, logger, temporal: client }, { deferMs: 120_000, now: () => now });
     dispatcher.enqueue([event('a', 'a1')]);
     await tick();
     dispatcher.enqueue([event('a', 'a2'), event('c', 'c1')]);
@@ -91,7 +93,7 @@ describe('IngestDispatcher', () => {
   it('remembers a bounded number of deferred visitors, then leaves everything to the sweep for a while', async () => {
     const { client, calls } = fakeTemporal();
     let now = 1_000_000;
-    const dispatcher = new IngestDispatcher({ temporal: client, taskQueue: 'q', logger, maxQueued: 2, maxDeferred: 3, deferMs: 60_000, now: () => now });
+    const dispatcher = new IngestDispatcher({ config, logger, temporal: client }, { maxQueued: 2, maxDeferred: 3, deferMs: 60_000, now: () => now });
     // Over maxQueued: the rest go to the sweep and their visitors are deferred; the fourth is one too many.
     dispatcher.enqueue(['a', 'b', 'c', 'd', 'e', 'f'].map((v) => event(v, `${v}1`)));
     await tick();

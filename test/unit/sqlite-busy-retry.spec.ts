@@ -1,4 +1,4 @@
-import { addBusyRetry, isSqliteBusy } from '../../shared/sqlite-busy-retry';
+import { addBusyRetry, isSqliteBusy } from '../../core/platform/sqlite-busy-retry';
 
 const busy = () => Object.assign(new Error('[db.go:134 fsql.(*DB).InTransaction] database is locked (5) (SQLITE_BUSY)'), { code: 1 });
 

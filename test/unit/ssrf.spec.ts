@@ -1,7 +1,7 @@
 import dns from 'node:dns';
 import dnsPromises from 'node:dns/promises';
 import type { LookupAddress } from 'node:dns';
-import { BlockedTargetError, checkWebhookUrl, createGuardedLookup, isBlockedAddress, type TargetPolicy } from '../../shared/webhooks/ssrf';
+import { BlockedTargetError, checkWebhookUrl, createGuardedLookup, isBlockedAddress, type TargetPolicy } from '../../core/webhooks/ssrf';
 
 const strict: TargetPolicy = { allowPrivate: false };
 const permissive: TargetPolicy = { allowPrivate: true };

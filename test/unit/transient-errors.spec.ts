@@ -1,4 +1,4 @@
-import { isTransientError } from '../../shared/transient-errors';
+import { isTransientError } from '../../core/platform/transient-errors';
 
 const named = (name: string, extra: Record<string, unknown> = {}) => Object.assign(new Error('x'), { name }, extra);
 

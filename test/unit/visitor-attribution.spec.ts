@@ -1,5 +1,5 @@
-import { CLICK_ID_PARAMS, applyTouch, mergeTouches, touchFromPage, type PageTouchInput } from '../../shared/visitors/attribution';
-import type { Touch } from '../../shared/visitors/visitor-types';
+import { CLICK_ID_PARAMS, applyTouch, mergeTouches, touchFromPage, type PageTouchInput } from '../../core/visitors/attribution';
+import type { Touch } from '../../core/visitors/visitor-types';
 
 const SITE = 'https://acme.io';
 const T0 = Date.UTC(2024, 0, 15, 10, 0, 0);

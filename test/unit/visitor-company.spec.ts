@@ -1,4 +1,4 @@
-import { companyFromIdentity, normalizeDomain } from '../../shared/visitors/company';
+import { companyFromIdentity, normalizeDomain } from '../../core/companies/company-from-identity';
 
 describe('normalizeDomain', () => {
   it('extracts a lower-case host without www.', () => {

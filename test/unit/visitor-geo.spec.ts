@@ -1,4 +1,4 @@
-import { locateIp } from '../../shared/visitors/geo';
+import { locateIp } from '../../core/visitors/geo';
 
 describe('locateIp', () => {
   it('locates a US address with country, continent and flag', async () => {

@@ -1,8 +1,8 @@
-import type { VisitorDoc } from '../../shared/models/visitor.model';
-import { mergeVisitorInto } from '../../shared/visitors/merge-visitors';
-import { newVisitor } from '../../shared/visitors/new-visitor';
-import { emptySummary, recordPageVisit, sessionCount } from '../../shared/visitors/sessions';
-import type { Acquisition, ActivitySummary, Touch } from '../../shared/visitors/visitor-types';
+import type { VisitorDoc } from '../../core/visitors/visitor.model';
+import { mergeVisitorInto } from '../../core/visitors/merge-visitors';
+import { newVisitor } from '../../core/visitors/new-visitor';
+import { emptySummary, recordPageVisit, sessionCount } from '../../core/visitors/sessions';
+import type { Acquisition, ActivitySummary, Touch } from '../../core/visitors/visitor-types';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 0, 15, 10, 0, 0);

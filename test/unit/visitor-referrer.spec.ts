@@ -1,4 +1,4 @@
-import { classifyReferrer, isSameSite } from '../../shared/visitors/referrer';
+import { classifyReferrer, isSameSite } from '../../core/visitors/referrer';
 
 const PAGE = 'https://www.acme.io/pricing?plan=pro';
 

@@ -8,8 +8,8 @@ import {
   sessionCount,
   sessionStartFor,
   timeSpentSeconds,
-} from '../../shared/visitors/sessions';
-import type { ActivitySummary } from '../../shared/visitors/visitor-types';
+} from '../../core/visitors/sessions';
+import type { ActivitySummary } from '../../core/visitors/visitor-types';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2024, 0, 15, 10, 0, 0);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { matchesFilters, matchesGlob, urlPatternProblem, URL_PATTERN_MAX_WILDCARDS } from '../../shared/webhooks/filters';
+import { matchesFilters, matchesGlob, urlPatternProblem, URL_PATTERN_MAX_WILDCARDS } from '../../core/webhooks/filters';
 
 /** Reference matcher: textbook dynamic programming over (pattern, text) prefixes. Slow but obviously right. */
 function referenceMatch(pattern: string, text: string): boolean {

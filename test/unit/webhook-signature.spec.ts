@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { generateWebhookSecret, secretPrefix, signWebhook } from '../../shared/webhooks/signature';
+import { generateWebhookSecret, secretPrefix, signWebhook } from '../../core/webhooks/signature';
 
 /** Signatures are checked with the reference Standard Webhooks library, as a receiver would. */
 function headersFor(id: string, timestamp: number, signature: string): Record<string, string> {

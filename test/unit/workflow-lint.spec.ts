@@ -21,7 +21,7 @@ describe('workflow lint rules', () => {
     ["import { readFileSync } from 'node:fs'; export const x = readFileSync;", '@typescript-eslint/no-restricted-imports'],
     ["import * as crypto from 'crypto'; export const x = crypto;", '@typescript-eslint/no-restricted-imports'],
     ["import mongoose from 'mongoose'; export const x = mongoose;", '@typescript-eslint/no-restricted-imports'],
-    ["import { WorkspaceModel } from '../shared/models/workspace.model'; export const x = WorkspaceModel;", '@typescript-eslint/no-restricted-imports'],
+    ["import { WorkspaceModel } from '../core/workspaces/workspace.model'; export const x = WorkspaceModel;", '@typescript-eslint/no-restricted-imports'],
     ["import { recordWorkspaceProvisioned } from '../activities'; export const x = recordWorkspaceProvisioned;", '@typescript-eslint/no-restricted-imports'],
     ['export async function wf() { return fetch("https://example.com"); }', 'no-restricted-globals'],
   ])('rejects %s', (code, rule) => {

@@ -1,0 +1,71 @@
+import { IngestEventModel, type IngestEventDoc } from './ingest-event.model';
+import { IngestOutboxModel, type IngestOutboxDoc } from './ingest-outbox.model';
+import type { VisitorEvent } from '../visitors/visitor-types';
+import { insertOnce } from '../platform/insert-once';
+
+/** The ingest outbox (accepted, not yet applied) and the processed-event log. */
+export const ingestRepository = {
+  /** The durable write behind a 202. Returns false when an event with this id is already waiting. */
+  async addToOutbox(event: VisitorEvent): Promise<boolean> {
+    return insertOnce(IngestOutboxModel, toOutboxDoc(event));
+  },
+
+  /**
+   * Batch form: one round trip, unordered, so one refused document does not stop the others.
+   * Returns the ids that were already waiting (duplicates) and those the database refused, with
+   * its reason; an error that is not per document (the database is unreachable) is thrown.
+   */
+  async addManyToOutbox(events: VisitorEvent[]): Promise<{ duplicates: Set<string>; failed: Map<string, string> }> {
+    const duplicates = new Set<string>();
+    const failed = new Map<string, string>();
+    if (events.length === 0) return { duplicates, failed };
+    try {
+      await IngestOutboxModel.collection.insertMany(events.map(toOutboxDoc) as never[], { ordered: false });
+    } catch (err) {
+      const writeErrors = (err as { writeErrors?: WriteError[] | WriteError }).writeErrors;
+      const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+      if (list.length === 0) throw err;
+      for (const e of list) {
+        const id = events[e.index].id;
+        if (e.code === 11000) duplicates.add(id);
+        else failed.set(id, String(e.errmsg ?? 'write refused').slice(0, 200));
+      }
+    }
+    return { duplicates, failed };
+  },
+
+  async isProcessed(id: string): Promise<boolean> {
+    return (await IngestEventModel.collection.findOne({ _id: id as never }, { projection: { _id: 1 } })) !== null;
+  },
+
+  async removeFromOutbox(id: string): Promise<void> {
+    await IngestOutboxModel.collection.deleteOne({ _id: id as never });
+  },
+
+  /** Entries older than the cutoff (and not before `notBefore`), oldest first: their hand-off to Temporal failed or is lost. */
+  async findStale(olderThanDate: Date, limit: number, notBefore?: Date): Promise<IngestOutboxDoc[]> {
+    return IngestOutboxModel.find({ receivedAt: { $lt: olderThanDate, ...(notBefore ? { $gte: notBefore } : {}) } })
+      .sort({ receivedAt: 1 })
+      .limit(limit)
+      .lean<IngestOutboxDoc[]>();
+  },
+
+  /** Records that an event was applied; repeating it is harmless. */
+  async recordProcessed(entry: Omit<IngestEventDoc, 'createdAt'>): Promise<void> {
+    await insertOnce(IngestEventModel, { ...entry, createdAt: new Date() });
+  },
+
+  async deleteProcessedOlderThan(cutoff: Date): Promise<number> {
+    return (await IngestEventModel.deleteMany({ createdAt: { $lt: cutoff } })).deletedCount;
+  },
+};
+
+interface WriteError {
+  index: number;
+  code: number;
+  errmsg?: string;
+}
+
+function toOutboxDoc(event: VisitorEvent): IngestOutboxDoc {
+  return { _id: event.id, workspaceId: event.workspaceId, visitorId: event.visitorId, event, receivedAt: new Date(event.receivedAt) };
+}

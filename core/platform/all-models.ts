@@ -1,0 +1,22 @@
+/**
+ * Every mongoose model, so start-up can create each one's declared indexes (real MongoDB relies on
+ * them for lists, the sweep and retention) and a test can check none is missing. A new model is
+ * added here; the index test fails for a model that is registered with mongoose but not listed.
+ */
+import { ApiKeyModel } from '../workspaces/api-key.model';
+import { AttributeTypeModel } from '../visitors/attribute-type.model';
+import { CompanyModel } from '../companies/company.model';
+import { DeliveryModel } from '../webhooks/delivery.model';
+import { EventModel } from '../events/event.model';
+import { IngestEventModel } from '../ingest/ingest-event.model';
+import { IngestOutboxModel } from '../ingest/ingest-outbox.model';
+import { LeadModel } from '../leads/lead.model';
+import { OrderModel } from '../orders/order.model';
+import { ParkedEventModel } from '../visitors/parked-event.model';
+import { ActivityBucketModel } from '../visitors/visitor-activity-bucket.model';
+import { VisitorIdentityModel } from '../visitors/visitor-identity.model';
+import { VisitorModel } from '../visitors/visitor.model';
+import { WebhookSubscriptionModel } from '../webhooks/webhook-subscription.model';
+import { WorkspaceModel } from '../workspaces/workspace.model';
+
+export const allModels = [ApiKeyModel, AttributeTypeModel, CompanyModel, DeliveryModel, EventModel, IngestEventModel, IngestOutboxModel, LeadModel, OrderModel, ParkedEventModel, ActivityBucketModel, VisitorIdentityModel, VisitorModel, WebhookSubscriptionModel, WorkspaceModel];

@@ -1,0 +1,17 @@
+import type { Model } from 'mongoose';
+import { isDuplicateKeyError } from './errors';
+
+/**
+ * Inserts a document whose `_id` is derived from what it records; false when one with that id
+ * already exists. The unique `_id` is what makes repeated or concurrent writers safe on every
+ * Mongo-wire database (no transactions needed).
+ */
+export async function insertOnce<T extends { _id: string }>(model: Pick<Model<unknown>, 'collection'>, doc: T): Promise<boolean> {
+  try {
+    await model.collection.insertOne(doc as never);
+    return true;
+  } catch (err) {
+    if (isDuplicateKeyError(err)) return false;
+    throw err;
+  }
+}

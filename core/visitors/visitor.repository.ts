@@ -1,0 +1,55 @@
+import { VisitorModel, type VisitorDoc } from './visitor.model';
+import { newestFirstBy, olderThan, sinceFilter, type Cursor } from '../platform/pagination';
+import { inWorkspace } from '../platform/workspace-scoping';
+import { visitorIdentityRepository } from './visitor-identity.repository';
+
+/** A merge chain longer than this is a bug; stop following it rather than loop. */
+const MAX_MERGE_HOPS = 5;
+
+/**
+ * Visitors. Writes come only from the visitor's own workflow (one writer per document), so a
+ * whole-document replace is safe even on databases whose updates are read-then-write.
+ */
+export const visitorRepository = {
+  async findById(id: string): Promise<VisitorDoc | null> {
+    return VisitorModel.findById(id).lean<VisitorDoc>();
+  },
+
+  async findInWorkspace(workspaceId: string, id: string): Promise<VisitorDoc | null> {
+    return inWorkspace(await this.findById(id), workspaceId);
+  },
+
+  /** Insert or replace the whole document (the pipeline computes it in memory). */
+  async save(doc: VisitorDoc): Promise<void> {
+    await VisitorModel.collection.replaceOne({ _id: doc._id as never }, doc, { upsert: true });
+  },
+
+  /**
+   * People, most recently active first (or by first activity). Merged visitors are shown
+   * through the person they were merged into; visitors never seen on the site are left out.
+   */
+  async list(workspaceId: string, q: { limit: number; before?: Cursor; since?: Date; byFirstActivity?: boolean }): Promise<VisitorDoc[]> {
+    const field = q.byFirstActivity ? 'firstSeenAt' : 'lastSeenAt';
+    const seen = { lastSeenAt: { $ne: null }, ...(q.byFirstActivity ? { firstSeenAt: { $ne: null } } : {}) };
+    return VisitorModel.find({ workspaceId, mergedInto: null, ...seen, $and: [olderThan(q.before, field), sinceFilter(q.since, field)] })
+      .sort(newestFirstBy(field))
+      .limit(q.limit)
+      .lean<VisitorDoc[]>();
+  },
+
+  /**
+   * A visitor by id, or by email (anything with `@`) through the identity that owns it, then
+   * the surviving person when it was merged. Lookups by `_id` only; null when unknown here.
+   */
+  async findByIdentifier(workspaceId: string, idOrEmail: string): Promise<VisitorDoc | null> {
+    const id = idOrEmail.includes('@') ? await visitorIdentityRepository.ownerOf(workspaceId, 'email', idOrEmail.toLowerCase()) : idOrEmail;
+    let visitor = id ? await this.findInWorkspace(workspaceId, id) : null;
+    for (let hop = 0; visitor?.mergedInto && hop < MAX_MERGE_HOPS; hop++) {
+      const survivor = await this.findInWorkspace(workspaceId, visitor.mergedInto);
+      // The merge target is written by its own workflow; until it exists, show what we have.
+      if (!survivor) break;
+      visitor = survivor;
+    }
+    return visitor;
+  },
+};

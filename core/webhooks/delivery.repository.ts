@@ -1,0 +1,88 @@
+import { DeliveryModel, type DeliveryAttempt, type DeliveryDoc, type DeliveryStatus } from './delivery.model';
+import { newestFirst, olderThan, sinceFilter, type Cursor } from '../platform/pagination';
+import { inWorkspace } from '../platform/workspace-scoping';
+
+export type NewDelivery = Pick<DeliveryDoc, '_id' | 'workspaceId' | 'eventId' | 'eventType' | 'subscriptionId' | 'url' | 'workflowId'>;
+
+export const deliveryRepository = {
+  async insert(delivery: NewDelivery): Promise<DeliveryDoc> {
+    return (await DeliveryModel.create({ ...delivery, status: 'pending', series: 1 })).toObject() as DeliveryDoc;
+  },
+
+  async findById(id: string): Promise<DeliveryDoc | null> {
+    return DeliveryModel.findById(id).lean<DeliveryDoc>();
+  },
+
+  async findInWorkspace(workspaceId: string, id: string): Promise<DeliveryDoc | null> {
+    return inWorkspace(await this.findById(id), workspaceId);
+  },
+
+  async listForEvent(workspaceId: string, eventId: string): Promise<DeliveryDoc[]> {
+    return DeliveryModel.find({ workspaceId, eventId }).sort({ createdAt: 1 }).lean<DeliveryDoc[]>();
+  },
+
+  async listForSubscription(
+    workspaceId: string,
+    subscriptionId: string,
+    q: { limit: number; before?: Cursor; since?: Date; status?: DeliveryStatus; eventType?: string },
+  ): Promise<DeliveryDoc[]> {
+    return DeliveryModel.find({
+      workspaceId,
+      subscriptionId,
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.eventType ? { eventType: q.eventType } : {}),
+      $and: [olderThan(q.before), sinceFilter(q.since)],
+    })
+      .sort(newestFirst)
+      .limit(q.limit)
+      .lean<DeliveryDoc[]>();
+  },
+
+  /** Everything not delivered: failed, canceled while disabled, and pending (waiting for a retry). */
+  async findRecoverable(workspaceId: string, subscriptionId: string, since: Date): Promise<DeliveryDoc[]> {
+    return DeliveryModel.find({ workspaceId, subscriptionId, status: { $in: ['failed', 'canceled', 'pending'] }, createdAt: { $gte: since } }).lean<DeliveryDoc[]>();
+  },
+
+  async findPendingForSubscription(workspaceId: string, subscriptionId: string): Promise<DeliveryDoc[]> {
+    return DeliveryModel.find({ workspaceId, subscriptionId, status: 'pending' }).lean<DeliveryDoc[]>();
+  },
+
+  /** Appends an attempt; on success or a final failure also closes the delivery. */
+  async recordAttempt(id: string, attempt: DeliveryAttempt, outcome: { status: DeliveryStatus; reason?: string; nextAttemptAt: Date | null }): Promise<void> {
+    const closed = outcome.status !== 'pending';
+    await DeliveryModel.updateOne(
+      { _id: id },
+      {
+        $push: { attempts: attempt },
+        $set: {
+          status: outcome.status,
+          lastAttemptAt: attempt.startedAt,
+          nextAttemptAt: outcome.nextAttemptAt,
+          completedAt: closed ? new Date() : null,
+          ...(outcome.reason ? { statusReason: outcome.reason } : {}),
+        },
+      },
+    );
+  },
+
+  /** Closes a pending delivery; one already closed keeps its outcome. */
+  async close(id: string, status: Exclude<DeliveryStatus, 'pending'>, reason: string): Promise<void> {
+    const current = await this.findById(id);
+    if (current?.status !== 'pending') return;
+    await DeliveryModel.updateOne({ _id: id }, { $set: { status, statusReason: reason, completedAt: new Date(), nextAttemptAt: null } });
+  },
+
+  async setNextAttempt(id: string, at: Date | null): Promise<void> {
+    await DeliveryModel.updateOne({ _id: id }, { $set: { nextAttemptAt: at } });
+  },
+
+  /** Re-opens a closed delivery for a new attempt series (retry / recover). */
+  async reopen(id: string): Promise<DeliveryDoc | null> {
+    await DeliveryModel.updateOne({ _id: id }, { $set: { status: 'pending', completedAt: null, nextAttemptAt: new Date() }, $unset: { statusReason: 1 }, $inc: { series: 1 } });
+    return this.findById(id);
+  },
+
+  async deleteOlderThan(cutoff: Date): Promise<number> {
+    return (await DeliveryModel.deleteMany({ createdAt: { $lt: cutoff } })).deletedCount;
+  },
+};

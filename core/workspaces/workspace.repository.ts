@@ -1,0 +1,64 @@
+import type { Plan } from '../events/event-catalogue';
+import { WorkspaceModel, type WorkspaceDoc } from './workspace.model';
+
+export interface NewWorkspace {
+  _id: string;
+  name: string;
+  plan: Plan;
+  entitledEventTypes: string[];
+  isDemo: boolean;
+  rateLimits?: { perMinute?: number; perDay?: number };
+  webhookSettings?: { retryScheduleMs?: number[]; timeoutMs?: number };
+}
+
+export type WorkspaceChanges = Partial<Pick<NewWorkspace, 'name' | 'plan' | 'entitledEventTypes' | 'rateLimits' | 'webhookSettings'>>;
+
+const CACHE_MS = 5_000;
+const cache = new Map<string, { doc: WorkspaceDoc; until: number }>();
+
+export const workspaceRepository = {
+  /**
+   * For hot paths (fan-out, delivery attempts, authentication): a workspace's settings change
+   * rarely, so each process may use a copy up to 5 s old. Changes made here drop the copy.
+   */
+  async findByIdCached(id: string): Promise<WorkspaceDoc | null> {
+    const hit = cache.get(id);
+    if (hit && hit.until > Date.now()) return hit.doc;
+    const doc = await this.findById(id);
+    if (doc) cache.set(id, { doc, until: Date.now() + CACHE_MS });
+    return doc;
+  },
+
+  async insert(workspace: NewWorkspace): Promise<WorkspaceDoc> {
+    const doc = await WorkspaceModel.create(workspace);
+    return doc.toObject() as WorkspaceDoc;
+  },
+
+  async findById(id: string): Promise<WorkspaceDoc | null> {
+    return WorkspaceModel.findById(id).lean<WorkspaceDoc>();
+  },
+
+  async findDemo(): Promise<WorkspaceDoc | null> {
+    return WorkspaceModel.findOne({ isDemo: true }).sort({ createdAt: 1 }).lean<WorkspaceDoc>();
+  },
+
+  async list(limit: number): Promise<WorkspaceDoc[]> {
+    return WorkspaceModel.find().sort({ createdAt: -1, _id: -1 }).limit(limit).lean<WorkspaceDoc[]>();
+  },
+
+  async update(id: string, changes: WorkspaceChanges): Promise<WorkspaceDoc | null> {
+    cache.delete(id);
+    await WorkspaceModel.updateOne({ _id: id }, { $set: changes });
+    return this.findById(id);
+  },
+
+  async setProvisioningWorkflow(id: string, workflowId: string): Promise<void> {
+    await WorkspaceModel.updateOne({ _id: id }, { $set: { provisioningWorkflowId: workflowId } });
+  },
+
+  /** Idempotent: a repeated call keeps the first provisioning time. */
+  async markProvisioned(id: string, at: Date): Promise<WorkspaceDoc | null> {
+    await WorkspaceModel.updateOne({ _id: id, provisionedAt: { $exists: false } }, { $set: { provisionedAt: at } });
+    return this.findById(id);
+  },
+};
