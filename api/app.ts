@@ -16,6 +16,7 @@ import { registerAdminRoutes } from './admin/admin.routes';
 import { registerHealthRoutes } from './health/health.routes';
 import { registerEventRoutes } from './events/events.routes';
 import { registerIngestRoutes } from './ingest/ingest.routes';
+import { registerIdentityVerificationRoutes } from './account/identity-verification.routes';
 import { registerMeRoute } from './account/me.route';
 import { registerVisitorWriteRoutes } from './visitors/visitor-writes.routes';
 import { registerDeliveryRoutes } from './webhooks/deliveries.routes';
@@ -50,6 +51,7 @@ export function createApp(deps: ApiDeps): Express {
 
   const v1 = new ApiRouter(registry, '/api/v1', guards);
   registerMeRoute(v1);
+  registerIdentityVerificationRoutes(v1);
   registerIngestRoutes(v1, deps);
   registerVisitorWriteRoutes(v1, deps);
   registerWebhookRoutes(v1, deps);

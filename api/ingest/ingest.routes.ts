@@ -31,7 +31,7 @@ function callerOf(req: Request, res: Response): IngestCaller {
   const { workspace, key } = authOf(res);
   // Stored on the visitor: bounded like the body's user_agent.
   const userAgent = req.headers['user-agent']?.slice(0, MAX_USER_AGENT_LENGTH) || null;
-  return { workspaceId: workspace._id, keyKind: key.kind, ip: req.ip ?? null, userAgent, receivedAt: Date.now() };
+  return { workspaceId: workspace._id, keyKind: key.kind, ip: req.ip ?? null, userAgent, receivedAt: Date.now(), identitySecret: workspace.identitySecret ?? null };
 }
 
 function bodySize(req: Request): number {

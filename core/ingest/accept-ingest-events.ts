@@ -1,4 +1,5 @@
 import type { ApiKeyKind } from '../workspaces/api-keys';
+import { identityHashInput, isValidIdentityHash } from '../workspaces/identity-verification';
 import { AppError, fieldErrors } from '../platform/errors';
 import type { Deps } from '../platform/deps';
 import type { IngestDispatcher } from './ingest-dispatcher';
@@ -13,6 +14,8 @@ export interface IngestCaller {
   ip: string | null;
   userAgent: string | null;
   receivedAt: number;
+  /** The workspace's identity-verification secret (checks `user_hash` on publishable-key identifies). */
+  identitySecret?: string | null;
 }
 
 /** Ingest use-cases hand accepted events to the API process's dispatcher as well. */
@@ -37,7 +40,9 @@ export function prepareIngestEvent(raw: unknown, caller: IngestCaller, batchSent
   if (type === 'revenue' && caller.keyKind !== 'secret') return fail(new AppError('forbidden', 'Revenue events require a secret key'));
   const parsed = ingestDataSchemas[type].safeParse(envelope.data.data);
   if (!parsed.success) return fail(AppError.validation(fieldErrors(parsed.error.issues, 'data')));
-  const { ip, user_agent: userAgent, ...data } = parsed.data as Record<string, unknown> & { ip?: string; user_agent?: string; timestamp?: number };
+  const { ip, user_agent: userAgent, user_hash: userHash, ...data } = parsed.data as Record<string, unknown> & { ip?: string; user_agent?: string; user_hash?: string; timestamp?: number };
+  const verification = type === 'identify' ? verifyIdentity(caller, data, userHash) : 'verified';
+  if (verification === 'mismatch') return fail(AppError.validation({ 'data.user_hash': ['does not match: compute it on your server as hex HMAC-SHA256 of the email (else customer_id) with the identity secret'] }));
   const key = visitorKeyOf(data as Parameters<typeof visitorKeyOf>[0]);
   // Server-side senders relay the browser's IP and user agent; a browser cannot choose them.
   const trusted = caller.keyKind === 'secret';
@@ -54,8 +59,17 @@ export function prepareIngestEvent(raw: unknown, caller: IngestCaller, batchSent
       messageId: messageId ?? null,
       context: { ip: (trusted && ip) || caller.ip, userAgent: (trusted && userAgent) || caller.userAgent },
       data,
+      ...(verification === 'unverified' ? { unverified: true as const } : {}),
     },
   };
+}
+
+/** Secret keys are trusted; a publishable key's identify is verified only by a valid user_hash. */
+function verifyIdentity(caller: IngestCaller, data: Record<string, unknown>, userHash: string | undefined): 'verified' | 'unverified' | 'mismatch' {
+  if (caller.keyKind === 'secret') return 'verified';
+  if (userHash === undefined) return 'unverified';
+  const input = identityHashInput(data as { email?: string; customer_id?: string });
+  return caller.identitySecret && input && isValidIdentityHash(caller.identitySecret, input, userHash) ? 'verified' : 'mismatch';
 }
 
 function fail(error: AppError): Prepared {

@@ -117,6 +117,7 @@ export const identifyDataSchema = z
     customer_id: shortText().optional(),
     email: email.optional(),
     ...personFields,
+    user_hash: z.string().trim().min(1).max(128).optional().meta({ description: 'Identity verification: hex HMAC-SHA256 of the email (else the customer id) with the workspace identity secret, computed by your server' }),
     ...serverContext,
     timestamp: timestampMs.optional(),
   })

@@ -180,6 +180,7 @@ interface IdentityClaim {
  * people are never merged (the conflicting identity is ignored and noted on the timeline).
  */
 async function applyIdentify(deps: Deps, visitor: VisitorDoc, event: VisitorEvent, now: Date): Promise<Outcome> {
+  if (event.unverified) return applyUnverifiedIdentify(deps, visitor, event, now);
   const d = event.data;
   const claim: IdentityClaim = {
     email: visitor.email && str(d.email) && visitor.email !== d.email ? null : str(d.email),
@@ -194,6 +195,33 @@ async function applyIdentify(deps: Deps, visitor: VisitorDoc, event: VisitorEven
     return applied(await appendActivity(visitor, { id: event.id, type: 'custom_activity', at: event.timestamp, category: 'identity', label: 'identify_conflict', activityIdentifier: other ?? null, metadata: { email: d.email ?? null, customer_id: d.customer_id ?? null } }));
   }
   return applied(await identifyAs(deps, visitor, event, claim, now));
+}
+
+/**
+ * A browser identify without a valid `user_hash`: anyone holding the publishable key can send it,
+ * so it may only attach an identity nobody holds to an anonymous visitor. It never merges into a
+ * known person nor changes an identified one; otherwise it is kept as an unverified claim on the
+ * sender's own timeline.
+ */
+async function applyUnverifiedIdentify(deps: Deps, visitor: VisitorDoc, event: VisitorEvent, now: Date): Promise<Outcome> {
+  const d = event.data;
+  const claim: IdentityClaim = { email: str(d.email), customerId: str(d.customer_id) };
+  const anonymous = !visitor.email && !visitor.customerId;
+  // Look before claiming: an unverified sender must not take even half of someone's identity.
+  if (anonymous && !(await heldByAnother(visitor, claim))) {
+    const owners = await claimIdentities(visitor, claim);
+    if (owners.every((o) => o === visitor._id)) return applied(await identifyAs(deps, visitor, event, claim, now));
+  }
+  const metadata = { email: claim.email, customer_id: claim.customerId, reason: anonymous ? 'held by another person' : 'visitor already identified' };
+  return applied(await appendActivity(visitor, { id: event.id, type: 'custom_activity', at: event.timestamp, category: 'identity', label: 'unverified_identify', activityIdentifier: null, metadata }));
+}
+
+async function heldByAnother(visitor: VisitorDoc, claim: IdentityClaim): Promise<boolean> {
+  const owners = await Promise.all([
+    claim.email ? visitorIdentityRepository.ownerOf(visitor.workspaceId, 'email', claim.email) : null,
+    claim.customerId ? visitorIdentityRepository.ownerOf(visitor.workspaceId, 'customer', claim.customerId) : null,
+  ]);
+  return owners.some((owner) => owner !== null && owner !== visitor._id);
 }
 
 /** Claims each identity for this visitor; returns each one's owning person (following merges). */

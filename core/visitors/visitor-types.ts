@@ -34,6 +34,11 @@ export interface VisitorEvent {
    * already, so the processed log is checked. A first hand-over skips that read.
    */
   redelivered?: true;
+  /**
+   * An identify sent with a publishable key and no valid `user_hash`: it may attach an identity
+   * nobody holds to an anonymous visitor, never merge into or change an identified person.
+   */
+  unverified?: true;
   /** Set on a replay of a parked event: how often it was parked before (counted on if it fails again). */
   timesParked?: number;
 }

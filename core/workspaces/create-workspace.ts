@@ -2,6 +2,7 @@ import { eventTypesForPlan, type Plan } from '../events/event-catalogue';
 import { newId } from '../platform/ids';
 import type { Deps } from '../platform/deps';
 import type { WorkspaceDoc } from './workspace.model';
+import { newIdentitySecret } from './identity-verification';
 import { workspaceRepository } from './workspace.repository';
 import { searchAttributes } from '../platform/temporal/search-attributes';
 import { workflowIds } from '../platform/temporal/workflow-ids';
@@ -34,6 +35,7 @@ export async function createWorkspace(deps: Deps, input: CreateWorkspaceInput): 
     plan,
     entitledEventTypes: eventTypesForPlan(plan),
     isDemo: input.isDemo ?? false,
+    identitySecret: newIdentitySecret(),
     rateLimits: input.rateLimits,
     webhookSettings: input.webhookSettings,
   });

@@ -19,6 +19,8 @@ const workspaceSchema = new Schema(
       timeoutMs: { type: Number, required: false },
     },
     isDemo: { type: Boolean, required: true, default: false },
+    /** Signs `user_hash` for identity verification (kept retrievable: the site's server needs it). */
+    identitySecret: { type: String, required: false },
     /** Set by the provisioning workflow once the workspace's defaults are in place. */
     provisionedAt: { type: Date, required: false },
     provisioningWorkflowId: { type: String, required: false },

@@ -9,6 +9,7 @@ export interface NewWorkspace {
   isDemo: boolean;
   rateLimits?: { perMinute?: number; perDay?: number };
   webhookSettings?: { retryScheduleMs?: number[]; timeoutMs?: number };
+  identitySecret?: string;
 }
 
 export type WorkspaceChanges = Partial<Pick<NewWorkspace, 'name' | 'plan' | 'entitledEventTypes' | 'rateLimits' | 'webhookSettings'>>;
@@ -54,6 +55,16 @@ export const workspaceRepository = {
 
   async setProvisioningWorkflow(id: string, workflowId: string): Promise<void> {
     await WorkspaceModel.updateOne({ _id: id }, { $set: { provisioningWorkflowId: workflowId } });
+  },
+
+  /**
+   * Sets the identity-verification secret: always when rotating, else only where none exists
+   * (workspaces created before identity verification get one on first use). Returns the secret now in force.
+   */
+  async setIdentitySecret(id: string, secret: string, mode: 'rotate' | 'ifMissing'): Promise<string | null> {
+    cache.delete(id);
+    await WorkspaceModel.updateOne(mode === 'rotate' ? { _id: id } : { _id: id, identitySecret: { $exists: false } }, { $set: { identitySecret: secret } });
+    return (await this.findById(id))?.identitySecret ?? null;
   },
 
   /** Idempotent: a repeated call keeps the first provisioning time. */

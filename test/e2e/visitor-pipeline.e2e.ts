@@ -63,7 +63,8 @@ describe('visitor pipeline (real Temporal visitor workflows, database and webhoo
     return receiver;
   }
   const pv = (ws: TestWorkspace, fp: string, url: string, at: number, over: Record<string, unknown> = {}) => ingestOk(stack, ws.publishableKey, 'pageview', pageview(fp, url, { timestamp: at, ...over }));
-  const identify = (ws: TestWorkspace, fp: string, email: string, at: number, over: Record<string, unknown> = {}) => ingestOk(stack, ws.publishableKey, 'identify', { visitor_fingerprint: fp, email, timestamp: at, ...over });
+  // Server-side identify (secret key): trusted to merge into known people. Browser identify is covered by identity-verification.e2e.ts.
+  const identify = (ws: TestWorkspace, fp: string, email: string, at: number, over: Record<string, unknown> = {}) => ingestOk(stack, ws.secretKey, 'identify', { visitor_fingerprint: fp, email, timestamp: at, ...over });
   const activities = async (ws: TestWorkspace, idOrEmail: string) => {
     const res = await stack.request('GET', `/api/v1/visitors/${encodeURIComponent(idOrEmail)}/activities?limit=100`, { key: ws.secretKey });
     expect(res.status).toBe(200);
@@ -208,7 +209,7 @@ describe('visitor pipeline (real Temporal visitor workflows, database and webhoo
 
       // Bob's device now claims Alice's email, and then Alice's customer id.
       const conflict = await identify(ws, bob, aliceEmail, t0 + 2 * MIN);
-      const conflict2 = await ingestOk(stack, ws.publishableKey, 'identify', { visitor_fingerprint: bob, customer_id: `cust-${alice}`, timestamp: t0 + 3 * MIN });
+      const conflict2 = await ingestOk(stack, ws.secretKey, 'identify', { visitor_fingerprint: bob, customer_id: `cust-${alice}`, timestamp: t0 + 3 * MIN });
       await pv(ws, bob, 'https://site.example/b2', t0 + 4 * MIN);
       const bobAfter = await waitForVisitor(bobId, (v) => v.summary.pageVisits === 2, 'Bob’s later page view');
       expect(bobAfter).toMatchObject({ email: bobEmail, customerId: null, mergedInto: null, mergedVisitorIds: [] });
