@@ -9,15 +9,16 @@ import type { ApiDeps } from '../deps';
 import type { AuthMode } from '../http/api-router';
 import type { AuthContext } from '../http/auth-context';
 import { extractApiKey } from './extract-api-key';
+import { AuthFailureLimiter } from './auth-failure-limiter';
 import { createIngestGuard } from './ingest-guard';
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 const INVALID_KEY = 'Invalid API key';
 
 /**
- * Builds the guards every authenticated route runs: resolve the key (one indexed lookup,
- * so revocation takes effect on the very next request), check kind and scope, then apply
- * the key's rate limit and set the X-RateLimit-* headers.
+ * Builds the guards every authenticated route runs: resolve the key (one indexed lookup, so
+ * revocation takes effect on the very next request; unknown keys are limited per client IP),
+ * apply the key's rate limit and set the X-RateLimit-* headers, then check kind and scope.
  */
 export function createAuthenticator(deps: ApiDeps) {
   const lastUsedWrites = new Map<string, number>();
@@ -29,24 +30,35 @@ export function createAuthenticator(deps: ApiDeps) {
     apiKeyRepository.touchLastUsed(keyId, new Date(now)).catch((err) => deps.logger.warn({ err, keyId }, 'could not record lastUsedAt'));
   }
 
-  const requireKey = (mode: 'key' | 'secret', scope?: ApiKeyScope): RequestHandler =>
-    async function requireApiKey(req: Request, res: Response, next: NextFunction) {
-      try {
-        const plaintext = extractApiKey(req);
-        if (!plaintext) throw new AppError('unauthorized', 'Missing API key: send Authorization: Bearer <key> or X-API-Key');
-        if (!isWellFormedApiKey(plaintext)) throw new AppError('unauthorized', INVALID_KEY);
-        const key = await apiKeyRepository.findByHash(hashApiKey(plaintext));
-        if (!key || key.revokedAt) throw new AppError('unauthorized', INVALID_KEY);
-        const workspace = await workspaceRepository.findByIdCached(key.workspaceId);
-        if (!workspace) throw new AppError('unauthorized', INVALID_KEY);
-        if (mode === 'secret' && key.kind !== 'secret') throw new AppError('forbidden', 'This endpoint requires a secret key (sk_…)');
-        if (scope && !keyAllows(key.kind, key.scopes, scope)) throw new AppError('forbidden', `This key lacks the '${scope}' scope`);
-        res.locals.auth = { workspace, key } satisfies AuthContext;
-        noteUsed(key._id);
-        next();
-      } catch (err) {
-        next(err);
+  const authFailures = new AuthFailureLimiter(deps.config.AUTH_FAILURES_PER_IP_PER_MINUTE);
+
+  /** Who is calling: the key and its workspace. Kind and scope are checked after the rate limit, so a 403 carries its headers too. */
+  const resolveKey: RequestHandler = async function resolveApiKey(req: Request, res: Response, next: NextFunction) {
+    try {
+      const plaintext = extractApiKey(req);
+      if (!plaintext) throw new AppError('unauthorized', 'Missing API key: send Authorization: Bearer <key> or X-API-Key');
+      if (!isWellFormedApiKey(plaintext)) throw new AppError('unauthorized', INVALID_KEY);
+      await authFailures.assertMayTry(req, (name, value) => res.setHeader(name, value));
+      const key = await apiKeyRepository.findByHash(hashApiKey(plaintext));
+      const workspace = key && !key.revokedAt ? await workspaceRepository.findByIdCached(key.workspaceId) : null;
+      if (!key || !workspace) {
+        await authFailures.recordFailure(req);
+        throw new AppError('unauthorized', INVALID_KEY);
       }
+      res.locals.auth = { workspace, key } satisfies AuthContext;
+      noteUsed(key._id);
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+
+  const authorize = (mode: 'key' | 'secret', scope?: ApiKeyScope): RequestHandler =>
+    function authorizeKey(_req, res, next) {
+      const { key } = res.locals.auth as AuthContext;
+      if (mode === 'secret' && key.kind !== 'secret') return next(new AppError('forbidden', 'This endpoint requires a secret key (sk_…)'));
+      if (scope && !keyAllows(key.kind, key.scopes, scope)) return next(new AppError('forbidden', `This key lacks the '${scope}' scope`));
+      next();
     };
 
   const rateLimit: RequestHandler = async function rateLimitByKey(_req, res, next) {
@@ -69,7 +81,7 @@ export function createAuthenticator(deps: ApiDeps) {
     }
   };
 
-  const guardIngest = createIngestGuard(deps.config, noteUsed);
+  const guardIngest = createIngestGuard(deps.config, noteUsed, authFailures);
 
   const requireAdmin: RequestHandler = function requireAdminToken(req, _res, next) {
     const expected = deps.config.SIGNALBOX_ADMIN_TOKEN;
@@ -84,7 +96,7 @@ export function createAuthenticator(deps: ApiDeps) {
     authenticate(mode: Exclude<AuthMode, 'none'>, scope?: ApiKeyScope): RequestHandler[] {
       if (mode === 'admin') return [requireAdmin];
       if (mode === 'ingest') return [guardIngest];
-      return [requireKey(mode, scope), rateLimit];
+      return [resolveKey, rateLimit, authorize(mode, scope)];
     },
   };
 }

@@ -6,6 +6,8 @@ import { AppError } from '../../core/platform/errors';
 import { findIngestCredential } from '../../core/ingest/ingest-key-cache';
 import { keyAllows } from '../../core/workspaces/scopes';
 import type { AuthContext } from '../http/auth-context';
+import { clientIpBucket } from '../http/client-ip-bucket';
+import type { AuthFailureLimiter } from './auth-failure-limiter';
 import { extractApiKey } from './extract-api-key';
 
 /** The key of an ingest call: the usual headers, else `token` in the body (Pulsora; sendBeacon cannot set headers). */
@@ -21,9 +23,10 @@ function ingestToken(req: Request): string | undefined {
  * Authentication and limits for ingest, with no database round trip on the hot path: keys come
  * from a short per-process cache and the limits are counted in memory — per key
  * (INGEST_RATE_LIMIT_PER_MINUTE) and, for publishable (browser) keys, per client IP
- * (INGEST_IP_RATE_LIMIT_PER_HOUR, Pulsora's 2,000/h).
+ * (INGEST_IP_RATE_LIMIT_PER_HOUR, Pulsora's 2,000/h; IPv6 counted per /64). Unknown keys count
+ * against their client's AUTH_FAILURES_PER_IP_PER_MINUTE.
  */
-export function createIngestGuard(config: Config, noteUsed: (keyId: string) => void): RequestHandler {
+export function createIngestGuard(config: Config, noteUsed: (keyId: string) => void, authFailures: AuthFailureLimiter): RequestHandler {
   const perKey = new RateLimiterMemory({ keyPrefix: 'ingest-key', points: config.INGEST_RATE_LIMIT_PER_MINUTE, duration: 60 });
   const perIp = new RateLimiterMemory({ keyPrefix: 'ingest-ip', points: config.INGEST_IP_RATE_LIMIT_PER_HOUR, duration: 3600 });
 
@@ -31,13 +34,17 @@ export function createIngestGuard(config: Config, noteUsed: (keyId: string) => v
     try {
       const token = ingestToken(req);
       if (!token) throw new AppError('unauthorized', 'Missing API token: send X-API-Token, Authorization: Bearer <key> or "token" in the body');
-      const credential = isWellFormedApiKey(token) ? await findIngestCredential(token, config.INGEST_KEY_CACHE_TTL) : null;
-      if (!credential) throw new AppError('unauthorized', 'Invalid API token');
+      if (!isWellFormedApiKey(token)) throw new AppError('unauthorized', 'Invalid API token');
+      const credential = await findIngestCredential(token, config.INGEST_KEY_CACHE_TTL, () => authFailures.assertMayTry(req, (name, value) => res.setHeader(name, value)));
+      if (!credential) {
+        await authFailures.recordFailure(req);
+        throw new AppError('unauthorized', 'Invalid API token');
+      }
       if (!keyAllows(credential.key.kind, credential.key.scopes, 'ingest')) throw new AppError('forbidden', "This key lacks the 'ingest' scope");
       res.locals.auth = credential satisfies AuthContext;
       noteUsed(credential.key._id);
       await consume(res, perKey, credential.key._id, config.INGEST_RATE_LIMIT_PER_MINUTE);
-      if (credential.key.kind === 'publishable') await consume(res, perIp, req.ip ?? 'unknown', config.INGEST_IP_RATE_LIMIT_PER_HOUR);
+      if (credential.key.kind === 'publishable') await consume(res, perIp, clientIpBucket(req.ip), config.INGEST_IP_RATE_LIMIT_PER_HOUR);
       next();
     } catch (err) {
       next(err);

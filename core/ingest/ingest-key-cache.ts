@@ -10,25 +10,37 @@ export interface IngestCredential {
 }
 
 const MAX_ENTRIES = 10_000;
-const cache = new Map<string, { credential: IngestCredential | null; until: number }>();
+/** Known keys and unknown ones in separate maps, so a flood of made-up keys cannot evict good entries. */
+const known = new Map<string, { credential: IngestCredential; until: number }>();
+const unknown = new Map<string, number>();
 
 /**
  * Ingest authenticates every event, so each API process keeps what it looked up for
- * INGEST_KEY_CACHE_TTL (unknown keys too, so a flood of bad tokens costs no queries). A key
+ * INGEST_KEY_CACHE_TTL (unknown keys too, so repeating a bad token costs no queries). A key
  * revoked elsewhere stops working within the TTL; revoking through this process drops it now.
+ * `beforeLookup` runs only when the database must be asked (the caller's per-IP failure limit).
  */
-export async function findIngestCredential(plaintext: string, ttlMs: number): Promise<IngestCredential | null> {
+export async function findIngestCredential(plaintext: string, ttlMs: number, beforeLookup: () => Promise<void> = async () => undefined): Promise<IngestCredential | null> {
   const hash = hashApiKey(plaintext);
-  const hit = cache.get(hash);
-  if (hit && hit.until > Date.now()) return hit.credential;
+  const now = Date.now();
+  const hit = known.get(hash);
+  if (hit && hit.until > now) return hit.credential;
+  if ((unknown.get(hash) ?? 0) > now) return null;
+  await beforeLookup();
   const key = await apiKeyRepository.findByHash(hash);
   const workspace = key && !key.revokedAt ? await workspaceRepository.findByIdCached(key.workspaceId) : null;
-  const credential = key && workspace ? { key, workspace } : null;
-  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
-  cache.set(hash, { credential, until: Date.now() + ttlMs });
-  return credential;
+  if (key && workspace) remember(known, hash, { credential: { key, workspace }, until: now + ttlMs });
+  else remember(unknown, hash, now + ttlMs);
+  return key && workspace ? { key, workspace } : null;
+}
+
+function remember<V>(map: Map<string, V>, hash: string, value: V): void {
+  map.delete(hash);
+  if (map.size >= MAX_ENTRIES) map.delete(map.keys().next().value as string);
+  map.set(hash, value);
 }
 
 export function forgetIngestCredentials(): void {
-  cache.clear();
+  known.clear();
+  unknown.clear();
 }

@@ -85,6 +85,8 @@ export const configSchema = z.object({
   INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(60_000),
   /** Pulsora's per-IP limit for publishable-key (browser) ingest. */
   INGEST_IP_RATE_LIMIT_PER_HOUR: positiveInt.default(2000),
+  /** Requests with a well-formed but unknown or revoked key, per client IP (IPv6: per /64) and minute, before further keys from it are refused unread (429). */
+  AUTH_FAILURES_PER_IP_PER_MINUTE: positiveInt.default(100),
   /** How long an API process trusts a key it looked up for ingest; revocation applies within it. */
   INGEST_KEY_CACHE_TTL: duration.pipe(z.number().max(300_000, 'must be at most 5m')).prefault('10s'),
 
