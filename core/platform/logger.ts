@@ -22,10 +22,26 @@ export const redactPaths = [
   'signature',
 ];
 
+/** Longest string kept from a logged error: database errors quote whole documents in their message. */
+const MAX_ERROR_TEXT = 1000;
+/** Fields of driver errors that carry the documents involved (event payloads, emails, IPs). */
+const payloadFields = ['op', 'writeErrors', 'keyValue', 'keyPattern', 'errorResponse', 'result', 'insertedIds', 'writeConcernError', 'document', 'errInfo'];
+
+/** pino's error serializer, minus what would copy stored data into logs. */
+export function serializeError(err: unknown): unknown {
+  const serialized = pino.stdSerializers.err(err as Error) as unknown;
+  if (!serialized || typeof serialized !== 'object') return serialized;
+  const out: Record<string, unknown> = { ...(serialized as Record<string, unknown>) };
+  for (const field of payloadFields) if (field in out) out[field] = '[omitted]';
+  for (const [field, value] of Object.entries(out)) if (typeof value === 'string' && value.length > MAX_ERROR_TEXT) out[field] = `${value.slice(0, MAX_ERROR_TEXT)}… [${value.length - MAX_ERROR_TEXT} more characters]`;
+  return out;
+}
+
 export function createLogger(level: string, name: string): Logger {
   return pino({
     name,
     level,
+    serializers: { err: serializeError },
     redact: { paths: redactPaths, censor: '[redacted]' },
     base: { service: name },
     timestamp: pino.stdTimeFunctions.isoTime,

@@ -5,6 +5,7 @@ import { searchAttributes } from '../platform/temporal/search-attributes';
 import { workflowIds } from '../platform/temporal/workflow-ids';
 import { deliverWebhookWorkflow, type DeliverWebhookInput } from '../../workflows';
 import type { DeliverySettings } from './delivery-settings';
+import { redactUrl } from './redact-url';
 
 /**
  * Starts `delivery-<id>`. Idempotent: a run already in progress for the delivery is left alone
@@ -36,7 +37,8 @@ export async function startDeliveryWorkflow(
         { key: searchAttributes.eventType, value: delivery.eventType },
         { key: searchAttributes.status, value: 'pending' },
       ],
-      memo: { url: delivery.url, eventId: delivery.eventId, series: delivery.series },
+      // The memo is visible to anyone with Temporal UI access: the URL's path may be a credential.
+      memo: { url: redactUrl(delivery.url), eventId: delivery.eventId, series: delivery.series },
     });
     return true;
   } catch (err) {

@@ -232,7 +232,8 @@ describe('webhook delivery (real Temporal, database and HTTP receivers)', () => 
       const d = await handle.describe(); // visibility is eventually consistent
       return d.searchAttributes.SignalboxStatus?.[0] === 'succeeded' ? d : undefined;
     });
-    expect(await description.memo).toMatchObject({ url: r.url + '/' });
+    // The memo shows the origin only: a hook URL's path is often its credential.
+    expect(await description.memo).toMatchObject({ url: new URL(r.url).origin });
   });
 
   it('retries a failed delivery on request and recovers failed deliveries after an outage', async () => {

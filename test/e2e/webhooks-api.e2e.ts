@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import { WebhookSubscriptionModel } from '../../core/webhooks/webhook-subscription.model';
 import { ReceiverPool, type ReceivedRequest } from '../support/receiver';
 import { eventually, startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
 
@@ -468,6 +469,23 @@ describe('webhook subscriptions API, event catalogue and tenant isolation (real 
       }
       const stranger = `whsec_${randomBytes(24).toString('base64')}`;
       expect(() => new Webhook(stranger).verify(req.body, headersOf(req))).toThrow();
+    });
+
+    it('keeps at most two signing secrets when rotated again within the grace period', async () => {
+      const ws = await workspace('Rotation twice');
+      const r = await receiver();
+      const sub = await subscribe(ws, `${r.url}/hook`, ['lead.created']);
+      const first = await call(ws, 'POST', `/webhooks/${sub.id}/rotate-secret`);
+      const second = await call(ws, 'POST', `/webhooks/${sub.id}/rotate-secret`);
+      expect([first.status, second.status]).toEqual([200, 200]);
+      const stored = await WebhookSubscriptionModel.findById(sub.id).lean();
+      expect(stored?.secrets).toHaveLength(2);
+
+      await emit(ws, 'lead.created');
+      const [req] = await r.waitForRequests(1);
+      expect(headersOf(req)['webhook-signature'].split(' ')).toHaveLength(2);
+      for (const secret of [second.body.secret, first.body.secret]) expect(new Webhook(secret).verify(req.body, headersOf(req))).toMatchObject({ type: 'lead.created' });
+      expect(() => new Webhook(sub.secret).verify(req.body, headersOf(req))).toThrow();
     });
 
     it('with graceSeconds 0 only the new secret signs', async () => {
