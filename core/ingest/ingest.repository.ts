@@ -3,11 +3,18 @@ import { IngestOutboxModel, type IngestOutboxDoc } from './ingest-outbox.model';
 import type { VisitorEvent } from '../visitors/visitor-types';
 import { insertOnce } from '../platform/insert-once';
 
+/**
+ * The write behind a 202: acknowledged by a majority of a replica set and journaled, so an
+ * accepted event survives a primary failover. (A standalone MongoDB and FerretDB treat it as their
+ * own durable write.)
+ */
+const ACCEPTED_DURABLY = { w: 'majority', j: true } as const;
+
 /** The ingest outbox (accepted, not yet applied) and the processed-event log. */
 export const ingestRepository = {
   /** The durable write behind a 202. Returns false when an event with this id is already waiting. */
   async addToOutbox(event: VisitorEvent): Promise<boolean> {
-    return insertOnce(IngestOutboxModel, toOutboxDoc(event));
+    return insertOnce(IngestOutboxModel, toOutboxDoc(event), ACCEPTED_DURABLY);
   },
 
   /**
@@ -20,7 +27,7 @@ export const ingestRepository = {
     const failed = new Map<string, string>();
     if (events.length === 0) return { duplicates, failed };
     try {
-      await IngestOutboxModel.collection.insertMany(events.map(toOutboxDoc) as never[], { ordered: false });
+      await IngestOutboxModel.collection.insertMany(events.map(toOutboxDoc) as never[], { ordered: false, writeConcern: ACCEPTED_DURABLY });
     } catch (err) {
       const writeErrors = (err as { writeErrors?: WriteError[] | WriteError }).writeErrors;
       const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];

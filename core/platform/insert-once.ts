@@ -1,3 +1,4 @@
+import type { WriteConcern } from 'mongodb';
 import type { Model } from 'mongoose';
 import { isDuplicateKeyError } from './errors';
 
@@ -6,9 +7,9 @@ import { isDuplicateKeyError } from './errors';
  * already exists. The unique `_id` is what makes repeated or concurrent writers safe on every
  * Mongo-wire database (no transactions needed).
  */
-export async function insertOnce<T extends { _id: string }>(model: Pick<Model<unknown>, 'collection'>, doc: T): Promise<boolean> {
+export async function insertOnce<T extends { _id: string }>(model: Pick<Model<unknown>, 'collection'>, doc: T, writeConcern?: WriteConcern): Promise<boolean> {
   try {
-    await model.collection.insertOne(doc as never);
+    await model.collection.insertOne(doc as never, writeConcern ? { writeConcern } : {});
     return true;
   } catch (err) {
     if (isDuplicateKeyError(err)) return false;

@@ -96,6 +96,21 @@ describe('ingest API (real API, Temporal visitor workflows and database)', () =>
       expect(processed).toMatchObject({ visitorId, appliedTo: visitorId, type: 'pageview', messageId: null });
     });
 
+    it('writes the outbox entry behind a 202 with a majority, journaled write concern (single and batch)', async () => {
+      const single = jest.spyOn(IngestOutboxModel.collection, 'insertOne');
+      const many = jest.spyOn(IngestOutboxModel.collection, 'insertMany');
+      try {
+        await ingestOk(stack, ws.publishableKey, 'pageview', pageview(uniqueFingerprint(), 'https://durable.example/one'));
+        const batch = await stack.request('POST', '/api/v1/ingest/batch', { key: ws.secretKey, body: { events: [1, 2].map((n) => ({ type: 'pageview', data: pageview(uniqueFingerprint(), `https://durable.example/${n}`) })) } });
+        expect(batch.status).toBe(202);
+        expect(single.mock.calls.at(-1)?.[1]).toEqual({ writeConcern: { w: 'majority', j: true } });
+        expect(many.mock.calls.at(-1)?.[1]).toMatchObject({ writeConcern: { w: 'majority', j: true } });
+      } finally {
+        single.mockRestore();
+        many.mockRestore();
+      }
+    });
+
     it('event: a custom activity on the timeline that moves last-seen but is not a page visit', async () => {
       const fp = uniqueFingerprint();
       const t0 = Date.now() - 10 * MIN;
