@@ -30,12 +30,15 @@ export function createMaintenanceActivities(deps: Deps) {
 
   /**
    * Retention (TTL indexes are not available on every Mongo-wire database): removes events and
-   * deliveries (with their attempts) older than RETENTION_MAX_AGE, and expired rate-limit counters.
+   * finished deliveries (with their attempts) older than RETENTION_MAX_AGE, and expired rate-limit
+   * counters. A delivery still pending and its event are never removed.
    */
   async function deleteExpiredData(input: { maxAgeMs?: number } = {}): Promise<RetentionResult> {
     const cutoff = new Date(Date.now() - (input.maxAgeMs ?? deps.config.RETENTION_MAX_AGE));
+    // Pending deliveries (and the events they send) are kept whatever their age.
+    const needed = await deliveryRepository.eventIdsPendingOlderThan(cutoff);
     const [events, deliveries, rateLimitCounters, ingestLog] = await Promise.all([
-      eventRepository.deleteOlderThan(cutoff),
+      eventRepository.deleteOlderThan(cutoff, needed),
       deliveryRepository.deleteOlderThan(cutoff),
       deleteExpiredRateLimitCounters(),
       // The processed-ingest log is what detects a repeated messageId; config keeps it ≥ 24 h.

@@ -33,7 +33,8 @@ export const eventRepository = {
     return EventModel.find({ fannedOutAt: null, createdAt: { $lt: olderThanDate } }).sort({ createdAt: 1 }).limit(limit).lean<EventDoc[]>();
   },
 
-  async deleteOlderThan(cutoff: Date): Promise<number> {
-    return (await EventModel.deleteMany({ createdAt: { $lt: cutoff } })).deletedCount;
+  /** Retention; `keep` are events a pending delivery still needs. */
+  async deleteOlderThan(cutoff: Date, keep: readonly string[] = []): Promise<number> {
+    return (await EventModel.deleteMany({ createdAt: { $lt: cutoff }, ...(keep.length ? { _id: { $nin: keep } } : {}) })).deletedCount;
   },
 };

@@ -108,7 +108,18 @@ export const configSchema = z.object({
   RETENTION_MAX_AGE: duration.pipe(z.number().min(86_400_000, 'must be at least 24h (ingest messageIds are deduplicated that long)')).prefault('30d'),
   /** Stored events not fanned out after this long are picked up by the outbox sweep. */
   OUTBOX_SWEEP_AFTER: duration.prefault('30s'),
+}).superRefine((config, ctx) => {
+  // Retention must never remove a delivery still retrying, nor the event it sends.
+  const window = retryWindowMs(config.WEBHOOK_RETRY_SCHEDULE, config.WEBHOOK_RETRY_JITTER);
+  if (config.RETENTION_MAX_AGE <= window) {
+    ctx.addIssue({ code: 'custom', path: ['RETENTION_MAX_AGE'], message: `must be longer than the webhook retry window (${Math.ceil(window / 3_600_000)} h: WEBHOOK_RETRY_SCHEDULE stretched by WEBHOOK_RETRY_JITTER)` });
+  }
 });
+
+/** The longest a delivery can keep retrying: every delay of the schedule at its most jittered. */
+export function retryWindowMs(scheduleMs: readonly number[], jitter: number): number {
+  return scheduleMs.reduce((sum, delay) => sum + delay, 0) * (1 + jitter);
+}
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -82,7 +82,13 @@ export const deliveryRepository = {
     return this.findById(id);
   },
 
+  /** Retention: finished deliveries only; one still pending (retrying, or a new series) is kept whatever its age. */
   async deleteOlderThan(cutoff: Date): Promise<number> {
-    return (await DeliveryModel.deleteMany({ createdAt: { $lt: cutoff } })).deletedCount;
+    return (await DeliveryModel.deleteMany({ createdAt: { $lt: cutoff }, status: { $ne: 'pending' } })).deletedCount;
+  },
+
+  /** Events that deliveries still pending will send (retention keeps them). */
+  async eventIdsPendingOlderThan(cutoff: Date): Promise<string[]> {
+    return DeliveryModel.distinct('eventId', { createdAt: { $lt: cutoff }, status: 'pending' });
   },
 };

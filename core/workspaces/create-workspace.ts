@@ -2,6 +2,7 @@ import { eventTypesForPlan, type Plan } from '../events/event-catalogue';
 import { newId } from '../platform/ids';
 import type { Deps } from '../platform/deps';
 import type { WorkspaceDoc } from './workspace.model';
+import { assertRetryScheduleWithinRetention } from '../webhooks/delivery-settings';
 import { newIdentitySecret } from './identity-verification';
 import { workspaceRepository } from './workspace.repository';
 import { searchAttributes } from '../platform/temporal/search-attributes';
@@ -28,6 +29,7 @@ export interface CreatedWorkspace {
  * down the workspace still exists and works; it reports provisioning `pending`.
  */
 export async function createWorkspace(deps: Deps, input: CreateWorkspaceInput): Promise<CreatedWorkspace> {
+  assertRetryScheduleWithinRetention(deps.config, input.webhookSettings?.retryScheduleMs);
   const plan = input.plan ?? 'pro';
   const workspace = await workspaceRepository.insert({
     _id: newId('ws', 16),

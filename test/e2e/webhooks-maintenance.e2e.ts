@@ -161,6 +161,44 @@ describe('webhook maintenance workflows (real Temporal, database and HTTP receiv
     expect((await getEvent(freshEvents[0]._id)).status).toBe(404);
   });
 
+  it('retention never removes a delivery still pending, nor the event it sends, whatever their age', async () => {
+    const old = new Date(Date.now() - 40 * DAY);
+    const suffix = unique();
+    const eventId = `evt_pending_${suffix}`;
+    await EventModel.create({ _id: eventId, workspaceId: ws.id, type: 'lead.created', data: { ...leadSample }, createdAt: old, fannedOutAt: old });
+    await DeliveryModel.create({
+      _id: `dlv_pending_${suffix}`,
+      workspaceId: ws.id,
+      eventId,
+      eventType: 'lead.created',
+      subscriptionId: `wh_pending_${suffix}`,
+      url: 'http://127.0.0.1:9/hook',
+      status: 'pending',
+      series: 2,
+      attempts: [],
+      workflowId: `delivery-dlv_pending_${suffix}`,
+      createdAt: old,
+    });
+    await runRetention();
+    expect(await EventModel.countDocuments({ _id: eventId })).toBe(1);
+    expect(await DeliveryModel.countDocuments({ _id: `dlv_pending_${suffix}` })).toBe(1);
+    // Once it finished, it goes like any other.
+    await DeliveryModel.updateOne({ _id: `dlv_pending_${suffix}` }, { $set: { status: 'failed', completedAt: old } });
+    await runRetention();
+    expect(await EventModel.countDocuments({ _id: eventId })).toBe(0);
+    expect(await DeliveryModel.countDocuments({ _id: `dlv_pending_${suffix}` })).toBe(0);
+  });
+
+  it('refuses a workspace retry schedule that would outlast retention', async () => {
+    const tooLong = await stack.admin('PATCH', `/workspaces/${ws.id}`, { webhookSettings: { retryScheduleMs: [0, ...Array(5).fill(7 * DAY)] } });
+    expect(tooLong.status).toBe(400);
+    expect(Object.keys(tooLong.body.details)).toEqual(['webhookSettings.retryScheduleMs']);
+    expect(tooLong.body.details['webhookSettings.retryScheduleMs'][0]).toContain('RETENTION_MAX_AGE');
+    const created = await stack.admin('POST', '/workspaces', { name: 'Long retries', webhookSettings: { retryScheduleMs: [0, 7 * DAY, 7 * DAY, 7 * DAY, 7 * DAY, 7 * DAY] } });
+    expect(created.status).toBe(400);
+    expect((await stack.admin('PATCH', `/workspaces/${ws.id}`, { webhookSettings: { retryScheduleMs: [0, DAY, DAY] } })).status).toBe(200);
+  });
+
   it('ensureSchedules creates the sweep and retention schedules once', async () => {
     const scheduleIds = ['signalbox-outbox-sweep', 'signalbox-retention'];
     const taskQueue = stack.config.TEMPORAL_TASK_QUEUE;

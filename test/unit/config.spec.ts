@@ -48,4 +48,11 @@ describe('configuration', () => {
     expect(parseConfig({ ...valid, ALLOW_PRIVATE_WEBHOOK_TARGETS: '0' }).ALLOW_PRIVATE_WEBHOOK_TARGETS).toBe(false);
     expect(messageOf({ ...valid, ALLOW_PRIVATE_WEBHOOK_TARGETS: 'maybe' })).toMatch(/ALLOW_PRIVATE_WEBHOOK_TARGETS/);
   });
+
+  it('refuses a retention shorter than the webhook retry window, so no retrying delivery is deleted', () => {
+    // The default schedule lasts ≈ 28 h, ≈ 34 h at the most jitter.
+    expect(messageOf({ ...valid, RETENTION_MAX_AGE: '24h' })).toMatch(/^Invalid configuration: RETENTION_MAX_AGE must be longer than the webhook retry window \(34 h/);
+    expect(parseConfig({ ...valid, RETENTION_MAX_AGE: '24h', WEBHOOK_RETRY_SCHEDULE: '0s,5s,5m,1h' }).RETENTION_MAX_AGE).toBe(86_400_000);
+    expect(parseConfig({ ...valid, RETENTION_MAX_AGE: '2d' }).RETENTION_MAX_AGE).toBe(2 * 86_400_000);
+  });
 });
