@@ -9,6 +9,8 @@
  * may be absent, because enrichment providers return partial profiles.
  */
 import { z } from 'zod';
+import { leadStatuses } from '../leads/lead-status';
+import { utmFields } from '../visitors/utm';
 import { eventTypes, paidEventTypes, type EventType, type Plan } from './event-catalogue';
 
 // ---- field primitives -------------------------------------------------------------------
@@ -30,19 +32,13 @@ const domain = z
 const path = z.string().startsWith('/').meta({ description: 'URL path, starting with `/`' });
 const unitInterval = z.number().min(0).max(1);
 
-export const leadStatusSchema = z.enum(['new', 'contacted', 'qualified', 'closed_won', 'closed_lost']);
+export const leadStatusSchema = z.enum(leadStatuses);
 export const leadGradeSchema = z.enum(['hot', 'warm', 'cold']);
 export const leadPotentialSchema = z.enum(['high', 'medium', 'low']);
 export const employeeRangeSchema = z.enum(['1-10', '11-50', '51-200', '201-500', '501-1000', '1001-5000', '5001-10000', '10001+']);
 
 /** Standard UTM keys only; a key is absent when the URL did not carry it. */
-export const utmParamsSchema = z.object({
-  utm_source: z.string().optional(),
-  utm_medium: z.string().optional(),
-  utm_campaign: z.string().optional(),
-  utm_term: z.string().optional(),
-  utm_content: z.string().optional(),
-});
+export const utmParamsSchema = z.object(utmFields(() => z.string().optional()));
 
 /** One attribution touch (Salespanel first/last touch, Persequor order attribution). */
 export const attributionTouchSchema = z.object({
@@ -52,11 +48,7 @@ export const attributionTouchSchema = z.object({
     .meta({ description: 'utm_source if present, else the referring site, else `direct`' }),
   medium: z.string().nullable().meta({ description: 'utm_medium, or derived from the referrer (`organic`, `referral`)' }),
   campaign: z.string().nullable(),
-  utm_source: z.string().nullable(),
-  utm_medium: z.string().nullable(),
-  utm_campaign: z.string().nullable(),
-  utm_term: z.string().nullable(),
-  utm_content: z.string().nullable(),
+  ...utmFields(() => z.string().nullable()),
   referrer,
   landing_page: webUrl.nullable().meta({ description: 'First page of the touching session' }),
   touched_at: timestamp.nullable().meta({ description: 'Start of the touching session' }),

@@ -2,6 +2,7 @@
  * Plain shapes of the visitor model, shared by the pipeline (activities), the pure logic in
  * shared/visitors and the API views. Stored camelCase; the API shows Salespanel's snake_case.
  */
+import type { UtmKey } from './utm';
 
 /** What the visitor pipeline processes, in order, per visitor: ingest events and API commands. */
 export type VisitorEventType = 'pageview' | 'event' | 'identify' | 'revenue' | 'set_attributes' | 'set_tags' | 'custom_activity' | 'email_activity' | 'merge_visitor';
@@ -36,13 +37,7 @@ export interface VisitorEvent {
   redelivered?: true;
 }
 
-export interface UtmParams {
-  utm_source?: string;
-  utm_medium?: string;
-  utm_campaign?: string;
-  utm_term?: string;
-  utm_content?: string;
-}
+export type UtmParams = Partial<Record<UtmKey, string>>;
 
 /** Ad-network click ids seen on a landing URL (gclid, fbclid, msclkid, …). */
 export type ClickIds = Record<string, string>;
