@@ -1,12 +1,12 @@
+/**
+ * One outbound webhook POST, for delivery activities. It never throws: every outcome, including
+ * refusals and network failures, is a `WebhookHttpResult` the caller can record and retry on.
+ */
 import { performance } from 'node:perf_hooks';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { DeliveryErrorClass } from '../core/webhooks/delivery.model';
 import { checkWebhookTarget, createGuardedLookup, SSRF_ERROR_CODE, type TargetPolicy } from '../core/webhooks/ssrf';
 
-/**
- * One outbound webhook POST, for delivery activities. It never throws: every outcome, including
- * refusals and network failures, is a `WebhookHttpResult` the caller can record and retry on.
- */
 export interface WebhookHttpRequest {
   url: string;
   body: string;

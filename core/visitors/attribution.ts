@@ -1,12 +1,12 @@
-import { classifyReferrer, isSameSite } from './referrer';
-import { utmKeys } from './utm';
-import type { ClickIds, Touch, UtmParams } from './visitor-types';
-
 /**
  * First/last-touch attribution from page views. Priority of evidence for a touch's channel:
  * explicit UTM tags, then an ad-network click id (paid even without UTMs), then the referrer,
  * else `direct`. Pure functions: the visitor workflow feeds them events in any order.
  */
+import { classifyReferrer, isSameSite } from './referrer';
+import { utmKeys } from './utm';
+import type { ClickIds, Touch, UtmParams } from './visitor-types';
+
 export const CLICK_ID_PARAMS = ['gclid', 'gbraid', 'wbraid', 'dclid', 'fbclid', 'msclkid', 'ttclid', 'li_fat_id', 'twclid', 'yclid'] as const;
 type ClickIdParam = (typeof CLICK_ID_PARAMS)[number];
 
