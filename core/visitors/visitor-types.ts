@@ -1,6 +1,6 @@
 /**
  * Plain shapes of the visitor model, shared by the pipeline (activities), the pure logic in
- * shared/visitors and the API views. Stored camelCase; the API shows Salespanel's snake_case.
+ * core/visitors and the API views. Stored camelCase; the API shows Salespanel's snake_case.
  */
 import type { UtmKey } from './utm';
 
@@ -28,7 +28,7 @@ export interface VisitorEvent {
   receivedAt: number;
   messageId: string | null;
   context: RequestContext;
-  /** The validated `data` of the ingest type or command (see shared/ingest/ingest-schemas.ts). */
+  /** The validated `data` of the ingest type or command (see core/ingest/ingest-schemas.ts). */
   data: Record<string, unknown>;
   /**
    * Handed over again (by the outbox sweep, or forwarded after a merge): it may have been applied
