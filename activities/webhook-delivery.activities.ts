@@ -1,5 +1,5 @@
 import { version } from '../core/platform/version';
-import type { DeliveryAttempt, DeliveryDoc, DeliveryStatus } from '../core/webhooks/delivery.model';
+import type { DeliveryAttempt, DeliveryDoc, DeliveryErrorClass, DeliveryStatus } from '../core/webhooks/delivery.model';
 import type { EventDoc } from '../core/events/event.model';
 import type { WebhookSubscriptionDoc } from '../core/webhooks/webhook-subscription.model';
 import { deliveryRepository } from '../core/webhooks/delivery.repository';
@@ -11,7 +11,7 @@ import { nextDelayMs } from '../core/webhooks/retry-policy';
 import { deliverySettingsFor } from '../core/webhooks/delivery-settings';
 import { signWebhook } from '../core/webhooks/signature';
 import type { Deps } from '../core/platform/deps';
-import { sendWebhook, type DeliveryErrorClass, type WebhookHttpResult } from './webhook-http';
+import { sendWebhook, type WebhookHttpResult } from './webhook-http';
 
 export interface AttemptInput {
   deliveryId: string;

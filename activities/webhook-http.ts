@@ -1,20 +1,11 @@
-import { performance } from 'node:perf_hooks';
-import { Agent, request, type Dispatcher } from 'undici';
-import { checkWebhookTarget, createGuardedLookup, SSRF_ERROR_CODE, type TargetPolicy } from '../core/webhooks/ssrf';
-
 /**
  * One outbound webhook POST, for delivery activities. It never throws: every outcome, including
  * refusals and network failures, is a `WebhookHttpResult` the caller can record and retry on.
  */
-export type DeliveryErrorClass =
-  | 'timeout'
-  | 'connection_refused'
-  | 'dns'
-  | 'tls'
-  | 'ssrf_blocked'
-  | 'redirect'
-  | 'http_status'
-  | 'network';
+import { performance } from 'node:perf_hooks';
+import { Agent, request, type Dispatcher } from 'undici';
+import type { DeliveryErrorClass } from '../core/webhooks/delivery.model';
+import { checkWebhookTarget, createGuardedLookup, SSRF_ERROR_CODE, type TargetPolicy } from '../core/webhooks/ssrf';
 
 export interface WebhookHttpRequest {
   url: string;

@@ -14,7 +14,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { eventSamples } from '../core/events/payloads';
+import { eventSamples } from '../core/events/event-samples';
 import { startBenchStack } from './lib/bench-stack';
 import { atSteadyRate, fmt, rssMiB, summarize, withConcurrency } from './lib/stats';
 

@@ -1,3 +1,4 @@
+/** Operator CLI: `npm run signalbox -- <command>`. Talks to MongoDB and Temporal directly. */
 import { Command, InvalidArgumentError } from 'commander';
 import { apiKeyKinds, type ApiKeyKind } from '../core/workspaces/api-keys';
 import { loadConfigOrExit, publicUrl, type Config } from '../core/platform/config';
@@ -14,7 +15,6 @@ import { createApiKey } from '../core/workspaces/create-api-key';
 import { createWorkspace } from '../core/workspaces/create-workspace';
 import { revokeApiKey } from '../core/workspaces/revoke-api-key';
 
-/** Operator CLI: `npm run signalbox -- <command>`. Talks to MongoDB and Temporal directly. */
 function buildProgram(config: Config): Command {
   const program = new Command('signalbox').description('Signalbox operator commands').showHelpAfterError();
 

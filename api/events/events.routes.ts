@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../core/platform/errors';
 import { eventTypes } from '../../core/events/event-catalogue';
-import { describeEventTypes } from '../../core/events/payloads';
+import { describeEventTypes } from '../../core/events/describe-event-types';
 import { listQuerySchema, pageSchema, toPage } from '../../core/platform/pagination';
 import { deliveryRepository } from '../../core/webhooks/delivery.repository';
 import { eventRepository } from '../../core/events/event.repository';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../core/platform/errors';
-import { leadStatuses } from '../../core/leads/lead.model';
+import { leadStatuses } from '../../core/leads/lead-status';
 import { listQuerySchema, pageSchema, toPage } from '../../core/platform/pagination';
 import { leadRepository } from '../../core/leads/lead.repository';
 import { updateLead } from '../../core/leads/update-lead';

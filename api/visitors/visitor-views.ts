@@ -1,3 +1,7 @@
+/**
+ * Read views of the visitor model, snake_case like Salespanel's API (visitors, activities,
+ * attribution). Stored documents stay camelCase.
+ */
 import { z } from 'zod';
 import { attributionTouchSchema, utmParamsSchema } from '../../core/events/payloads';
 import type { VisitorDoc } from '../../core/visitors/visitor.model';
@@ -6,10 +10,6 @@ import { touchView } from '../../core/visitors/touch-view';
 import type { Activity, Touch, UtmParams } from '../../core/visitors/visitor-types';
 import { isoDate } from '../http/common-schemas';
 
-/**
- * Read views of the visitor model, snake_case like Salespanel's API (visitors, activities,
- * attribution). Stored documents stay camelCase.
- */
 const iso = (d: Date | number | null | undefined) => (d === null || d === undefined ? null : new Date(d).toISOString());
 const text = z.string().nullable();
 

@@ -9,7 +9,9 @@
  * may be absent, because enrichment providers return partial profiles.
  */
 import { z } from 'zod';
-import { eventTypes, paidEventTypes, type EventType, type Plan } from './event-catalogue';
+import { leadStatuses } from '../leads/lead-status';
+import { utmFields } from '../visitors/utm';
+import type { EventType } from './event-catalogue';
 
 // ---- field primitives -------------------------------------------------------------------
 
@@ -30,19 +32,13 @@ const domain = z
 const path = z.string().startsWith('/').meta({ description: 'URL path, starting with `/`' });
 const unitInterval = z.number().min(0).max(1);
 
-export const leadStatusSchema = z.enum(['new', 'contacted', 'qualified', 'closed_won', 'closed_lost']);
+export const leadStatusSchema = z.enum(leadStatuses);
 export const leadGradeSchema = z.enum(['hot', 'warm', 'cold']);
 export const leadPotentialSchema = z.enum(['high', 'medium', 'low']);
 export const employeeRangeSchema = z.enum(['1-10', '11-50', '51-200', '201-500', '501-1000', '1001-5000', '5001-10000', '10001+']);
 
 /** Standard UTM keys only; a key is absent when the URL did not carry it. */
-export const utmParamsSchema = z.object({
-  utm_source: z.string().optional(),
-  utm_medium: z.string().optional(),
-  utm_campaign: z.string().optional(),
-  utm_term: z.string().optional(),
-  utm_content: z.string().optional(),
-});
+export const utmParamsSchema = z.object(utmFields(() => z.string().optional()));
 
 /** One attribution touch (Salespanel first/last touch, Persequor order attribution). */
 export const attributionTouchSchema = z.object({
@@ -52,11 +48,7 @@ export const attributionTouchSchema = z.object({
     .meta({ description: 'utm_source if present, else the referring site, else `direct`' }),
   medium: z.string().nullable().meta({ description: 'utm_medium, or derived from the referrer (`organic`, `referral`)' }),
   campaign: z.string().nullable(),
-  utm_source: z.string().nullable(),
-  utm_medium: z.string().nullable(),
-  utm_campaign: z.string().nullable(),
-  utm_term: z.string().nullable(),
-  utm_content: z.string().nullable(),
+  ...utmFields(() => z.string().nullable()),
   referrer,
   landing_page: webUrl.nullable().meta({ description: 'First page of the touching session' }),
   touched_at: timestamp.nullable().meta({ description: 'Start of the touching session' }),
@@ -287,175 +279,7 @@ export const eventDescriptions: Record<EventType, string> = {
   'webhook.disabled': 'Fires when a webhook subscription is disabled, e.g. because its endpoint kept failing, so another endpoint can alert you.',
 };
 
-// ---- samples (what Zapier's performList and the docs show) ---------------------------------------
-
-const sampleTouch = {
-  source: 'google',
-  medium: 'cpc',
-  campaign: 'spring_launch',
-  utm_source: 'google',
-  utm_medium: 'cpc',
-  utm_campaign: 'spring_launch',
-  utm_term: 'b2b analytics',
-  utm_content: 'pricing_ad',
-  referrer: 'https://www.google.com/',
-  landing_page: 'https://www.example.com/pricing?utm_source=google&utm_medium=cpc&utm_campaign=spring_launch',
-  touched_at: '2026-04-12T09:14:03.000Z',
-} satisfies z.output<typeof attributionTouchSchema>;
-
-const sampleLead = {
-  id: 'lead_7Kq2mV9xTb4RzL1c',
-  visitor_id: 'vis_3Hn8PwQ5yK2dF7sA',
-  full_name: 'Maya Patel',
-  email: 'maya.patel@example.com',
-  phone: '+1 415-555-0132',
-  lead_source: 'google',
-  utm_source: 'google',
-  utm_medium: 'cpc',
-  utm_campaign: 'spring_launch',
-  status: 'new',
-  value: 2400,
-  created_at: '2026-04-26T18:30:15.000Z',
-} satisfies EventPayload<'lead.created'>;
-
-const sampleCompany = {
-  company_id: 'cmp_9Rt4Xe2LqW8nB5vJ',
-  name: 'Northwind Analytics',
-  domain: 'northwind.example.com',
-  website: 'https://northwind.example.com',
-  industry: 'Software Development',
-  employee_range: '51-200',
-  location: 'Austin, TX, USA',
-  country_code: 'US',
-  linkedin: 'https://www.linkedin.com/company/northwind-analytics',
-} satisfies z.output<z.ZodObject<typeof companyFields>>;
-
-export const eventSamples: { [T in EventType]: EventPayload<T> } = {
-  'lead.created': sampleLead,
-  'lead.updated': {
-    ...sampleLead,
-    status: 'qualified',
-    value: 4800,
-    updated_at: '2026-04-28T10:02:41.000Z',
-    changes: { status: { from: 'new', to: 'qualified' }, value: { from: 2400, to: 4800 } },
-  },
-  'lead.scored': {
-    lead_id: sampleLead.id,
-    visitor_id: sampleLead.visitor_id,
-    email: sampleLead.email,
-    score: 85,
-    grade: 'hot',
-    lead_potential: 'high',
-    lead_reasoning: 'Viewed pricing three times this week, requested a demo and works at a 51-200 person software company.',
-    classification_confidence: 0.87,
-    scored_at: '2026-04-26T18:31:02.000Z',
-  },
-  'person.identified': {
-    visitor_id: sampleLead.visitor_id,
-    contact_id: 'per_5Zc1Nh7Tg3Ym9Qw2',
-    email: 'maya.patel@example.com',
-    customer_id: 'cus_10482',
-    person_details: {
-      name: 'Maya Patel',
-      first_name: 'Maya',
-      last_name: 'Patel',
-      phone: '+1 415-555-0132',
-      job_title: 'Head of Growth',
-      organization: 'Northwind Analytics',
-      location: 'Austin, TX, USA',
-      linkedin: 'https://www.linkedin.com/in/maya-patel-example',
-    },
-    company_details: { company_id: sampleCompany.company_id, name: sampleCompany.name, domain: sampleCompany.domain },
-    identified_at: '2026-04-26T18:30:14.000Z',
-  },
-  'person.page_visit': {
-    visitor_id: sampleLead.visitor_id,
-    contact_id: 'per_5Zc1Nh7Tg3Ym9Qw2',
-    email: 'maya.patel@example.com',
-    url: 'https://www.example.com/pricing?utm_source=newsletter&utm_medium=email&utm_campaign=april_digest',
-    path: '/pricing',
-    title: 'Pricing – Example',
-    referrer: 'https://mail.example.com/',
-    utm_params: { utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'april_digest' },
-    visited_at: '2026-04-27T08:45:10.000Z',
-    company: { company_id: sampleCompany.company_id, name: sampleCompany.name, domain: sampleCompany.domain },
-  },
-  'person.segment_qualified': {
-    visitor_id: sampleLead.visitor_id,
-    contact_id: 'per_5Zc1Nh7Tg3Ym9Qw2',
-    email: 'maya.patel@example.com',
-    segment: { id: 'seg_2Lp6Vd8Kx4Hs1Rq9', name: 'Pricing page regulars' },
-    qualified_at: '2026-04-27T08:45:11.000Z',
-  },
-  'company.identified': { ...sampleCompany, identified_at: '2026-04-25T16:20:33.000Z' },
-  'company.page_visit': {
-    ...sampleCompany,
-    visitor_id: 'vis_8Wm2Jr6Cu1Ez4Tn5',
-    url: 'https://www.example.com/customers/enterprise',
-    path: '/customers/enterprise',
-    title: 'Enterprise customers – Example',
-    visited_at: '2026-04-27T14:05:52.000Z',
-  },
-  'company.segment_qualified': {
-    company_id: sampleCompany.company_id,
-    name: sampleCompany.name,
-    domain: sampleCompany.domain,
-    segment: { id: 'seg_6Tb3Qn9Fh5Wc2Xk7', name: 'Mid-market software accounts' },
-    qualified_at: '2026-04-27T14:05:53.000Z',
-  },
-  'prospect.qualified': {
-    id: 'pro_4Gd7Ks1Vb9Mz3Pe6',
-    name: 'Sunshine Promo Co.',
-    website: 'https://sunshinepromo.example.com',
-    email: 'sales@example.com',
-    phone: '+1 407-555-0101',
-    address: '120 N Orange Ave',
-    city: 'Orlando',
-    state: 'FL',
-    postal_code: '32801',
-    segment: 'promo',
-    lead_potential: 'high',
-    lead_reasoning: 'Lists Disney and Universal as clients and advertises minimum runs of 5,000 units.',
-    classification_confidence: 0.85,
-    notable_clients: ['Disney', 'Universal'],
-    large_run_indicators: ['Minimum order of 5,000 units', 'Offers event merchandise at scale'],
-    status: 'qualified',
-    created_at: '2026-04-26T12:34:56.000Z',
-  },
-  'order.attributed': {
-    id: 'ord_1Yx5Ce8Nw3Dk7Bh4',
-    order_id: '#10482',
-    visitor_id: sampleLead.visitor_id,
-    lead_id: sampleLead.id,
-    amount: 129.99,
-    currency: 'USD',
-    first_touch: sampleTouch,
-    last_touch: {
-      ...sampleTouch,
-      source: 'newsletter',
-      medium: 'email',
-      campaign: 'april_digest',
-      utm_source: 'newsletter',
-      utm_medium: 'email',
-      utm_campaign: 'april_digest',
-      utm_term: null,
-      utm_content: null,
-      referrer: 'https://mail.example.com/',
-      landing_page: 'https://www.example.com/pricing?utm_source=newsletter&utm_medium=email&utm_campaign=april_digest',
-      touched_at: '2026-04-27T08:45:10.000Z',
-    },
-    created_at: '2026-04-27T09:02:18.000Z',
-  },
-  'webhook.disabled': {
-    subscription_id: 'wh_8Nc4Rf2Ht6Jv1Lm3Qp5s',
-    url: 'https://hooks.example.com/signalbox',
-    reason: 'Disabled after 3 days of failed deliveries; last response was HTTP 503.',
-    failing_since: '2026-04-24T06:12:00.000Z',
-    disabled_at: '2026-04-27T06:12:00.000Z',
-  },
-};
-
-// ---- parsing and description --------------------------------------------------------------------
+// ---- parsing ------------------------------------------------------------------------------------
 
 export class InvalidEventPayloadError extends Error {
   constructor(
@@ -475,24 +299,4 @@ export function parseEventPayload<T extends EventType>(type: T, data: unknown): 
   const result = schema.safeParse(data);
   if (!result.success) throw new InvalidEventPayloadError(type, result.error.issues);
   return result.data as EventPayload<T>;
-}
-
-export interface EventTypeDescription {
-  type: EventType;
-  description: string;
-  plan: Plan;
-  schema: z.core.JSONSchema.BaseSchema;
-  sample: EventPayload<EventType>;
-}
-
-/** The catalogue as served by `GET /api/v1/event-types`. */
-export function describeEventTypes(): EventTypeDescription[] {
-  return eventTypes.map((type) => ({
-    type,
-    description: eventDescriptions[type],
-    plan: paidEventTypes.has(type) ? 'pro' : 'free',
-    // io 'input' leaves out `additionalProperties: false`: receivers must tolerate fields we add later.
-    schema: z.toJSONSchema(eventPayloadSchemas[type], { target: 'draft-2020-12', io: 'input' }),
-    sample: eventSamples[type],
-  }));
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { MAX_JSON_DEPTH } from '../platform/json-shape';
+import { utmFields } from '../visitors/utm';
 
 export const MAX_EVENT_BYTES = 32 * 1024;
 export const MAX_USER_AGENT_LENGTH = 1024;
@@ -55,13 +56,7 @@ const email = z
   .email()
   .max(254)
   .transform((e) => e.toLowerCase());
-const utm = {
-  utm_source: shortText().optional(),
-  utm_medium: shortText().optional(),
-  utm_campaign: shortText().optional(),
-  utm_term: shortText().optional(),
-  utm_content: shortText().optional(),
-};
+const utm = utmFields(() => shortText().optional());
 /** Server-side senders may pass the browser's IP and user agent; ignored for publishable keys. */
 const serverContext = {
   ip: z.union([z.ipv4(), z.ipv6()]).optional(),

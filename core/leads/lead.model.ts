@@ -1,7 +1,5 @@
 import { Schema, model } from 'mongoose';
-
-export const leadStatuses = ['new', 'contacted', 'qualified', 'closed_won', 'closed_lost'] as const;
-export type LeadStatus = (typeof leadStatuses)[number];
+import { leadStatuses, type LeadStatus } from './lead-status';
 
 /** An identified visitor as a sales lead (Persequor): created by the pipeline, status and value by the API. */
 const leadSchema = new Schema(

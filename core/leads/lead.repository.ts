@@ -1,4 +1,5 @@
-import { LeadModel, type LeadDoc, type LeadStatus } from './lead.model';
+import type { LeadStatus } from './lead-status';
+import { LeadModel, type LeadDoc } from './lead.model';
 import { newestFirst, olderThan, sinceFilter, type Cursor } from '../platform/pagination';
 import { insertOnce } from '../platform/insert-once';
 import { inWorkspace } from '../platform/workspace-scoping';

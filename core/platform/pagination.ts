@@ -1,11 +1,11 @@
-import { z } from 'zod';
-
 /**
  * One pagination style for every list: newest first, `limit`, cursor `before` → `nextBefore`
  * (Persequor's). The cursor is `<ISO createdAt>~<id>`, so items sharing a timestamp are neither
  * skipped nor repeated; a plain ISO timestamp is accepted too ("strictly older than").
  * Items inserted while a client pages are newer than its cursor, so they never shift a page.
  */
+import { z } from 'zod';
+
 export interface Cursor {
   createdAt: Date;
   id?: string;

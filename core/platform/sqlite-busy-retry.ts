@@ -1,11 +1,11 @@
-import { Collection } from 'mongodb';
-
 /**
  * FerretDB on SQLite answers a write with "database is locked (SQLITE_BUSY)" when two writers
  * collide on a transaction upgrade (SQLite refuses at once rather than wait). The statement
  * was rolled back, so repeating it is safe. Real MongoDB never sends this error, so the retry
  * is inert there. Installed once, on the driver, so every repository write is covered.
  */
+import { Collection } from 'mongodb';
+
 const WRITE_METHODS = [
   'insertOne',
   'insertMany',

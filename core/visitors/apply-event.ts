@@ -23,6 +23,7 @@ import { mergeVisitorInto } from './merge-visitors';
 import { recordPageVisit, recordSeen, sessionStartFor } from './sessions';
 import { touchView } from './touch-view';
 import { parseUserAgent } from './user-agent';
+import { utmKeys } from './utm';
 import { companyIdFor, emittedEventIdFor, leadIdFor, orderIdFor } from './visitor-ids';
 import type { Activity, AttributeValue, PersonDetails, UtmParams, VisitorEvent } from './visitor-types';
 
@@ -99,7 +100,7 @@ async function applyPageview(deps: Deps, visitor: VisitorDoc, event: VisitorEven
 
 function utmOf(d: Data): UtmParams {
   const utm: UtmParams = {};
-  for (const key of ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const) {
+  for (const key of utmKeys) {
     const value = str(d[key]);
     if (value) utm[key] = value;
   }

@@ -1,11 +1,12 @@
-import { classifyReferrer, isSameSite } from './referrer';
-import type { ClickIds, Touch, UtmParams } from './visitor-types';
-
 /**
  * First/last-touch attribution from page views. Priority of evidence for a touch's channel:
  * explicit UTM tags, then an ad-network click id (paid even without UTMs), then the referrer,
  * else `direct`. Pure functions: the visitor workflow feeds them events in any order.
  */
+import { classifyReferrer, isSameSite } from './referrer';
+import { utmKeys } from './utm';
+import type { ClickIds, Touch, UtmParams } from './visitor-types';
+
 export const CLICK_ID_PARAMS = ['gclid', 'gbraid', 'wbraid', 'dclid', 'fbclid', 'msclkid', 'ttclid', 'li_fat_id', 'twclid', 'yclid'] as const;
 type ClickIdParam = (typeof CLICK_ID_PARAMS)[number];
 
@@ -21,8 +22,6 @@ const CLICK_ID_CHANNELS: Record<ClickIdParam, { source: string; medium: string }
   twclid: { source: 'twitter', medium: 'paid_social' },
   yclid: { source: 'yandex', medium: 'cpc' },
 };
-
-const UTM_KEYS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const;
 
 export interface PageTouchInput {
   url: string;
@@ -66,7 +65,7 @@ function channelOf(utm: UtmParams, clickIds: ClickIds, referrer: string | null, 
 
 export function touchFromPage(input: PageTouchInput): PageTouch {
   const query = queryOf(input.url);
-  const utm: UtmParams = { ...pick(UTM_KEYS, (k) => query.get(k)), ...pick(UTM_KEYS, (k) => input.utm[k]) };
+  const utm: UtmParams = { ...pick(utmKeys, (k) => query.get(k)), ...pick(utmKeys, (k) => input.utm[k]) };
   const clickIds: ClickIds = pick(CLICK_ID_PARAMS, (k) => query.get(k));
   const untagged = Object.keys(utm).length === 0 && Object.keys(clickIds).length === 0;
   return {

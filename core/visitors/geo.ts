@@ -1,13 +1,13 @@
-import { continents, countries, getEmojiFlag, type TContinentCode, type TCountryCode } from 'countries-list';
-import geoip from 'fast-geoip';
-import ipaddr from 'ipaddr.js';
-import type { GeoLocation } from './visitor-types';
-
 /**
  * IP → Salespanel landing_location, from the offline GeoLite data bundled in fast-geoip.
  * fast-geoip only understands IPv4 and answers for any address (127.0.0.1 comes back as JP),
  * so only public unicast IPv4 (or IPv4-mapped IPv6) addresses are looked up.
  */
+import { continents, countries, getEmojiFlag, type TContinentCode, type TCountryCode } from 'countries-list';
+import geoip from 'fast-geoip';
+import ipaddr from 'ipaddr.js';
+import type { GeoLocation } from './visitor-types';
+
 function publicIpv4(ip: string): string | null {
   if (!ipaddr.IPv4.isValidFourPartDecimal(ip) && !ipaddr.IPv6.isValid(ip)) return null;
   const addr = ipaddr.process(ip);

@@ -1,12 +1,12 @@
+/**
+ * Identity merge: a known person (`target`) absorbs an anonymous visitor (`source`). History is
+ * unioned; identity (ids, email, lead, event bookkeeping) stays the target's. Pure: returns a new doc.
+ */
 import type { VisitorDoc } from './visitor.model';
 import { mergeTouches } from './attribution';
 import { mergeSummaries } from './sessions';
 import type { Acquisition, PersonDetails } from './visitor-types';
 
-/**
- * Identity merge: a known person (`target`) absorbs an anonymous visitor (`source`). History is
- * unioned; identity (ids, email, lead, event bookkeeping) stays the target's. Pure: returns a new doc.
- */
 function union<T>(...lists: T[][]): T[] {
   return [...new Set(lists.flat())];
 }

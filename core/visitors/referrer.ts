@@ -1,10 +1,10 @@
-import { parse } from '@tryghost/referrer-parser';
-
 /**
  * Channel of an external referrer, in Salespanel's terms (source `Google`, medium `organic`).
  * @tryghost/referrer-parser knows ~2,400 hosts; its mediums are search, social, email, paid,
  * unknown, referral (and `Ghost Network`/`Email` for Ghost's own sources).
  */
+import { parse } from '@tryghost/referrer-parser';
+
 const MEDIUMS: Record<string, string> = { search: 'organic', social: 'social', email: 'email' };
 
 function hostnameOf(url: string): string | null {

@@ -1,10 +1,10 @@
-import type { ActivitySummary, Session } from './visitor-types';
-
 /**
  * Web sessions derived from page-visit times alone: a session is a run of visits with no gap
  * longer than the inactivity limit. Events can arrive out of order (retries, batched beacons),
  * so every function works from the times, never from arrival order. All functions are pure.
  */
+import type { ActivitySummary, Session } from './visitor-types';
+
 export const SESSION_INACTIVITY_MS = 30 * 60 * 1000;
 /** Bounds the stored document; older sessions survive only as totals. */
 export const MAX_KEPT_SESSIONS = 100;

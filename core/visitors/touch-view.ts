@@ -1,19 +1,10 @@
+import type { z } from 'zod';
+import type { attributionTouchSchema } from '../events/payloads';
+import { utmFields } from './utm';
 import type { Touch } from './visitor-types';
 
-/** The wire shape of one touch: `attributionTouchSchema` in shared/events/payloads.ts. */
-export interface TouchView {
-  source: string;
-  medium: string | null;
-  campaign: string | null;
-  utm_source: string | null;
-  utm_medium: string | null;
-  utm_campaign: string | null;
-  utm_term: string | null;
-  utm_content: string | null;
-  referrer: string | null;
-  landing_page: string | null;
-  touched_at: string | null;
-}
+/** The wire shape of one touch. */
+export type TouchView = z.output<typeof attributionTouchSchema>;
 
 /**
  * A touch as webhooks and the API show it. No touch (a buyer never seen on the site) reads as
@@ -26,11 +17,7 @@ export function touchView(t: Touch | null): TouchView {
     source: t?.source || 'direct',
     medium: t?.medium ?? null,
     campaign: t?.campaign ?? null,
-    utm_source: t?.utm.utm_source ?? null,
-    utm_medium: t?.utm.utm_medium ?? null,
-    utm_campaign: t?.utm.utm_campaign ?? null,
-    utm_term: t?.utm.utm_term ?? null,
-    utm_content: t?.utm.utm_content ?? null,
+    ...utmFields((key) => t?.utm[key] ?? null),
     referrer: urlOrNull(t?.referrer, false),
     landing_page: urlOrNull(t?.landingPage, true),
     touched_at: t ? new Date(t.touchedAt).toISOString() : null,

@@ -1,10 +1,10 @@
-import Bowser from 'bowser';
-import type { ParsedUserAgent } from './visitor-types';
-
 /**
  * Salespanel's landing_user_agent: `Chrome 120.0.6099`, `Desktop`, `macOS 10.15.7`.
  * Bowser reports Windows as version `NT 10.0` with versionName `10`; the latter is what people know.
  */
+import Bowser from 'bowser';
+import type { ParsedUserAgent } from './visitor-types';
+
 const DEVICES: Record<string, string> = { desktop: 'Desktop', mobile: 'Mobile', tablet: 'Tablet', tv: 'TV', bot: 'Bot' };
 
 /** `120.0.6099.109` → `120.0.6099`; null when the version does not start with a number. */

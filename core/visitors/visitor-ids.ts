@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
-import { newId } from '../platform/ids';
-
 /**
  * Deterministic ids: the same fingerprint, message, order or domain always maps to the same
  * document, so repeated or concurrent writes collide on the unique `_id` instead of duplicating.
  */
+import { createHash } from 'node:crypto';
+import { newId } from '../platform/ids';
+
 function digest(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 24);
 }

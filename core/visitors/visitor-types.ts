@@ -1,7 +1,8 @@
 /**
  * Plain shapes of the visitor model, shared by the pipeline (activities), the pure logic in
- * shared/visitors and the API views. Stored camelCase; the API shows Salespanel's snake_case.
+ * core/visitors and the API views. Stored camelCase; the API shows Salespanel's snake_case.
  */
+import type { UtmKey } from './utm';
 
 /** What the visitor pipeline processes, in order, per visitor: ingest events and API commands. */
 export type VisitorEventType = 'pageview' | 'event' | 'identify' | 'revenue' | 'set_attributes' | 'set_tags' | 'custom_activity' | 'email_activity' | 'merge_visitor';
@@ -27,7 +28,7 @@ export interface VisitorEvent {
   receivedAt: number;
   messageId: string | null;
   context: RequestContext;
-  /** The validated `data` of the ingest type or command (see shared/ingest/ingest-schemas.ts). */
+  /** The validated `data` of the ingest type or command (see core/ingest/ingest-schemas.ts). */
   data: Record<string, unknown>;
   /**
    * Handed over again (by the outbox sweep, or forwarded after a merge): it may have been applied
@@ -43,13 +44,7 @@ export interface VisitorEvent {
   timesParked?: number;
 }
 
-export interface UtmParams {
-  utm_source?: string;
-  utm_medium?: string;
-  utm_campaign?: string;
-  utm_term?: string;
-  utm_content?: string;
-}
+export type UtmParams = Partial<Record<UtmKey, string>>;
 
 /** Ad-network click ids seen on a landing URL (gclid, fbclid, msclkid, …). */
 export type ClickIds = Record<string, string>;

@@ -3,7 +3,9 @@ import { Schema, model, type InferSchemaType } from 'mongoose';
 export const deliveryStatuses = ['pending', 'succeeded', 'failed', 'canceled'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
+/** Why an attempt failed, recorded on it (the webhook HTTP client classifies every failure as one of these). */
 export const deliveryErrorClasses = ['timeout', 'connection_refused', 'dns', 'tls', 'ssrf_blocked', 'redirect', 'http_status', 'network'] as const;
+export type DeliveryErrorClass = (typeof deliveryErrorClasses)[number];
 
 const attemptSchema = new Schema(
   {

@@ -72,10 +72,6 @@ export const deliveryRepository = {
     await DeliveryModel.updateOne({ _id: id }, { $set: { status, statusReason: reason, completedAt: new Date(), nextAttemptAt: null } });
   },
 
-  async setNextAttempt(id: string, at: Date | null): Promise<void> {
-    await DeliveryModel.updateOne({ _id: id }, { $set: { nextAttemptAt: at } });
-  },
-
   /** Re-opens a closed delivery for a new attempt series (retry / recover). */
   async reopen(id: string): Promise<DeliveryDoc | null> {
     await DeliveryModel.updateOne({ _id: id }, { $set: { status: 'pending', completedAt: null, nextAttemptAt: new Date() }, $unset: { statusReason: 1 }, $inc: { series: 1 } });

@@ -1,5 +1,5 @@
 import { AppError } from '../platform/errors';
-import { eventSamples } from '../events/payloads';
+import { eventSamples } from '../events/event-samples';
 import type { EventType } from '../events/event-catalogue';
 import { webhookSubscriptionRepository } from './webhook-subscription.repository';
 import { workspaceRepository } from '../workspaces/workspace.repository';

@@ -1,10 +1,10 @@
-import { createHmac, randomBytes } from 'node:crypto';
-
 /**
  * Standard Webhooks signing (https://www.standardwebhooks.com): secrets are `whsec_` + base64 of
  * random bytes, and each signature is `v1,<base64 HMAC-SHA256(secret, "id.timestamp.body")>`.
  * Secrets and signatures are credentials: never log them.
  */
+import { createHmac, randomBytes } from 'node:crypto';
+
 const SECRET_PREFIX = 'whsec_';
 const SECRET_BYTES = 24;
 const DISPLAY_PREFIX_LENGTH = 12;

@@ -1,8 +1,3 @@
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
-import { lookup as dnsLookupAsync } from 'node:dns/promises';
-import { isIP, type LookupFunction } from 'node:net';
-import ipaddr from 'ipaddr.js';
-
 /**
  * Server-side request forgery guard for webhook targets. Two layers:
  * - save time (`checkWebhookUrl`): refuse URLs that point at private, loopback or metadata
@@ -11,6 +6,11 @@ import ipaddr from 'ipaddr.js';
  *   such addresses after DNS resolution, so a name that later re-resolves (DNS rebinding) still
  *   cannot reach them, and the socket connects to exactly the address that was checked.
  */
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { lookup as dnsLookupAsync } from 'node:dns/promises';
+import { isIP, type LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
+
 export type TargetPolicy = {
   /** Development only: allow http:// and private/loopback targets. */
   allowPrivate: boolean;

@@ -35,11 +35,6 @@ export function isWellFormedApiKey(candidate: string): boolean {
   return KEY_PATTERN.test(candidate);
 }
 
-export function kindOfApiKey(plaintext: string): ApiKeyKind | undefined {
-  if (!isWellFormedApiKey(plaintext)) return undefined;
-  return plaintext.startsWith('sk_') ? 'secret' : 'publishable';
-}
-
 export function displayPrefixOf(plaintext: string): string {
   return plaintext.slice(0, 9);
 }

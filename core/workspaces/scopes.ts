@@ -1,9 +1,9 @@
-import type { ApiKeyKind } from './api-keys';
-
 /**
  * What a key may do. A key with no scopes may do everything its kind allows; publishable
  * keys are always limited to ingest, whatever they list.
  */
+import type { ApiKeyKind } from './api-keys';
+
 export const apiKeyScopes = ['ingest', 'read', 'write', 'webhooks'] as const;
 export type ApiKeyScope = (typeof apiKeyScopes)[number];
 

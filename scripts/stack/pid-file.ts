@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { ManagedProcess } from './child-process';
-
 /**
  * Children of a dev stack that was killed hard (SIGKILL, power loss) outlive it. Their pids
  * are kept in the data folder, and the next start stops them if they are still ours.
  */
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ManagedProcess } from './child-process';
+
 export function rememberPids(dataDir: string, children: ManagedProcess[]): void {
   const entries = children.map((c) => ({ pid: c.child.pid, command: c.child.spawnfile }));
   writeFileSync(join(dataDir, 'children.json'), JSON.stringify(entries));

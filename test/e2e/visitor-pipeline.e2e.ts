@@ -402,7 +402,7 @@ describe('visitor pipeline (real Temporal visitor workflows, database and webhoo
     });
 
     it('an identify with an unusual company_domain ("acme.c") neither stalls the visitor nor loses person.identified', async () => {
-      // normalizeDomain() (shared/visitors/company.ts) accepts "acme.c", the event payload schema's
+      // normalizeDomain() (core/companies/company-from-identity.ts) accepts "acme.c", the event payload schema's
       // domain regex does not; the resulting error must not stop the visitor's pipeline.
       const ws = await workspace('Pipeline odd domain');
       const fp = uniqueFingerprint();

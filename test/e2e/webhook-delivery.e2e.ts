@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { eventSamples } from '../../core/events/payloads';
+import { eventSamples } from '../../core/events/event-samples';
 import { WebhookSubscriptionModel } from '../../core/webhooks/webhook-subscription.model';
 import { workflowIds } from '../../core/platform/temporal/workflow-ids';
 import { deliveryStateQuery } from '../../workflows';

@@ -4,7 +4,7 @@ import { WebhookSubscriptionModel } from '../../core/webhooks/webhook-subscripti
 import { ReceiverPool, type ReceivedRequest } from '../support/receiver';
 import { eventually, startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
 
-/** The catalogue as the product documents it (shared/event-catalogue.ts). */
+/** The catalogue as the product documents it (core/events/event-catalogue.ts). */
 const EVENT_TYPES = [
   'lead.created',
   'lead.updated',

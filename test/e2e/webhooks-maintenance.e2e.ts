@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import mongoose from 'mongoose';
 import { randomAlphanumeric } from '../../core/workspaces/api-keys';
-import { eventSamples } from '../../core/events/payloads';
+import { eventSamples } from '../../core/events/event-samples';
 import { DeliveryModel } from '../../core/webhooks/delivery.model';
 import { EventModel } from '../../core/events/event.model';
 import { eventRepository } from '../../core/events/event.repository';

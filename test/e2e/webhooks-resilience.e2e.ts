@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../scripts/stack/child-process';
 import { startTemporalDevServer, type EmbeddedTemporal, type TemporalDevServerOptions } from '../../scripts/stack/temporal';
-import { eventSamples } from '../../core/events/payloads';
+import { eventSamples } from '../../core/events/event-samples';
 import { DeliveryModel } from '../../core/webhooks/delivery.model';
 import { TestReceiver } from '../support/receiver';
 import { eventually, requiredEnv, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';

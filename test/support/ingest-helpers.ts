@@ -1,3 +1,4 @@
+/** Helpers shared by the ingest and visitor-pipeline e2e tests (real API, real Temporal, real database). */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +16,6 @@ import { visitorRepository } from '../../core/visitors/visitor.repository';
 import { emittedEventIdFor, visitorIdFor } from '../../core/visitors/visitor-ids';
 import type { Activity } from '../../core/visitors/visitor-types';
 import { eventually, requiredEnv, type ApiResponse, type TestStack, type TestWorkspace } from './test-stack';
-
-/** Helpers shared by the ingest and visitor-pipeline e2e tests (real API, real Temporal, real database). */
 
 export const MIN = 60_000;
 export const HOUR = 60 * MIN;

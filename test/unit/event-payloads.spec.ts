@@ -1,14 +1,8 @@
 import { z } from 'zod';
 import { eventTypes, paidEventTypes } from '../../core/events/event-catalogue';
-import {
-  describeEventTypes,
-  eventDescriptions,
-  eventPayloadSchemas,
-  eventSamples,
-  InvalidEventPayloadError,
-  parseEventPayload,
-  type EventPayload,
-} from '../../core/events/payloads';
+import { describeEventTypes } from '../../core/events/describe-event-types';
+import { eventSamples } from '../../core/events/event-samples';
+import { eventDescriptions, eventPayloadSchemas, InvalidEventPayloadError, parseEventPayload, type EventPayload } from '../../core/events/payloads';
 
 const clone = <T>(value: T): T => structuredClone(value);
 

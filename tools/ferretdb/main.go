@@ -46,8 +46,8 @@ func main() {
 		Handler:  "sqlite",
 		// FerretDB adds busy_timeout, WAL and auto_vacuum itself. Its transactions are deferred, so
 		// concurrent writers occasionally get SQLITE_BUSY at once (a read lock cannot be upgraded);
-		// the application retries those (shared/db.ts). _txlock=immediate would avoid them but makes
-		// every read transaction take the write lock, which is far slower.
+		// the application retries those (core/platform/sqlite-busy-retry.ts). _txlock=immediate
+		// would avoid them but makes every read transaction take the write lock, which is far slower.
 		SQLiteURL: "file:" + abs + "/?" + *params,
 	})
 	if err != nil {
