@@ -15,6 +15,7 @@ import { createRegistry, generateDocument } from './openapi/document';
 import { registerAdminRoutes } from './admin/admin.routes';
 import { registerHealthRoutes } from './health/health.routes';
 import { registerEventRoutes } from './events/events.routes';
+import { registerFailedEventRoutes } from './events/failed-events.routes';
 import { registerIngestRoutes } from './ingest/ingest.routes';
 import { registerIdentityVerificationRoutes } from './account/identity-verification.routes';
 import { registerMeRoute } from './account/me.route';
@@ -56,6 +57,7 @@ export function createApp(deps: ApiDeps): Express {
   registerVisitorWriteRoutes(v1, deps);
   registerWebhookRoutes(v1, deps);
   registerEventRoutes(v1, deps);
+  registerFailedEventRoutes(v1);
   registerDeliveryRoutes(v1, deps);
   registerVisitorRoutes(v1, deps);
   registerLeadRoutes(v1, deps);

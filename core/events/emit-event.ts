@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { runWithCpuBudget } from '../platform/cpu-budget';
 import { AppError, fieldErrors, isDuplicateKeyError } from '../platform/errors';
 import { isEventType, type EventType } from './event-catalogue';
+import { failedEventRepository } from './failed-event.repository';
 import { InvalidEventPayloadError, parseEventPayload } from './payloads';
 import { newId } from '../platform/ids';
 import type { Deps } from '../platform/deps';
@@ -26,6 +27,11 @@ export interface EmitEventInput {
   id?: string;
   /** Synthetic test events reach only this subscription. */
   onlySubscriptionId?: string;
+  /**
+   * For events the system emits itself (not an operator's request): a payload that fails its
+   * schema is recorded in failed_events (visible in the API) before the validation error is thrown.
+   */
+  recordIfInvalid?: boolean;
 }
 
 /**
@@ -35,7 +41,12 @@ export interface EmitEventInput {
  */
 export async function emitEvent(deps: Deps, input: EmitEventInput): Promise<{ event: EventDoc; deliveryIds: string[] }> {
   const type = assertEventType(input.type);
-  const data = validatePayload(type, input.data);
+  const data = await validatePayload(type, input.data).catch(async (err: unknown) => {
+    if (input.recordIfInvalid && input.id && err instanceof AppError && err.details) {
+      await failedEventRepository.record({ id: input.id, workspaceId: input.workspaceId, type, data: input.data, errors: err.details });
+    }
+    throw err;
+  });
   const event = await storeEvent({ _id: input.id ?? newId('evt', 20), workspaceId: input.workspaceId, type, data, createdAt: new Date(), testForSubscriptionId: input.onlySubscriptionId });
   const deliveryIds = await fanOutEvent(deps, event);
   return { event, deliveryIds };
@@ -117,7 +128,7 @@ function assertEventType(type: string): EventType {
   return type;
 }
 
-function validatePayload(type: EventType, data: unknown): Record<string, unknown> {
+async function validatePayload(type: EventType, data: unknown): Promise<Record<string, unknown>> {
   try {
     return parseEventPayload(type, data) as Record<string, unknown>;
   } catch (err) {

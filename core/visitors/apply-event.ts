@@ -384,14 +384,15 @@ async function applyRevenue(deps: Deps, visitor: VisitorDoc, event: VisitorEvent
 
 /**
  * Emits with an id derived from the cause, so a repeated step emits nothing new. A payload our
- * own schema rejects is a bug to log, not a reason to stall the visitor's pipeline forever.
+ * own schema rejects is a bug, not a reason to stall the visitor's pipeline: it is recorded in
+ * failed_events (listed by the API) and the visitor goes on.
  */
 async function emit(deps: Deps, workspaceId: string, cause: string, type: EventType, data: unknown): Promise<void> {
   try {
-    await emitEvent(deps, { workspaceId, type, data, id: emittedEventIdFor(cause, type) });
+    await emitEvent(deps, { workspaceId, type, data, id: emittedEventIdFor(cause, type), recordIfInvalid: true });
   } catch (err) {
     // emitEvent reports a payload that fails its schema as validation_failed; a repeat it absorbs itself.
     if (!(err instanceof AppError && err.code === 'validation_failed')) throw err;
-    deps.logger.error({ err, type, workspaceId }, 'emitted event failed its schema; skipped');
+    deps.logger.error({ err, type, workspaceId }, 'emitted event failed its schema; recorded in failed_events, not delivered');
   }
 }

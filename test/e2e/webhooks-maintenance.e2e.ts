@@ -6,6 +6,8 @@ import { eventSamples } from '../../core/events/event-samples';
 import { DeliveryModel } from '../../core/webhooks/delivery.model';
 import { EventModel } from '../../core/events/event.model';
 import { eventRepository } from '../../core/events/event.repository';
+import { emitEvent } from '../../core/events/emit-event';
+import { createLogger } from '../../core/platform/logger';
 import { ensureSchedules } from '../../worker/schedules';
 import { outboxSweepWorkflow, retentionWorkflow } from '../../workflows';
 import { ReceiverPool } from '../support/receiver';
@@ -159,6 +161,30 @@ describe('webhook maintenance workflows (real Temporal, database and HTTP receiv
     expect(await EventModel.countDocuments({ _id: { $in: ids(freshEvents) } })).toBe(0);
     expect(await DeliveryModel.countDocuments({ _id: { $in: ids(freshDeliveries) } })).toBe(0);
     expect((await getEvent(freshEvents[0]._id)).status).toBe(404);
+  });
+
+  it('an event the system builds with an invalid payload is recorded and listed, not silently dropped', async () => {
+    const r = await receiver();
+    await subscribe(`${r.url}/hook`);
+    const id = `evt_invalid_${unique()}`;
+    const deps = { config: stack.config, logger: createLogger('silent', 'test'), temporal: stack.temporal };
+    const broken = { ...leadSample, email: 'not an email', status: 'nonsense' };
+    await expect(emitEvent(deps, { workspaceId: ws.id, type: 'lead.created', data: broken, id, recordIfInvalid: true })).rejects.toMatchObject({ code: 'validation_failed' });
+    expect(await EventModel.countDocuments({ _id: id })).toBe(0);
+
+    const list = await stack.request('GET', '/api/v1/failed-events', { key: ws.secretKey });
+    expect(list.status).toBe(200);
+    expect(list.body.data).toEqual([expect.objectContaining({ id, type: 'lead.created', data: expect.objectContaining({ email: 'not an email' }) })]);
+    expect(Object.keys(list.body.data[0].details).sort()).toEqual(['data.email', 'data.status']);
+    expect((await stack.request('GET', `/api/v1/failed-events/${id}`, { key: ws.secretKey })).body.id).toBe(id);
+    const other = await stack.createWorkspace('Failed events neighbour');
+    expect((await stack.request('GET', `/api/v1/failed-events/${id}`, { key: other.secretKey })).status).toBe(404);
+    expect((await stack.request('GET', '/api/v1/failed-events', { key: other.secretKey })).body.data).toEqual([]);
+    // An operator's own emit stays a plain 400 and records nothing.
+    const operator = await stack.admin('POST', `/workspaces/${ws.id}/events`, { type: 'lead.created', data: broken, id: `evt_op_${unique()}` });
+    expect(operator.status).toBe(400);
+    expect((await stack.request('GET', '/api/v1/failed-events', { key: ws.secretKey })).body.data).toHaveLength(1);
+    expect(r.requests).toHaveLength(0);
   });
 
   it('retention never removes a delivery still pending, nor the event it sends, whatever their age', async () => {
