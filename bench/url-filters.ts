@@ -45,7 +45,7 @@ function main(): void {
     for (const pattern of patterns) {
       const us = microsPerCall(() => matchesFilters({ urlPatterns: [pattern] }, 'person.page_visit', { url }));
       worst = Math.max(worst, us);
-      console.log(`  ${pattern.length > 40 ? `${pattern.slice(0, 37)}…` : pattern.padEnd(38)} ${fmt(us, 2).padStart(8)} µs  (${fmt(us / baseline, 0)}× baseline)`);
+      console.log(`  ${pattern.length > 40 ? `${pattern.slice(0, 37)}…` : pattern.padEnd(38)} ${fmt(us, 2).padStart(8)} µs  (${fmt(us / baseline, 1)}× baseline)`);
     }
   }
   console.log(`\nworst pattern: ${fmt(worst, 2)} µs per match (target: well under 1,000 µs; ${hits} matches)`);
