@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deliveryErrorClasses, deliveryStatuses, type DeliveryDoc } from '../../core/webhooks/delivery.model';
+import { deliveryErrorClasses, deliveryStatuses, MAX_STORED_ATTEMPTS, type DeliveryDoc } from '../../core/webhooks/delivery.model';
 import type { WebhookSubscriptionDoc } from '../../core/webhooks/webhook-subscription.model';
 import { isoDate } from '../http/common-schemas';
 
@@ -66,7 +66,7 @@ export const deliveryViewSchema = z
     status: z.enum(deliveryStatuses),
     statusReason: z.string().nullable(),
     series: z.number().int(),
-    attemptCount: z.number().int(),
+    attemptCount: z.number().int().meta({ description: `Attempts stored (at most ${MAX_STORED_ATTEMPTS}, the most recent)` }),
     nextAttemptAt: isoDate.nullable(),
     lastAttemptAt: isoDate.nullable(),
     completedAt: isoDate.nullable(),
@@ -75,7 +75,9 @@ export const deliveryViewSchema = z
   })
   .meta({ id: 'Delivery' });
 
-export const deliveryWithAttemptsSchema = deliveryViewSchema.extend({ attempts: z.array(attemptViewSchema) }).meta({ id: 'DeliveryWithAttempts' });
+export const deliveryWithAttemptsSchema = deliveryViewSchema
+  .extend({ attempts: z.array(attemptViewSchema).meta({ description: `Oldest first; the ${MAX_STORED_ATTEMPTS} most recent are kept` }) })
+  .meta({ id: 'DeliveryWithAttempts' });
 
 export function deliveryView(doc: DeliveryDoc): z.infer<typeof deliveryViewSchema> {
   return {

@@ -3,7 +3,8 @@ import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client
 import mongoose from 'mongoose';
 import { randomAlphanumeric } from '../../core/workspaces/api-keys';
 import { eventSamples } from '../../core/events/payloads';
-import { DeliveryModel } from '../../core/webhooks/delivery.model';
+import { DeliveryModel, MAX_STORED_ATTEMPTS } from '../../core/webhooks/delivery.model';
+import { deliveryRepository } from '../../core/webhooks/delivery.repository';
 import { EventModel } from '../../core/events/event.model';
 import { eventRepository } from '../../core/events/event.repository';
 import { ensureSchedules } from '../../worker/schedules';
@@ -159,6 +160,37 @@ describe('webhook maintenance workflows (real Temporal, database and HTTP receiv
     expect(await EventModel.countDocuments({ _id: { $in: ids(freshEvents) } })).toBe(0);
     expect(await DeliveryModel.countDocuments({ _id: { $in: ids(freshDeliveries) } })).toBe(0);
     expect((await getEvent(freshEvents[0]._id)).status).toBe(404);
+  });
+
+  it(`keeps the ${MAX_STORED_ATTEMPTS} most recent attempts of a delivery`, async () => {
+    const attempt = (series: number, number: number) => ({ number, series, startedAt: new Date(), durationMs: 5, httpStatus: 503 });
+    const delivery = async (name: string, attempts: number) => {
+      const _id = `dlv_cap_${name}_${unique()}`;
+      const stored = Array.from({ length: attempts }, (_, i) => attempt(Math.floor(i / 8) + 1, (i % 8) + 1));
+      await DeliveryModel.create({ _id, workspaceId: ws.id, eventId: `evt_${_id}`, eventType: 'lead.created', subscriptionId: 'wh_cap', url: 'http://127.0.0.1:9/hook', status: 'pending', series: 20, attempts: stored, workflowId: `delivery-${_id}` });
+      return (await deliveryRepository.findById(_id))!;
+    };
+    const numbered = async (id: string) => ((await deliveryRepository.findById(id))?.attempts ?? []).map((a) => `${a.series}.${a.number}`);
+
+    const below = await delivery('below', MAX_STORED_ATTEMPTS - 1);
+    await deliveryRepository.recordAttempt(below, attempt(20, 1), { status: 'pending', nextAttemptAt: null });
+    expect(await numbered(below._id)).toHaveLength(MAX_STORED_ATTEMPTS);
+
+    const full = await delivery('full', MAX_STORED_ATTEMPTS);
+    await deliveryRepository.recordAttempt(full, attempt(20, 2), { status: 'failed', reason: 'test', nextAttemptAt: null });
+    const kept = await numbered(full._id);
+    expect(kept).toHaveLength(MAX_STORED_ATTEMPTS);
+    expect(kept[0]).toBe('1.2'); // the oldest went
+    expect(kept.at(-1)).toBe('20.2');
+    expect((await deliveryRepository.findById(full._id))?.status).toBe('failed');
+
+    // Stored before the cap: trimmed back to it on the next attempt.
+    const over = await delivery('over', MAX_STORED_ATTEMPTS + 7);
+    await deliveryRepository.recordAttempt(over, attempt(20, 3), { status: 'pending', nextAttemptAt: null });
+    const trimmed = await numbered(over._id);
+    expect(trimmed).toHaveLength(MAX_STORED_ATTEMPTS);
+    expect(trimmed.at(-1)).toBe('20.3');
+    expect(trimmed[0]).toBe('2.1'); // the eight of series 1 went
   });
 
   it('ensureSchedules creates the sweep and retention schedules once', async () => {
