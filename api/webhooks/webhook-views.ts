@@ -45,7 +45,7 @@ export function subscriptionView(doc: WebhookSubscriptionDoc): z.infer<typeof su
 export const attemptViewSchema = z
   .object({
     number: z.number().int(),
-    series: z.number().int().meta({ description: 'Increments on every manual retry or recover' }),
+    series: z.number().int().meta({ description: 'Starts at 1; increments on every recover, and on every retry of a finished delivery (a retry of one waiting for its next attempt attempts it now, in the same series)' }),
     startedAt: isoDate,
     durationMs: z.number(),
     httpStatus: z.number().int().nullable(),
@@ -114,3 +114,14 @@ export function deliveryWithAttemptsView(doc: DeliveryDoc): z.infer<typeof deliv
     })),
   };
 }
+
+export const recoveryViewSchema = z
+  .object({
+    id: z.string().meta({ description: 'The recovery workflow (`recover-<subscription>-…`); find it in the Temporal UI', example: 'recover-wh_8Jk2mN4pQ6rS8tU0vW2x-k3x9q2mz' }),
+    status: z.enum(['running', 'completed', 'failed']),
+    found: z.number().int().meta({ description: 'Deliveries not delivered that the recovery has reached so far' }),
+    recovered: z.number().int().meta({ description: 'Of those, re-delivered in a new attempt series (the others had succeeded meanwhile)' }),
+    startedAt: isoDate,
+    finishedAt: isoDate.nullable(),
+  })
+  .meta({ id: 'DeliveryRecovery' });

@@ -11,7 +11,7 @@ export const deliveryErrorClasses = ['timeout', 'connection_refused', 'dns', 'tl
 const attemptSchema = new Schema(
   {
     number: { type: Number, required: true },
-    /** Each retry/recover starts a new series; the MAX_STORED_ATTEMPTS most recent attempts, of any series, stay on the delivery. */
+    /** Each recover, and each retry of a finished delivery, starts a new series; the MAX_STORED_ATTEMPTS most recent attempts, of any series, stay on the delivery. */
     series: { type: Number, required: true },
     startedAt: { type: Date, required: true },
     durationMs: { type: Number, required: true },

@@ -1,5 +1,5 @@
 import { DeliveryModel, MAX_STORED_ATTEMPTS, type DeliveryAttempt, type DeliveryDoc, type DeliveryStatus } from './delivery.model';
-import { newestFirst, olderThan, sinceFilter, type Cursor } from '../platform/pagination';
+import { newerThan, newestFirst, olderThan, sinceFilter, type Cursor } from '../platform/pagination';
 import { inWorkspace } from '../platform/workspace-scoping';
 
 export type NewDelivery = Pick<DeliveryDoc, '_id' | 'workspaceId' | 'eventId' | 'eventType' | 'subscriptionId' | 'url' | 'workflowId'>;
@@ -38,9 +38,20 @@ export const deliveryRepository = {
       .lean<DeliveryDoc[]>();
   },
 
-  /** Everything not delivered: failed, canceled while disabled, and pending (waiting for a retry). */
-  async findRecoverable(workspaceId: string, subscriptionId: string, since: Date): Promise<DeliveryDoc[]> {
-    return DeliveryModel.find({ workspaceId, subscriptionId, status: { $in: ['failed', 'canceled', 'pending'] }, createdAt: { $gte: since } }).lean<DeliveryDoc[]>();
+  /**
+   * Everything not delivered: failed, canceled while disabled, and pending (waiting for a retry),
+   * created between `since` and `until`; a page of it, oldest first, after the cursor `after`.
+   */
+  async findRecoverable(workspaceId: string, subscriptionId: string, q: { since: Date; until: Date; after?: Cursor; limit: number }): Promise<DeliveryDoc[]> {
+    return DeliveryModel.find({
+      workspaceId,
+      subscriptionId,
+      status: { $in: ['failed', 'canceled', 'pending'] },
+      $and: [{ createdAt: { $gte: q.since, $lte: q.until } }, newerThan(q.after)],
+    })
+      .sort({ createdAt: 1, _id: 1 })
+      .limit(q.limit)
+      .lean<DeliveryDoc[]>();
   },
 
   async findPendingForSubscription(workspaceId: string, subscriptionId: string): Promise<DeliveryDoc[]> {
