@@ -4,6 +4,7 @@
  */
 import type { Deps } from '../core/platform/deps';
 import { createDeliveryActivities } from './webhook-delivery.activities';
+import { createDeliveryRecoveryActivities } from './delivery-recovery.activities';
 import { createMaintenanceActivities } from './maintenance.activities';
 import { createVisitorPipelineActivities } from './visitor-pipeline.activities';
 import { recordWorkspaceProvisioned } from './workspace.activities';
@@ -12,6 +13,7 @@ export function createActivities(deps: Deps) {
   return {
     recordWorkspaceProvisioned,
     ...createDeliveryActivities(deps),
+    ...createDeliveryRecoveryActivities(deps),
     ...createMaintenanceActivities(deps),
     ...createVisitorPipelineActivities(deps),
   };

@@ -67,7 +67,7 @@ export function createDeliveryActivities(deps: Deps) {
   }
 
   async function recordSuccess(delivery: DeliveryDoc, subscription: WebhookSubscriptionDoc, attempt: DeliveryAttempt): Promise<AttemptResult> {
-    await deliveryRepository.recordAttempt(delivery._id, attempt, { status: 'succeeded', nextAttemptAt: null });
+    await deliveryRepository.recordAttempt(delivery, attempt, { status: 'succeeded', nextAttemptAt: null });
     await webhookSubscriptionRepository.recordSuccessIfStale(subscription, new Date(), LAST_SUCCESS_RESOLUTION_MS);
     return { result: 'succeeded', nextDelayMs: 0, httpStatus: attempt.httpStatus ?? undefined };
   }
@@ -82,13 +82,13 @@ export function createDeliveryActivities(deps: Deps) {
     const details = { httpStatus: response.status, errorClass: response.errorClass };
     if (response.status === 410) {
       // Zapier's REST-hook contract: 410 Gone means "unsubscribe me".
-      await deliveryRepository.recordAttempt(delivery._id, attempt, { status: 'failed', reason: 'endpoint answered 410 Gone', nextAttemptAt: null });
+      await deliveryRepository.recordAttempt(delivery, attempt, { status: 'failed', reason: 'endpoint answered 410 Gone', nextAttemptAt: null });
       await disableSubscription(subscription, 'The endpoint answered 410 Gone');
       return { result: 'failed', nextDelayMs: 0, ...details };
     }
     const last = input.plannedNextDelayMs === null;
     const wait = last ? 0 : nextDelayMs(input.plannedNextDelayMs ?? 0, response.retryAfterMs);
-    await deliveryRepository.recordAttempt(delivery._id, attempt, {
+    await deliveryRepository.recordAttempt(delivery, attempt, {
       status: last ? 'failed' : 'pending',
       reason: last ? 'every attempt of the retry schedule failed' : undefined,
       nextAttemptAt: last ? null : new Date(Date.now() + wait),

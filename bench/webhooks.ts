@@ -13,6 +13,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { eventSamples } from '../core/events/event-samples';
 import { startBenchStack } from './lib/bench-stack';
@@ -142,12 +143,15 @@ async function main() {
       await atSteadyRate(outageRate, Math.max(1, Math.round(outageRate * outageSeconds)), () => emit());
       receiver.state.down = false;
       const backAt = performance.now();
-      const recover: any = await (
-        await fetch(`${stack.api.url}/api/v1/webhooks/${sub.id}/recover`, { method: 'POST', headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ since: phaseStart.toISOString() }) })
-      ).json();
+      const headers = { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' };
+      const started: any = await (await fetch(`${stack.api.url}/api/v1/webhooks/${sub.id}/recover`, { method: 'POST', headers, body: JSON.stringify({ since: phaseStart.toISOString() }) })).json();
       const outageIds = idsBetween(outageFrom, seq);
       await waitFor(() => outageIds.every((id) => receiver.firstSeen.has(id)), 10 * 60_000);
-      outage = { events: outageIds.length, recovered: recover.recovered, secondsToAll: (performance.now() - backAt) / 1000, ...lostAndDup(outageIds) };
+      const secondsToAll = (performance.now() - backAt) / 1000;
+      const recoveryNow = async (): Promise<any> => (await fetch(`${stack.api.url}${started.progressUrl}`, { headers })).json();
+      let recovery = await recoveryNow();
+      while (recovery.status === 'running') recovery = await sleep(250).then(recoveryNow);
+      outage = { events: outageIds.length, recovered: recovery.recovered, secondsToAll, ...lostAndDup(outageIds) };
     }
 
     const lines = [

@@ -18,7 +18,8 @@ export interface DeliverWebhookInput {
 
 export interface DeliveryState {
   deliveryId: string;
-  status: 'pending' | 'retrying' | 'succeeded' | 'failed' | 'canceled';
+  /** `superseded`: the run ended, delivery still open, for a new series to take over (recover). */
+  status: 'pending' | 'retrying' | 'succeeded' | 'failed' | 'canceled' | 'superseded';
   series: number;
   attempts: number;
   nextAttemptAt: string | null;
@@ -29,6 +30,8 @@ export interface DeliveryState {
 export const deliveryStateQuery = defineQuery<DeliveryState>('state');
 /** Skip the current wait and attempt now (POST /deliveries/:id/retry on a running delivery). */
 export const retryNowSignal = defineSignal('retryNow');
+/** End this series once no attempt is in flight, leaving the delivery open for the next one (recover). */
+export const endSeriesSignal = defineSignal('endSeries');
 /** Stop: the subscription was deleted. */
 export const cancelDeliverySignal = defineSignal<[string]>('cancel');
 
@@ -51,8 +54,10 @@ export async function deliverWebhookWorkflow(input: DeliverWebhookInput): Promis
   const state: DeliveryState = { deliveryId: input.deliveryId, status: 'pending', series: input.series, attempts: 0, nextAttemptAt: null, lastHttpStatus: null, lastErrorClass: null };
   let retryNow = false;
   let cancelReason: string | undefined;
+  let endSeries = false;
   setHandler(deliveryStateQuery, () => state);
   setHandler(retryNowSignal, () => void (retryNow = true));
+  setHandler(endSeriesSignal, () => void (endSeries = true));
   setHandler(cancelDeliverySignal, (reason) => void (cancelReason = reason || 'canceled'));
 
   const planned = input.scheduleMs.map((delay) => withJitter(delay, input.jitter, Math.random));
@@ -60,7 +65,7 @@ export async function deliverWebhookWorkflow(input: DeliverWebhookInput): Promis
   for (let i = 0; i < planned.length; i++) {
     if (wait > 0) {
       state.nextAttemptAt = new Date(Date.now() + wait).toISOString();
-      await condition(() => retryNow || cancelReason !== undefined, wait);
+      await condition(() => retryNow || endSeries || cancelReason !== undefined, wait);
     }
     retryNow = false;
     state.nextAttemptAt = null;
@@ -68,6 +73,7 @@ export async function deliverWebhookWorkflow(input: DeliverWebhookInput): Promis
       await closeDelivery({ deliveryId: input.deliveryId, status: 'canceled', reason: cancelReason });
       return finish(state, 'canceled');
     }
+    if (endSeries) return finish(state, 'superseded');
     const result: AttemptResult = await attemptDelivery({
       deliveryId: input.deliveryId,
       subscriptionId: input.subscriptionId,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deliveryErrorClasses, deliveryStatuses, type DeliveryDoc } from '../../core/webhooks/delivery.model';
+import { deliveryErrorClasses, deliveryStatuses, MAX_STORED_ATTEMPTS, type DeliveryDoc } from '../../core/webhooks/delivery.model';
 import type { WebhookSubscriptionDoc } from '../../core/webhooks/webhook-subscription.model';
 import { isoDate } from '../http/common-schemas';
 
@@ -45,7 +45,7 @@ export function subscriptionView(doc: WebhookSubscriptionDoc): z.infer<typeof su
 export const attemptViewSchema = z
   .object({
     number: z.number().int(),
-    series: z.number().int().meta({ description: 'Increments on every manual retry or recover' }),
+    series: z.number().int().meta({ description: 'Starts at 1; increments on every recover, and on every retry of a finished delivery (a retry of one waiting for its next attempt attempts it now, in the same series)' }),
     startedAt: isoDate,
     durationMs: z.number(),
     httpStatus: z.number().int().nullable(),
@@ -66,7 +66,7 @@ export const deliveryViewSchema = z
     status: z.enum(deliveryStatuses),
     statusReason: z.string().nullable(),
     series: z.number().int(),
-    attemptCount: z.number().int(),
+    attemptCount: z.number().int().meta({ description: `Attempts stored (at most ${MAX_STORED_ATTEMPTS}, the most recent)` }),
     nextAttemptAt: isoDate.nullable(),
     lastAttemptAt: isoDate.nullable(),
     completedAt: isoDate.nullable(),
@@ -75,7 +75,9 @@ export const deliveryViewSchema = z
   })
   .meta({ id: 'Delivery' });
 
-export const deliveryWithAttemptsSchema = deliveryViewSchema.extend({ attempts: z.array(attemptViewSchema) }).meta({ id: 'DeliveryWithAttempts' });
+export const deliveryWithAttemptsSchema = deliveryViewSchema
+  .extend({ attempts: z.array(attemptViewSchema).meta({ description: `Oldest first; the ${MAX_STORED_ATTEMPTS} most recent are kept` }) })
+  .meta({ id: 'DeliveryWithAttempts' });
 
 export function deliveryView(doc: DeliveryDoc): z.infer<typeof deliveryViewSchema> {
   return {
@@ -112,3 +114,14 @@ export function deliveryWithAttemptsView(doc: DeliveryDoc): z.infer<typeof deliv
     })),
   };
 }
+
+export const recoveryViewSchema = z
+  .object({
+    id: z.string().meta({ description: 'The recovery workflow (`recover-<subscription>-…`); find it in the Temporal UI', example: 'recover-wh_8Jk2mN4pQ6rS8tU0vW2x-k3x9q2mz' }),
+    status: z.enum(['running', 'completed', 'failed']),
+    found: z.number().int().meta({ description: 'Deliveries not delivered that the recovery has reached so far' }),
+    recovered: z.number().int().meta({ description: 'Of those, re-delivered in a new attempt series (the others had succeeded meanwhile)' }),
+    startedAt: isoDate,
+    finishedAt: isoDate.nullable(),
+  })
+  .meta({ id: 'DeliveryRecovery' });

@@ -6,7 +6,7 @@ import { deliveryRepository } from '../../core/webhooks/delivery.repository';
 import { webhookSubscriptionRepository } from '../../core/webhooks/webhook-subscription.repository';
 import { createWebhookSubscription } from '../../core/webhooks/create-webhook-subscription';
 import { deleteWebhookSubscription } from '../../core/webhooks/delete-webhook-subscription';
-import { recoverDeliveries } from '../../core/webhooks/recover-deliveries';
+import { getDeliveryRecovery, startDeliveryRecovery } from '../../core/webhooks/recover-deliveries';
 import { rotateWebhookSecret } from '../../core/webhooks/rotate-webhook-secret';
 import { sendTestEvent } from '../../core/webhooks/send-test-event';
 import { updateWebhookSubscription } from '../../core/webhooks/update-webhook-subscription';
@@ -15,7 +15,7 @@ import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
 import { isoDate } from '../http/common-schemas';
-import { deliveryView, deliveryViewSchema, subscriptionView, subscriptionViewSchema } from './webhook-views';
+import { deliveryView, deliveryViewSchema, recoveryViewSchema, subscriptionView, subscriptionViewSchema } from './webhook-views';
 
 const urlPatternField = z.string().superRefine((pattern, ctx) => {
   const problem = urlPatternProblem(pattern);
@@ -205,10 +205,37 @@ export function registerWebhookRoutes(api: ApiRouter, deps: ApiDeps): void {
     path: '/webhooks/:id/recover',
     summary: 'Re-deliver everything not yet delivered since a time',
     description:
-      'After your endpoint was down: every delivery of this subscription since `since` that has not succeeded is attempted now — failed ones, ones canceled while it was disabled, and ones waiting for their next scheduled retry.',
+      'After your endpoint was down: every delivery of this subscription created since `since` (up to now) that has not succeeded is attempted again, in a new attempt series — failed ones, ones canceled while it was disabled, and ones waiting for their next scheduled retry. ' +
+      'Runs in the background as a Temporal workflow, however many deliveries there are: follow it at `progressUrl` (also in `Location`). A disabled subscription → 409.',
     params: idParams,
     body: z.object({ since: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 timestamp' }) }).strict(),
-    responses: { 202: { description: 'Re-delivery started', schema: z.object({ recovered: z.number().int(), deliveryIds: z.array(z.string()) }) }, 404: { description: 'Not found' } },
-    handler: async ({ params, body, res }) => ({ status: 202, body: await recoverDeliveries(deps, { workspaceId: authOf(res).workspace._id, subscriptionId: params.id, since: new Date(body.since) }) }),
+    responses: {
+      202: { description: 'Recovery started', schema: z.object({ id: z.string(), status: z.literal('running'), progressUrl: z.string().meta({ description: 'GET it for the progress and, once completed, the result' }) }) },
+      404: { description: 'Not found' },
+      409: { description: 'The subscription is disabled' },
+    },
+    handler: async ({ params, body, res }) => {
+      const { recoveryId } = await startDeliveryRecovery(deps, { workspaceId: authOf(res).workspace._id, subscriptionId: params.id, since: new Date(body.since) });
+      const progressUrl = `/api/v1/webhooks/${params.id}/recoveries/${recoveryId}`;
+      return { status: 202, headers: { location: progressUrl }, body: { id: recoveryId, status: 'running', progressUrl } };
+    },
+  });
+
+  api.route({
+    ...common,
+    method: 'get',
+    path: '/webhooks/:id/recoveries/:recoveryId',
+    summary: 'Follow a recovery',
+    description: '`found` and `recovered` grow while it runs (`status: running`); once `completed` they are final. `failed`: it stopped early (see the workflow in the Temporal UI).',
+    params: z.object({ id: z.string().min(1), recoveryId: z.string().min(1) }),
+    responses: {
+      200: { description: 'The recovery', schema: recoveryViewSchema },
+      404: { description: 'Not found' },
+      503: { description: 'No worker answered for the running recovery; try again' },
+    },
+    handler: async ({ params, res }) => {
+      const recovery = await getDeliveryRecovery(deps, { workspaceId: authOf(res).workspace._id, subscriptionId: params.id, recoveryId: params.recoveryId });
+      return { status: 200, body: { id: params.recoveryId, ...recovery } };
+    },
   });
 }

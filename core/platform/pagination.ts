@@ -42,6 +42,13 @@ export function olderThan(cursor: Cursor | undefined, field = 'createdAt'): Reco
   return { $or: [{ [field]: { $lt: cursor.createdAt } }, { [field]: cursor.createdAt, _id: { $lt: cursor.id } }] };
 }
 
+/** Mongo filter for "newer than the cursor" under the sort { createdAt: 1, _id: 1 } (walks that go oldest first). */
+export function newerThan(cursor: Cursor | undefined, field = 'createdAt'): Record<string, unknown> {
+  if (!cursor) return {};
+  if (!cursor.id) return { [field]: { $gt: cursor.createdAt } };
+  return { $or: [{ [field]: { $gt: cursor.createdAt } }, { [field]: cursor.createdAt, _id: { $gt: cursor.id } }] };
+}
+
 export function sinceFilter(since: Date | undefined, field = 'createdAt'): Record<string, unknown> {
   return since ? { [field]: { $gte: since } } : {};
 }

@@ -3,6 +3,9 @@ import { Schema, model, type InferSchemaType } from 'mongoose';
 export const deliveryStatuses = ['pending', 'succeeded', 'failed', 'canceled'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
+/** Attempts kept on a delivery, the most recent (older ones are dropped): every retry or recover adds a series. */
+export const MAX_STORED_ATTEMPTS = 100;
+
 /** Why an attempt failed, recorded on it (the webhook HTTP client classifies every failure as one of these). */
 export const deliveryErrorClasses = ['timeout', 'connection_refused', 'dns', 'tls', 'ssrf_blocked', 'redirect', 'http_status', 'network'] as const;
 export type DeliveryErrorClass = (typeof deliveryErrorClasses)[number];
@@ -10,7 +13,7 @@ export type DeliveryErrorClass = (typeof deliveryErrorClasses)[number];
 const attemptSchema = new Schema(
   {
     number: { type: Number, required: true },
-    /** Each retry/recover starts a new series; attempts of all series stay on the delivery. */
+    /** Each recover, and each retry of a finished delivery, starts a new series; the MAX_STORED_ATTEMPTS most recent attempts, of any series, stay on the delivery. */
     series: { type: Number, required: true },
     startedAt: { type: Date, required: true },
     durationMs: { type: Number, required: true },
@@ -35,7 +38,7 @@ const deliverySchema = new Schema(
     status: { type: String, enum: deliveryStatuses, required: true, default: 'pending' },
     statusReason: { type: String, required: false },
     series: { type: Number, required: true, default: 1 },
-    attempts: { type: [attemptSchema], required: true, default: [] },
+    attempts: { type: [attemptSchema], required: true, default: [] }, // at most MAX_STORED_ATTEMPTS
     nextAttemptAt: { type: Date, required: false, default: null },
     lastAttemptAt: { type: Date, required: false, default: null },
     completedAt: { type: Date, required: false, default: null },

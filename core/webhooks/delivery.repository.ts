@@ -1,5 +1,5 @@
-import { DeliveryModel, type DeliveryAttempt, type DeliveryDoc, type DeliveryStatus } from './delivery.model';
-import { newestFirst, olderThan, sinceFilter, type Cursor } from '../platform/pagination';
+import { DeliveryModel, MAX_STORED_ATTEMPTS, type DeliveryAttempt, type DeliveryDoc, type DeliveryStatus } from './delivery.model';
+import { newerThan, newestFirst, olderThan, sinceFilter, type Cursor } from '../platform/pagination';
 import { inWorkspace } from '../platform/workspace-scoping';
 
 export type NewDelivery = Pick<DeliveryDoc, '_id' | 'workspaceId' | 'eventId' | 'eventType' | 'subscriptionId' | 'url' | 'workflowId'>;
@@ -38,22 +38,40 @@ export const deliveryRepository = {
       .lean<DeliveryDoc[]>();
   },
 
-  /** Everything not delivered: failed, canceled while disabled, and pending (waiting for a retry). */
-  async findRecoverable(workspaceId: string, subscriptionId: string, since: Date): Promise<DeliveryDoc[]> {
-    return DeliveryModel.find({ workspaceId, subscriptionId, status: { $in: ['failed', 'canceled', 'pending'] }, createdAt: { $gte: since } }).lean<DeliveryDoc[]>();
+  /**
+   * Everything not delivered: failed, canceled while disabled, and pending (waiting for a retry),
+   * created between `since` and `until`; a page of it, oldest first, after the cursor `after`.
+   */
+  async findRecoverable(workspaceId: string, subscriptionId: string, q: { since: Date; until: Date; after?: Cursor; limit: number }): Promise<DeliveryDoc[]> {
+    return DeliveryModel.find({
+      workspaceId,
+      subscriptionId,
+      status: { $in: ['failed', 'canceled', 'pending'] },
+      $and: [{ createdAt: { $gte: q.since, $lte: q.until } }, newerThan(q.after)],
+    })
+      .sort({ createdAt: 1, _id: 1 })
+      .limit(q.limit)
+      .lean<DeliveryDoc[]>();
   },
 
   async findPendingForSubscription(workspaceId: string, subscriptionId: string): Promise<DeliveryDoc[]> {
     return DeliveryModel.find({ workspaceId, subscriptionId, status: 'pending' }).lean<DeliveryDoc[]>();
   },
 
-  /** Appends an attempt; on success or a final failure also closes the delivery. */
-  async recordAttempt(id: string, attempt: DeliveryAttempt, outcome: { status: DeliveryStatus; reason?: string; nextAttemptAt: Date | null }): Promise<void> {
+  /**
+   * Appends an attempt, keeping the MAX_STORED_ATTEMPTS most recent; on success or a final
+   * failure also closes the delivery. `delivery` is as read before the attempt.
+   */
+  async recordAttempt(
+    delivery: Pick<DeliveryDoc, '_id' | 'attempts'>,
+    attempt: DeliveryAttempt,
+    outcome: { status: DeliveryStatus; reason?: string; nextAttemptAt: Date | null },
+  ): Promise<void> {
     const closed = outcome.status !== 'pending';
     await DeliveryModel.updateOne(
-      { _id: id },
+      { _id: delivery._id },
       {
-        $push: { attempts: attempt },
+        $push: { attempts: { $each: [attempt], $slice: -MAX_STORED_ATTEMPTS } },
         $set: {
           status: outcome.status,
           lastAttemptAt: attempt.startedAt,
@@ -63,6 +81,19 @@ export const deliveryRepository = {
         },
       },
     );
+    if (delivery.attempts.length + 1 > MAX_STORED_ATTEMPTS) await this.dropAttemptsOverCap(delivery._id);
+  },
+
+  /**
+   * FerretDB v1.24 accepts `$slice` in `$push` but ignores it: there the oldest attempts go one
+   * `$pop` at a time. Each `$pop` applies only while the array is over the cap, so where `$slice`
+   * worked (MongoDB) the first one matches nothing.
+   */
+  async dropAttemptsOverCap(id: string): Promise<void> {
+    for (;;) {
+      const { modifiedCount } = await DeliveryModel.updateOne({ _id: id, [`attempts.${MAX_STORED_ATTEMPTS}`]: { $exists: true } }, { $pop: { attempts: -1 } });
+      if (modifiedCount === 0) return;
+    }
   },
 
   /** Closes a pending delivery; one already closed keeps its outcome. */

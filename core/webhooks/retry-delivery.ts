@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { Deps } from '../platform/deps';
 import { AppError } from '../platform/errors';
 import type { DeliveryDoc } from './delivery.model';
@@ -7,7 +7,7 @@ import { workspaceRepository } from '../workspaces/workspace.repository';
 import { workflowIds } from '../platform/temporal/workflow-ids';
 import { deliverySettingsFor } from './delivery-settings';
 import { startDeliveryWorkflow } from './start-delivery';
-import { deliverWebhookWorkflow, retryNowSignal } from '../../workflows';
+import { deliverWebhookWorkflow, endSeriesSignal, retryNowSignal } from '../../workflows';
 
 /**
  * Try again now. A delivery still waiting between attempts is woken up; a closed one is
@@ -24,17 +24,23 @@ export async function retryDelivery(deps: Deps, { workspaceId, deliveryId }: { w
 /**
  * `skipIfDelivered` (recover): a delivery listed as not delivered may have succeeded since it was
  * read — its own retry fired — and restarting it then would send the event a second time.
+ * `newSeries` (recover): a delivery waiting for its next attempt is not woken but ends its series
+ * and starts a new one, as a closed delivery does.
  */
 export async function restartDelivery(
   deps: Deps,
-  { delivery: listed, skipIfDelivered = false }: { delivery: DeliveryDoc; skipIfDelivered?: boolean },
+  { delivery: listed, skipIfDelivered = false, newSeries = false }: { delivery: DeliveryDoc; skipIfDelivered?: boolean; newSeries?: boolean },
 ): Promise<{ delivery: DeliveryDoc; mode: 'woken' | 'restarted' | 'already_delivered' }> {
-  const delivery = skipIfDelivered ? ((await deliveryRepository.findById(listed._id)) ?? listed) : listed;
+  let delivery = skipIfDelivered ? ((await deliveryRepository.findById(listed._id)) ?? listed) : listed;
   if (skipIfDelivered && delivery.status === 'succeeded') return { delivery, mode: 'already_delivered' };
   const handle = deps.temporal.workflow.getHandle<typeof deliverWebhookWorkflow>(workflowIds.delivery(delivery._id));
   if (delivery.status === 'pending' && (await isRunning(handle))) {
-    await handle.signal(retryNowSignal);
-    return { delivery, mode: 'woken' };
+    if (!newSeries) {
+      await handle.signal(retryNowSignal);
+      return { delivery, mode: 'woken' };
+    }
+    delivery = await endSeries(handle, delivery);
+    if (delivery.status === 'succeeded') return { delivery, mode: 'already_delivered' };
   }
   const reopened = (await deliveryRepository.reopen(delivery._id)) ?? delivery;
   const settings = deliverySettingsFor(await workspaceRepository.findById(delivery.workspaceId), deps.config);
@@ -50,6 +56,21 @@ export async function restartDelivery(
     }
   }
   return { delivery: reopened, mode: 'restarted' };
+}
+
+/**
+ * Ends the running series and waits for its run to close, so that nothing it still records (an
+ * attempt in flight finishes first) lands on the new series. Returns the delivery as it left it.
+ */
+async function endSeries(handle: WorkflowHandle<typeof deliverWebhookWorkflow>, delivery: DeliveryDoc): Promise<DeliveryDoc> {
+  try {
+    await handle.signal(endSeriesSignal);
+    await handle.result();
+  } catch (err) {
+    // Closed meanwhile (not found), or ended some other way: either way it no longer runs.
+    if (!(err instanceof WorkflowNotFoundError) && !(err instanceof WorkflowFailedError)) throw err;
+  }
+  return (await deliveryRepository.findById(delivery._id)) ?? delivery;
 }
 
 async function isRunning(handle: WorkflowHandle<typeof deliverWebhookWorkflow>): Promise<boolean> {

@@ -55,6 +55,17 @@ describe('webhook delivery (real Temporal, database and HTTP receivers)', () => 
       if (res.status !== 200) throw new Error(`GET delivery answered ${res.status}`);
       return res.body.status !== 'pending' ? res.body : undefined;
     }, 30_000, `delivery ${deliveryId} to finish`);
+  /** POST …/recover answers at once; the recovery runs as a workflow, followed at its progressUrl. */
+  const recover = async (subscriptionId: string, since: Date) => {
+    const started = await stack.request('POST', `/api/v1/webhooks/${subscriptionId}/recover`, { key: ws.secretKey, body: { since: since.toISOString() } });
+    expect(started.status).toBe(202);
+    expect(started.body).toEqual({ id: expect.stringMatching(`^recover-${subscriptionId}-`), status: 'running', progressUrl: `/api/v1/webhooks/${subscriptionId}/recoveries/${started.body.id}` });
+    return eventually(async () => {
+      const res = await stack.request('GET', started.body.progressUrl, { key: ws.secretKey });
+      if (res.status !== 200) throw new Error(`GET recovery answered ${res.status}`);
+      return res.body.status === 'completed' ? res.body : undefined;
+    }, 30_000, `recovery ${started.body.id} to complete`);
+  };
 
   it('delivers a signed Standard Webhooks request that the standardwebhooks package verifies', async () => {
     const r = await receiver();
@@ -257,14 +268,40 @@ describe('webhook delivery (real Temporal, database and HTTP receivers)', () => 
 
     const failedList = await stack.request('GET', `/api/v1/webhooks/${sub.id}/deliveries?status=failed`, { key: ws.secretKey });
     expect(failedList.body.data.map((d: { id: string }) => d.id)).toEqual(second.deliveryIds);
-    const recovered = await stack.request('POST', `/api/v1/webhooks/${sub.id}/recover`, { key: ws.secretKey, body: { since: new Date(Date.now() - 60_000).toISOString() } });
-    expect(recovered.status).toBe(202);
-    expect(recovered.body).toEqual({ recovered: 1, deliveryIds: second.deliveryIds });
-    expect((await settled(second.deliveryIds[0])).status).toBe('succeeded');
+    const recovery = await recover(sub.id, new Date(Date.now() - 60_000));
+    expect(recovery).toMatchObject({ status: 'completed', found: 1, recovered: 1 });
+    expect(new Date(recovery.finishedAt).getTime()).toBeGreaterThanOrEqual(new Date(recovery.startedAt).getTime());
+    // Exactly the failed delivery was re-delivered (a new series that arrived); the retried one was left alone.
+    const afterRecover = await settled(second.deliveryIds[0]);
+    expect(afterRecover).toMatchObject({ status: 'succeeded', series: 2, attemptCount: 5 });
+    expect(afterRecover.attempts[4]).toMatchObject({ series: 2, number: 1, httpStatus: 200 });
+    expect(r.requests.filter((q) => q.headers['webhook-id'] === second.event.id)).toHaveLength(5); // four 503s, then the recovered one
+    expect((await settled(first.deliveryIds[0])).attempts).toHaveLength(5);
     const bad = await stack.request('POST', `/api/v1/webhooks/${sub.id}/recover`, { key: ws.secretKey, body: { since: 'yesterday' } });
     expect(bad.status).toBe(400);
     expect(bad.body.details.since).toBeDefined();
   }, 60_000);
+
+  it('recover starts a new attempt series for a delivery waiting for its next attempt, as retry does for a finished one', async () => {
+    const r = (await receiver()).reply(503);
+    await stack.admin('PATCH', `/workspaces/${ws.id}`, { webhookSettings: { retryScheduleMs: [0, 3_600_000, 3_600_000] } });
+    const sub = await subscribe(r.url, ['lead.created']);
+    const { deliveryIds } = await emit('lead.created', leadCreated('lead_waiting'));
+    const waiting = await eventually(async () => {
+      const res = await stack.request('GET', `/api/v1/deliveries/${deliveryIds[0]}`, { key: ws.secretKey });
+      return res.body.attemptCount === 1 ? res.body : undefined;
+    });
+    expect(waiting).toMatchObject({ status: 'pending', series: 1 }); // next attempt in an hour
+
+    expect(await recover(sub.id, new Date(Date.now() - 60_000))).toMatchObject({ found: 1, recovered: 1 });
+    const delivered = await settled(deliveryIds[0]);
+    expect(delivered).toMatchObject({ status: 'succeeded', series: 2 });
+    expect(delivered.attempts.map((a: { series: number; number: number; httpStatus: number }) => [a.series, a.number, a.httpStatus])).toEqual([
+      [1, 1, 503],
+      [2, 1, 200],
+    ]);
+    expect(r.requests).toHaveLength(2);
+  });
 
   it('disables a subscription whose deliveries keep failing past the auto-disable window', async () => {
     const r = await receiver();

@@ -1,15 +1,18 @@
+import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import mongoose from 'mongoose';
 import { randomAlphanumeric } from '../../core/workspaces/api-keys';
 import { eventSamples } from '../../core/events/event-samples';
-import { DeliveryModel } from '../../core/webhooks/delivery.model';
+import { DeliveryModel, MAX_STORED_ATTEMPTS } from '../../core/webhooks/delivery.model';
+import { deliveryRepository } from '../../core/webhooks/delivery.repository';
+import { workflowIds } from '../../core/platform/temporal/workflow-ids';
 import { EventModel } from '../../core/events/event.model';
 import { eventRepository } from '../../core/events/event.repository';
 import { emitEvent } from '../../core/events/emit-event';
 import { createLogger } from '../../core/platform/logger';
 import { ensureSchedules } from '../../worker/schedules';
-import { outboxSweepWorkflow, retentionWorkflow } from '../../workflows';
+import { outboxSweepWorkflow, recoverDeliveriesWorkflow, retentionWorkflow } from '../../workflows';
 import { ReceiverPool } from '../support/receiver';
 import { eventually, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';
 
@@ -26,17 +29,17 @@ describe('webhook maintenance workflows (real Temporal, database and HTTP receiv
   beforeAll(async () => {
     stack = await startTestStack({ env: { WEBHOOK_RETRY_SCHEDULE: '0s,200ms,200ms', WEBHOOK_RETRY_JITTER: '0', WEBHOOK_TIMEOUT: '2s' } });
   });
-  // Each test gets its own workspace, so its subscriptions see only its own events.
+  // Each test gets its own workspace, so its subscriptions see only its own events; tests poll, hence the limits.
   beforeEach(async () => {
-    ws = await stack.createWorkspace(expect.getState().currentTestName ?? 'Maintenance');
+    ws = await stack.createWorkspace(expect.getState().currentTestName ?? 'Maintenance', { rateLimits: { perMinute: 100_000, perDay: 1_000_000 } });
   });
   afterAll(async () => {
     await receivers.closeAll();
     await stack?.close();
   });
 
-  const subscribe = async (url: string) => {
-    const res = await stack.request('POST', '/api/v1/webhooks', { key: ws.secretKey, body: { url, events: ['lead.created'] } });
+  const subscribe = async (url: string, key = ws.secretKey) => {
+    const res = await stack.request('POST', '/api/v1/webhooks', { key, body: { url, events: ['lead.created'] } });
     expect(res.status).toBe(201);
     return res.body as { id: string };
   };
@@ -223,6 +226,153 @@ describe('webhook maintenance workflows (real Temporal, database and HTTP receiv
     const created = await stack.admin('POST', '/workspaces', { name: 'Long retries', webhookSettings: { retryScheduleMs: [0, 7 * DAY, 7 * DAY, 7 * DAY, 7 * DAY, 7 * DAY] } });
     expect(created.status).toBe(400);
     expect((await stack.admin('PATCH', `/workspaces/${ws.id}`, { webhookSettings: { retryScheduleMs: [0, DAY, DAY] } })).status).toBe(200);
+  });
+
+  const getRecovery = (subscriptionId: string, recoveryId: string, key = ws.secretKey) =>
+    stack.request('GET', `/api/v1/webhooks/${subscriptionId}/recoveries/${recoveryId}`, { key });
+  const startRecovery = async (subscriptionId: string) => {
+    const res = await stack.request('POST', `/api/v1/webhooks/${subscriptionId}/recover`, { key: ws.secretKey, body: { since: new Date(Date.now() - 60_000).toISOString() } });
+    expect(res.status).toBe(202);
+    expect(res.headers.get('location')).toBe(res.body.progressUrl);
+    return res.body as { id: string; status: string; progressUrl: string };
+  };
+  const recoveryCompleted = (subscriptionId: string, recoveryId: string) =>
+    eventually(async () => {
+      const res = await getRecovery(subscriptionId, recoveryId);
+      return res.status === 200 && res.body.status === 'completed' ? res.body : undefined;
+    }, 30_000, `recovery ${recoveryId} to complete`);
+
+  it('a recovery reports its progress while it runs and ends a waiting series only once its attempt in flight is recorded', async () => {
+    await stack.admin('PATCH', `/workspaces/${ws.id}`, { webhookSettings: { retryScheduleMs: [0, 3_600_000], timeoutMs: 15_000 } });
+    let release: (() => void) | undefined;
+    const held = (res: ServerResponse) => void (release = () => res.writeHead(503).end());
+    const r = (await receiver()).reply(held);
+    const sub = await subscribe(r.url);
+    const { deliveryIds } = await emit({ ...leadSample }, `evt_held_${unique()}`);
+    await r.waitForRequests(1); // the first attempt is in flight, held by the receiver
+
+    const started = await startRecovery(sub.id);
+    expect(started).toMatchObject({ id: expect.stringMatching(`^recover-${sub.id}-[a-z0-9]{8}$`), status: 'running' });
+    const { status, body: running } = await getRecovery(sub.id, started.id); // at once: before its first workflow task, too
+    expect(status).toBe(200);
+    expect(running).toMatchObject({ id: started.id, status: 'running', found: 0, recovered: 0, finishedAt: null });
+    expect(r.requests).toHaveLength(1); // nothing more is sent while the first attempt is in flight
+
+    release?.();
+    const done = await recoveryCompleted(sub.id, started.id);
+    expect(done).toMatchObject({ id: started.id, status: 'completed', found: 1, recovered: 1, startedAt: running.startedAt });
+    const delivery = (await settled(deliveryIds[0])) as { status: string; series: number; attempts: Array<{ series: number; number: number; httpStatus: number }> };
+    expect(delivery).toMatchObject({ status: 'succeeded', series: 2 });
+    expect(delivery.attempts.map((a) => [a.series, a.number, a.httpStatus])).toEqual([
+      [1, 1, 503],
+      [2, 1, 200],
+    ]);
+    expect(r.requests).toHaveLength(2);
+
+    const description = await stack.temporal.workflow.getHandle(started.id).describe();
+    expect(description.type).toBe('recoverDeliveriesWorkflow');
+    expect(description.searchAttributes).toMatchObject({ SignalboxWorkspaceId: [ws.id], SignalboxSubscriptionId: [sub.id] });
+    expect(await description.memo).toMatchObject({ url: new URL(r.url).origin, since: expect.any(String) });
+  });
+
+  it('a recovery pages through the deliveries, continuing as new, and re-delivers each one once', async () => {
+    const r = await receiver();
+    r.fallback = 503;
+    const sub = await subscribe(r.url);
+    const emitted: Array<{ event: { id: string }; deliveryIds: string[] }> = [];
+    for (let i = 0; i < 5; i++) emitted.push(await emit({ ...leadSample, id: `lead_page_${i}` }, `evt_page_${i}_${unique()}`));
+    const deliveryIds = emitted.flatMap((e) => e.deliveryIds);
+    expect((await Promise.all(deliveryIds.map(settled))).map((d) => d.status)).toEqual(Array(5).fill('failed'));
+    r.fallback = 200;
+
+    // Two per page, and a history limit every page crosses: three pages in three runs.
+    const handle = await stack.temporal.workflow.start(recoverDeliveriesWorkflow, {
+      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+      workflowId: workflowIds.deliveryRecovery(sub.id, unique().toLowerCase()),
+      args: [{ workspaceId: ws.id, subscriptionId: sub.id, since: new Date(Date.now() - 60_000).toISOString(), startedAt: new Date().toISOString(), pageSize: 2, historyLimit: 5 }],
+    });
+    const result = await handle.result();
+    expect(result).toMatchObject({ status: 'completed', found: 5, recovered: 5 });
+    expect((await stack.temporal.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
+    expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
+    expect((await getRecovery(sub.id, handle.workflowId)).body).toEqual({ id: handle.workflowId, ...result });
+
+    const recovered = await Promise.all(deliveryIds.map(settled));
+    expect(recovered.map((d) => [d.status, d.series])).toEqual(Array(5).fill(['succeeded', 2]));
+    expect(r.requests).toHaveLength(20); // three failed attempts each, then each event once
+    expect(r.requests.slice(15).map((q) => q.headers['webhook-id']).sort()).toEqual(emitted.map((e) => e.event.id).sort());
+  });
+
+  it('a recovery is found only under its own subscription in its own workspace', async () => {
+    const r = await receiver();
+    const sub = await subscribe(r.url);
+    const otherSub = await subscribe(r.url);
+    const { id } = await startRecovery(sub.id);
+    expect(await recoveryCompleted(sub.id, id)).toMatchObject({ found: 0, recovered: 0 });
+
+    const other = await stack.createWorkspace('Maintenance other tenant');
+    const foreignSub = await subscribe(r.url, other.secretKey);
+    const { deliveryIds } = await emit({ ...leadSample }, `evt_scope_${unique()}`);
+    const lookups: Array<[string, string, string]> = [
+      [otherSub.id, id, ws.secretKey], // another subscription of the same workspace
+      [sub.id, `recover-${sub.id}-nosuchrun`, ws.secretKey],
+      [sub.id, workflowIds.delivery(deliveryIds[0]), ws.secretKey], // not a recovery
+      [sub.id, id, other.secretKey], // another workspace
+      [foreignSub.id, id, other.secretKey],
+    ];
+    for (const [subscriptionId, recoveryId, key] of lookups) {
+      const res = await getRecovery(subscriptionId, recoveryId, key);
+      expect({ subscriptionId, recoveryId, status: res.status, code: res.body.code }).toEqual({ subscriptionId, recoveryId, status: 404, code: 'not_found' });
+    }
+
+    // A running recovery that no worker answers for: a prompt 503, not a request held for 30 s.
+    const unanswered = await stack.temporal.workflow.start(recoverDeliveriesWorkflow, {
+      taskQueue: `no-worker-${unique()}`,
+      workflowId: workflowIds.deliveryRecovery(sub.id, unique().toLowerCase()),
+      args: [{ workspaceId: ws.id, subscriptionId: sub.id, since: new Date().toISOString(), startedAt: new Date().toISOString() }],
+    });
+    try {
+      const asked = Date.now();
+      const res = await getRecovery(sub.id, unanswered.workflowId);
+      expect({ status: res.status, code: res.body.code }).toEqual({ status: 503, code: 'service_unavailable' });
+      expect(Date.now() - asked).toBeLessThan(15_000);
+    } finally {
+      await unanswered.terminate();
+    }
+
+    expect((await stack.request('PATCH', `/api/v1/webhooks/${sub.id}`, { key: ws.secretKey, body: { active: false } })).status).toBe(200);
+    expect((await stack.request('POST', `/api/v1/webhooks/${sub.id}/recover`, { key: ws.secretKey, body: { since: new Date().toISOString() } })).status).toBe(409);
+  });
+
+  it(`keeps the ${MAX_STORED_ATTEMPTS} most recent attempts of a delivery`, async () => {
+    const attempt = (series: number, number: number) => ({ number, series, startedAt: new Date(), durationMs: 5, httpStatus: 503 });
+    const delivery = async (name: string, attempts: number) => {
+      const _id = `dlv_cap_${name}_${unique()}`;
+      const stored = Array.from({ length: attempts }, (_, i) => attempt(Math.floor(i / 8) + 1, (i % 8) + 1));
+      await DeliveryModel.create({ _id, workspaceId: ws.id, eventId: `evt_${_id}`, eventType: 'lead.created', subscriptionId: 'wh_cap', url: 'http://127.0.0.1:9/hook', status: 'pending', series: 20, attempts: stored, workflowId: `delivery-${_id}` });
+      return (await deliveryRepository.findById(_id))!;
+    };
+    const numbered = async (id: string) => ((await deliveryRepository.findById(id))?.attempts ?? []).map((a) => `${a.series}.${a.number}`);
+
+    const below = await delivery('below', MAX_STORED_ATTEMPTS - 1);
+    await deliveryRepository.recordAttempt(below, attempt(20, 1), { status: 'pending', nextAttemptAt: null });
+    expect(await numbered(below._id)).toHaveLength(MAX_STORED_ATTEMPTS);
+
+    const full = await delivery('full', MAX_STORED_ATTEMPTS);
+    await deliveryRepository.recordAttempt(full, attempt(20, 2), { status: 'failed', reason: 'test', nextAttemptAt: null });
+    const kept = await numbered(full._id);
+    expect(kept).toHaveLength(MAX_STORED_ATTEMPTS);
+    expect(kept[0]).toBe('1.2'); // the oldest went
+    expect(kept.at(-1)).toBe('20.2');
+    expect((await deliveryRepository.findById(full._id))?.status).toBe('failed');
+
+    // Stored before the cap: trimmed back to it on the next attempt.
+    const over = await delivery('over', MAX_STORED_ATTEMPTS + 7);
+    await deliveryRepository.recordAttempt(over, attempt(20, 3), { status: 'pending', nextAttemptAt: null });
+    const trimmed = await numbered(over._id);
+    expect(trimmed).toHaveLength(MAX_STORED_ATTEMPTS);
+    expect(trimmed.at(-1)).toBe('20.3');
+    expect(trimmed[0]).toBe('2.1'); // the eight of series 1 went
   });
 
   it('ensureSchedules creates the sweep and retention schedules once', async () => {
