@@ -35,6 +35,21 @@ const pureModuleImports = onlyAllow(
   'This module is bundled into workflows (eslint.config.mjs, pureModulesForWorkflows): it may import only @temporalio/common and the other pure modules listed there (types from anywhere).',
 );
 
+/**
+ * The visitor rules (core/visitors/rules/) decide; the shell around them does the I/O. They may
+ * name models as types only, and import nothing that reaches a database, Temporal or the network
+ * (test/unit/visitor-rules-imports.spec.ts checks the whole import graph as well).
+ */
+const visitorRulesImports = {
+  patterns: [
+    {
+      group: ['mongoose', 'mongodb', '@temporalio/*', 'fast-geoip', 'undici', 'pino', '**/*.repository', '**/apply-effects', '**/apply-visitor-events', '**/emit-event', '**/geo', '**/platform/deps', '**/platform/db', '**/platform/temporal/*'],
+      message: 'Visitor rules are pure decisions: ask the shell for facts (rules/effects.ts FactRequest) and return effects; apply-effects.ts does the I/O.',
+    },
+    { group: ['**/*.model'], allowTypeImports: true, message: 'Visitor rules may import models as types only (import type).' },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.data/**', 'tools/**', 'coverage/**', '*.js', '*.mjs'] },
   ...tseslint.configs.recommended,
@@ -59,6 +74,10 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: 'Use static imports in workflows.' }],
     },
+  },
+  {
+    files: ['core/visitors/rules/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', visitorRulesImports] },
   },
   {
     files: pureModulesForWorkflows.map((path) => `${path.replace('../', '')}.ts`),

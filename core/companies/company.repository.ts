@@ -31,6 +31,10 @@ export const companyRepository = {
     }
   },
 
+  async findById(id: string): Promise<CompanyDoc | null> {
+    return CompanyModel.findById(id).lean<CompanyDoc>();
+  },
+
   /** Recently active first; by first activity when `byFirstActivity` (Salespanel's select_by_first_activity). */
   async list(workspaceId: string, q: { limit: number; before?: Cursor; since?: Date; byFirstActivity?: boolean }): Promise<CompanyDoc[]> {
     const field = q.byFirstActivity ? 'firstSeenAt' : 'lastSeenAt';

@@ -5,7 +5,9 @@ import { ingestRepository } from '../ingest/ingest.repository';
 import { visitorRepository } from './visitor.repository';
 import { newVisitor } from './new-visitor';
 import type { VisitorEvent } from './visitor-types';
-import { applyOneEvent, type Outcome } from './apply-event';
+import { applyEffects, resolveFacts } from './apply-effects';
+import { decide } from './rules/decide';
+import { emptyFacts, initialState, type DecideContext, type Decision, type Effect, type RuleState } from './rules/effects';
 
 export interface ApplyVisitorEventsInput {
   workspaceId: string;
@@ -18,75 +20,67 @@ export interface ApplyVisitorEventsInput {
   settledIds?: string[];
 }
 
-/** Applied-event ids a visitor remembers, so a batch retried after its save is not applied twice. */
-const RECENT_EVENT_IDS = 200;
+/** Rounds of fact requests one event may make (unverified identify: look, then claim). */
+const MAX_FACT_ROUNDS = 4;
 
 /**
- * Applies a batch of one visitor's events in order and saves the visitor once. Every step is
- * safe to repeat: timeline entries, identities, leads, orders and emitted events have
- * deterministic ids, and the saved visitor remembers which events it already contains. A batch
- * that meets a merge (an anonymous visitor identified as a known person) hands the rest of the
- * batch, after a merge instruction, to that person's workflow.
+ * Applies a batch of one visitor's events in order and saves the visitor once. The shell around
+ * the pure rules (rules/decide.ts): loads the visitor, decides each event (resolving the facts a
+ * decision asks for), writes the decided effects, saves the visitor, then logs the events as
+ * applied and clears them from the outbox. Every step is safe to repeat: timeline entries,
+ * identities, leads, orders and emitted events have deterministic ids, and the saved visitor
+ * remembers which events it already contains. A batch that meets a merge (an anonymous visitor
+ * identified as a known person) hands the rest of the batch, after a merge instruction, to that
+ * person's workflow.
  */
 export async function applyVisitorEvents(deps: Deps, input: ApplyVisitorEventsInput): Promise<{ email: string | null }> {
   await Promise.all((input.settledIds ?? []).map((id) => ingestRepository.removeFromOutbox(id)));
   if (input.events.length === 0) return { email: null };
   const now = new Date();
   const first = input.events[0];
-  let visitor: VisitorDoc = (await visitorRepository.findById(input.visitorId)) ?? newVisitor(input.workspaceId, input.visitorId, first?.key ?? `id:${input.visitorId}`, now);
+  const loaded: VisitorDoc = (await visitorRepository.findById(input.visitorId)) ?? newVisitor(input.workspaceId, input.visitorId, first?.key ?? `id:${input.visitorId}`, now);
+  const ctx: DecideContext = { now, facts: emptyFacts() };
+  let state: RuleState = initialState(loaded);
+  const effects: Effect[] = [];
   const applied: VisitorEvent[] = [];
+  let forward: { prefix: VisitorEvent[]; rest: VisitorEvent[] } | null = null;
 
   for (let i = 0; i < input.events.length; i++) {
     const event = input.events[i];
-    if (visitor.mergedInto) return forwardRest(deps, visitor, applied, input.events.slice(i), []);
-    if (visitor.recentEventIds.includes(event.id) || (await wasAppliedBefore(event))) {
-      applied.push(event);
-      continue;
+    if (state.visitor.mergedInto) {
+      forward = { prefix: [], rest: input.events.slice(i) };
+      break;
     }
-    const outcome: Outcome = await applyOneEvent(deps, visitor, event, now);
-    if (outcome.kind === 'merge') {
+    const decision = await decideWithFacts(state, event, ctx);
+    state = decision.state;
+    effects.push(...decision.effects);
+    if (decision.kind === 'merged') {
       // This (anonymous) visitor is a known person: save it as merged, then let the person's
       // workflow absorb its history and apply this event and the rest of the batch.
-      visitor = { ...outcome.visitor, mergedInto: outcome.into, updatedAt: now };
-      const mergeEvent: VisitorEvent = {
-        id: `mrg_${visitor._id}`,
-        workspaceId: visitor.workspaceId,
-        visitorId: outcome.into,
-        key: `id:${outcome.into}`,
-        type: 'merge_visitor',
-        timestamp: now.getTime(),
-        receivedAt: now.getTime(),
-        messageId: null,
-        context: event.context,
-        data: { source_visitor_id: visitor._id },
-      };
-      return forwardRest(deps, visitor, applied, input.events.slice(i), [mergeEvent]);
+      forward = { prefix: [decision.instruction], rest: input.events.slice(i) };
+      break;
     }
-    visitor = outcome.visitor;
-    visitor.recentEventIds = [...visitor.recentEventIds, event.id].slice(-RECENT_EVENT_IDS);
     applied.push(event);
   }
 
-  await saveAndRecord(visitor, applied);
-  return { email: visitor.email };
+  await applyEffects(deps, effects);
+  await saveAndRecord(state.visitor, applied);
+  if (forward) {
+    const target = state.visitor.mergedInto as string;
+    const events = [...forward.prefix, ...forward.rest.map((e): VisitorEvent => ({ ...e, visitorId: target, redelivered: true }))];
+    await sendToVisitor(deps, { workspaceId: state.visitor.workspaceId, visitorId: target, events });
+  }
+  return { email: state.visitor.email };
 }
 
-async function forwardRest(deps: Deps, visitor: VisitorDoc, applied: VisitorEvent[], rest: VisitorEvent[], prefix: VisitorEvent[]): Promise<{ email: string | null }> {
-  await saveAndRecord(visitor, applied);
-  const target = visitor.mergedInto as string;
-  const forwarded = [...prefix, ...rest.map((e): VisitorEvent => ({ ...e, visitorId: target, redelivered: true }))];
-  await sendToVisitor(deps, { workspaceId: visitor.workspaceId, visitorId: target, events: forwarded });
-  return { email: visitor.email };
-}
-
-/**
- * The workflow's and the visitor's memories of recent event ids catch repeats of a first hand-over
- * (activity retries, a racing messageId repeat). Only an event handed over again (the sweep, a
- * forward after a merge) may have been applied longer ago than they remember, so only those read
- * the processed log: a pipeline that is behind pays no extra read per event.
- */
-async function wasAppliedBefore(event: VisitorEvent): Promise<boolean> {
-  return event.redelivered === true && ingestRepository.isProcessed(event.id);
+/** Decides one event, resolving the facts it asks for (identity claims among them) until it is decided. */
+async function decideWithFacts(state: RuleState, event: VisitorEvent, ctx: DecideContext): Promise<Exclude<Decision, { kind: 'needs' }>> {
+  for (let round = 0; ; round++) {
+    const decision = decide(state, event, ctx);
+    if (decision.kind !== 'needs') return decision;
+    if (round >= MAX_FACT_ROUNDS) throw new Error(`event ${event.id} still needs ${decision.needs.map((n) => n.kind).join(', ')} after ${MAX_FACT_ROUNDS} rounds`);
+    await resolveFacts(ctx.facts, decision.needs);
+  }
 }
 
 /** Save first, then log and clear the outbox: a crash in between only repeats harmless steps. */

@@ -69,3 +69,24 @@ describe('workflow lint rules', () => {
     expect(lint("import { defineSearchAttributeKey } from '@temporalio/common'; export const x = defineSearchAttributeKey;", join('core', 'platform', 'temporal', 'search-attributes.ts'))).toEqual([]);
   });
 });
+
+/** The visitor rules decide; the shell does their I/O (eslint.config.mjs, visitorRulesImports). */
+describe('visitor rules lint', () => {
+  const rulesFile = join('core', 'visitors', 'rules', 'example.ts');
+
+  it.each([
+    ["import { visitorRepository } from '../visitor.repository'; export const x = visitorRepository;"],
+    ["import { VisitorModel } from '../visitor.model'; export const x = VisitorModel;"],
+    ["import { locateIp } from '../geo'; export const x = locateIp;"],
+    ["import { applyEffects } from '../apply-effects'; export const x = applyEffects;"],
+    ["import mongoose from 'mongoose'; export const x = mongoose;"],
+    ["import { Context } from '@temporalio/activity'; export const x = Context;"],
+  ])('rejects %s', (code) => {
+    expect(lint(code, rulesFile)).toContain(restricted);
+  });
+
+  it('accepts pure modules and models as types', () => {
+    const code = ["import { recordSeen } from '../sessions';", "import type { VisitorDoc } from '../visitor.model';", 'export const x = recordSeen;', 'export type Y = VisitorDoc;'].join('\n');
+    expect(lint(code, rulesFile)).toEqual([]);
+  });
+});
