@@ -27,6 +27,7 @@ import { registerLeadRoutes } from './leads/leads.routes';
 import { registerOrderRoutes } from './orders/orders.routes';
 import { registerParkedEventRoutes } from './parked-events/parked-events.routes';
 import { registerVisitorRoutes } from './visitors/visitors.routes';
+import { registerTrackerRoutes } from './tracker/tracker.routes';
 
 /** Builds the Express app: one error model, request ids, auth + rate limits per route, OpenAPI from zod. */
 export function createApp(deps: ApiDeps): Express {
@@ -37,6 +38,7 @@ export function createApp(deps: ApiDeps): Express {
 
   app.use(assignRequestId);
   app.use(pinoHttp({ logger: deps.logger, genReqId: (req) => requestIdOf(req as express.Request), quietReqLogger: true, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  registerTrackerRoutes(app, deps.logger);
   // Ingest first: CORS for browsers, and text/plain bodies too (navigator.sendBeacon cannot set JSON).
   const ingestBodyTypes = ['application/json', 'application/*+json', 'text/plain'];
   app.use('/api/v1/ingest', ingestCors, requireBodyType(ingestBodyTypes), express.json({ limit: MAX_BATCH_BYTES + 16 * 1024, type: ingestBodyTypes }));
