@@ -12,7 +12,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { freePort } from '../../scripts/stack/child-process';
-import { roomyWorkspace, timelineOf, visitorIdOf, waitForVisitor } from '../support/ingest-helpers';
+import { identityHashOf } from '../../core/workspaces/identity-verification';
+import { ingestOk, roomyWorkspace, timelineOf, visitorIdOf, waitForVisitor } from '../support/ingest-helpers';
 import { eventually, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';
 
 // Code passed to page.evaluate runs in the browser; the root tsconfig has no DOM types, so its globals are declared here.
@@ -259,6 +260,33 @@ describe('the browser tracker in Chromium (real API, real Temporal, real databas
     await context.close();
   });
 
+  it("lets signalbox('identify', {email, user_hash}) claim a known person, and signalbox('lead') name a new one", async () => {
+    const known = `known.${Date.now()}@acme.example`;
+    await ingestOk(stack, ws.secretKey, 'identify', { visitor_fingerprint: `server_${Date.now()}`, email: known, name: 'Known Person' });
+    const knownVisitor = await eventually(async () => {
+      const res = await stack.request('GET', `/api/v1/visitors/${encodeURIComponent(known)}`, { key: ws.secretKey });
+      return res.status === 200 ? res.body : undefined;
+    });
+    const secret = (await stack.request('GET', '/api/v1/identity-verification', { key: ws.secretKey })).body.secret as string;
+    const { context, page, errors } = await openPage('identify');
+    await page.goto(`${siteUrl}/direct/app`);
+    const fp = await fingerprintOf(page);
+    await page.evaluate(([email, hash]: string[]) => (window as any).signalbox('identify', { email, name: 'Known Again', user_hash: hash }), [known, identityHashOf(secret, known)]);
+    const merged = await waitForVisitor(knownVisitor.id, (v) => v.mergedVisitorIds.includes(visitorIdOf(ws, fp)), 'the browser merged into the known person');
+    expect(merged.person.name).toBe('Known Again');
+
+    const { context: other, page: second } = await openPage('lead');
+    await second.goto(`${siteUrl}/direct/contact`);
+    const fp2 = await fingerprintOf(second);
+    const lead = `lead.${fp2.slice(0, 8)}@acme.example`;
+    await second.evaluate((email: string) => (window as any).signalbox('lead', { email, name: 'Lena Lead' }), lead);
+    const v = await waitForVisitor(visitorIdOf(ws, fp2), (x) => x.email === lead && x.leadId !== null, 'the lead');
+    expect(v.person.name).toBe('Lena Lead');
+    expect(errors).toEqual([]);
+    await context.close();
+    await other.close();
+  });
+
   it('sends what is left with navigator.sendBeacon (text/plain) when the page is left', async () => {
     const { context, page, errors } = await openPage('beacon');
     await page.goto(`${siteUrl}/slow/page`); // data-flush=600000: nothing leaves before the page is hidden
@@ -361,6 +389,10 @@ describe('the browser tracker in Chromium (real API, real Temporal, real databas
       sb('track', 'still_fine', { n: 1 });
       sb('identify', { email: 'down@example.com' });
       sb('no_such_call', 1, 2);
+      const circular: any = { a: 1 };
+      circular.self = circular;
+      sb('track', 'circular', circular);
+      sb('identify', null);
       sb();
       history.pushState({}, '', '/down/next');
       await new Promise((r) => setTimeout(r, 1500));

@@ -111,6 +111,7 @@ function sessionId(): string {
 function push(type: string, data: Data) {
   if (off) return;
   data.timestamp = data.timestamp || Date.now();
+  JSON.stringify(data); // throws (into safe()) on what cannot be sent, e.g. a circular object, before it can block the queue
   if (!consented) {
     held.push([type, data]);
     return;
@@ -122,7 +123,7 @@ function push(type: string, data: Data) {
 }
 
 /** Sends what is queued as one batch (text/plain: a simple request, no preflight; the key in the body). */
-function flush(unloading?: boolean) {
+const flush = safe((unloading?: boolean) => {
   clearTimeout(timer);
   timer = undefined;
   if (!queue.length || (inFlight && !unloading)) return;
@@ -140,7 +141,7 @@ function flush(unloading?: boolean) {
     blockedUntil = Date.now() + ms;
     if (!unloading) timer = setTimeout(() => flush(), ms);
   };
-  fetch(endpoint, { method: 'POST', body, keepalive: true, credentials: 'omit', headers: { 'Content-Type': 'text/plain' } })
+  fetch(endpoint, { method: 'POST', body, keepalive: body.length < 6e4, credentials: 'omit', headers: { 'Content-Type': 'text/plain' } })
     .then((r) => {
       inFlight = false;
       const s = r.status;
@@ -155,7 +156,7 @@ function flush(unloading?: boolean) {
       inFlight = false;
       if (++failures < 8) retry(backoff());
     });
-}
+});
 function backoff() {
   return Math.min(30000, 500 * 2 ** failures);
 }
@@ -187,10 +188,13 @@ function page() {
   setTimeout(safe(() => pv(u)));
 }
 
-function personOf(data: Data): Data {
+/** identify/lead: the fields given, without empty ones; nothing is sent without an email or customer id. */
+function identify(data: Data, now?: boolean) {
   const out: Data = {};
   for (const k in data) if (data[k] != null && data[k] !== '') out[k] = data[k];
-  return out;
+  if (!out.email && !out.customer_id) return;
+  push('identify', out);
+  if (now) flush();
 }
 
 /** A submitted form with an email field identifies its sender (unless data-signalbox-ignore). */
@@ -208,17 +212,12 @@ function onSubmit(e: Event) {
     else if (/^last_?name$/.test(n)) data.last_name = v;
     else if (/^(company|company_name|organization)$/.test(n)) data.company_name = v;
   }
-  if (!data.email) return;
-  push('identify', data);
-  flush();
+  identify(data, true);
 }
 
 const api: Record<string, (...a: any[]) => void> = {
-  identify: (data: Data) => push('identify', personOf(data)),
-  lead: (data: Data) => {
-    push('identify', personOf(data));
-    flush();
-  },
+  identify: (data: Data) => identify(data),
+  lead: (data: Data) => identify(data, true),
   track: (name: string, props?: Data) => push('event', { event_name: name, event_data: props, url: url(), path: location.pathname }),
   page,
   consent: (yes: unknown) => {
