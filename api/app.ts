@@ -16,7 +16,7 @@ import { registerAdminRoutes } from './admin/admin.routes';
 import { registerHealthRoutes } from './health/health.routes';
 import { registerEventRoutes } from './events/events.routes';
 import { registerFailedEventRoutes } from './events/failed-events.routes';
-import { registerIngestRoutes } from './ingest/ingest.routes';
+import { registerIngestDataSchemas, registerIngestRoutes } from './ingest/ingest.routes';
 import { registerIdentityVerificationRoutes } from './account/identity-verification.routes';
 import { registerMeRoute } from './account/me.route';
 import { registerVisitorWriteRoutes } from './visitors/visitor-writes.routes';
@@ -47,6 +47,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(jsonShapeGuard);
 
   const registry = createRegistry();
+  registerIngestDataSchemas(registry);
   const guards = createAuthenticator(deps);
 
   const root = new ApiRouter(registry, '', guards);
@@ -71,6 +72,8 @@ export function createApp(deps: ApiDeps): Express {
   registerAdminRoutes(admin, deps);
 
   const openApiDocument = generateDocument(registry, publicUrl(deps.config), version);
+  // Also read by scripts/generate-sdk.ts, which generates the server SDK's types from it.
+  app.locals.openApiDocument = openApiDocument;
   v1.router.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });
