@@ -347,6 +347,25 @@ describe('the browser tracker in Chromium (real API, real Temporal, real databas
     await context.close();
   });
 
+  it('keeps one session id while the visitor is active and starts a new one after 30 idle minutes', async () => {
+    const { context, page } = await openPage('session');
+    await page.goto(`${siteUrl}/proxy/one`);
+    const fp = await fingerprintOf(page);
+    await page.evaluate(() => history.pushState({}, '', '/proxy/two'));
+    const sessionsSent = () => hitsFor(fp).flatMap((h) => h.body.events.filter((e) => e.type === 'pageview').map((e) => e.data.session_id as string));
+    const [first] = await eventually(async () => (sessionsSent().length === 2 ? sessionsSent() : undefined), 10_000, 'two page views');
+    expect(sessionsSent()).toEqual([first, first]);
+    // The last event was 31 minutes ago (as stored: "<id>.<ms of the last event>").
+    await page.evaluate((sid: string) => localStorage.setItem('sb_sid', `${sid}.${Date.now() - 31 * 60_000}`), first);
+    await page.evaluate(() => history.pushState({}, '', '/proxy/three'));
+    await page.evaluate(() => history.pushState({}, '', '/proxy/four'));
+    const all = await eventually(async () => (sessionsSent().length === 4 ? sessionsSent() : undefined), 10_000, 'four page views');
+    expect(all[2]).not.toBe(first);
+    expect(all).toEqual([first, first, all[2], all[2]]);
+    expect(await fingerprintOf(page)).toBe(fp); // the visitor stays the same
+    await context.close();
+  });
+
   it('retries after Retry-After when the API answers 429', async () => {
     proxy.setMode('429-once');
     const { context, page, errors } = await openPage('429');
