@@ -351,7 +351,10 @@ describe('the browser tracker in Chromium (real API, real Temporal, real databas
     const { context, page } = await openPage('session');
     await page.goto(`${siteUrl}/proxy/one`);
     const fp = await fingerprintOf(page);
-    await page.evaluate(() => history.pushState({}, '', '/proxy/two'));
+    await page.evaluate(() => {
+      document.title = 'A very long title '.repeat(200); // 3,600 characters: cut to the API's 1,024
+      history.pushState({}, '', `/proxy/two?q=${'x'.repeat(5000)}`); // a URL over the API's 4,096
+    });
     const sessionsSent = () => hitsFor(fp).flatMap((h) => h.body.events.filter((e) => e.type === 'pageview').map((e) => e.data.session_id as string));
     const [first] = await eventually(async () => (sessionsSent().length === 2 ? sessionsSent() : undefined), 10_000, 'two page views');
     expect(sessionsSent()).toEqual([first, first]);
@@ -363,6 +366,7 @@ describe('the browser tracker in Chromium (real API, real Temporal, real databas
     expect(all[2]).not.toBe(first);
     expect(all).toEqual([first, first, all[2], all[2]]);
     expect(await fingerprintOf(page)).toBe(fp); // the visitor stays the same
+    expect(hitsFor(fp).map((h) => h.upstream?.body.rejected)).toEqual(hitsFor(fp).map(() => 0));
     await context.close();
   });
 

@@ -179,7 +179,8 @@ function pv(u: string) {
   if (u == lastUrl) return;
   const first = !lastUrl;
   lastUrl = u;
-  const data: Data = { url: u, path: location.pathname, title: d.title, referrer: d.referrer, locale: nav.language };
+  // Cut to the API's limits, so a long title or URL cannot get the page view rejected.
+  const data: Data = { url: u.slice(0, 4096), path: location.pathname.slice(0, 2048), title: d.title.slice(0, 1024), referrer: d.referrer.slice(0, 4096), locale: nav.language };
   // Landing page: UTMs as fields too (click ids such as gclid stay in the URL, where the API reads them).
   push('pageview', first ? Object.assign(data, utm()) : data);
 }
