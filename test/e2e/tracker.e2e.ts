@@ -103,9 +103,14 @@ describe('the browser tracker in Chromium (real API, real Temporal, real databas
       dnt: `data-api="${proxy.url}" data-respect-dnt`,
     };
     const title = `Site ${pathname}`;
+    // Google Tag Manager's custom HTML tags insert the script element from code.
+    const tag =
+      variant === 'gtm'
+        ? `<script>(function(){var s=document.createElement('script');s.src='${stack.url}/signalbox.js';s.async=true;s.setAttribute('data-key','${ws.publishableKey}');s.setAttribute('data-api','${proxy.url}');s.setAttribute('data-flush','200');document.head.appendChild(s);})();</script>`
+        : `<script src="${stack.url}/signalbox.js" data-key="${ws.publishableKey}" ${attrs[variant] ?? ''} ${variant === 'slow' ? '' : 'data-flush="200"'} async></script>`;
     return `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>
 <script>window.signalbox=window.signalbox||function(){(signalbox.q=signalbox.q||[]).push(arguments)};signalbox('track','queued_before_load',{early:true});</script>
-<script src="${stack.url}/signalbox.js" data-key="${ws.publishableKey}" ${attrs[variant] ?? ''} ${variant === 'slow' ? '' : 'data-flush="200"'} async></script>
+${tag}
 </head><body style="font-family:sans-serif"><h1>${title}</h1>
 <nav><a id="features" href="/${variant}/features">Features</a></nav>
 <form id="signup" method="post" action="/${variant}/thanks">
@@ -367,6 +372,17 @@ describe('the browser tracker in Chromium (real API, real Temporal, real databas
     expect(all).toEqual([first, first, all[2], all[2]]);
     expect(await fingerprintOf(page)).toBe(fp); // the visitor stays the same
     expect(hitsFor(fp).map((h) => h.upstream?.body.rejected)).toEqual(hitsFor(fp).map(() => 0));
+    await context.close();
+  });
+
+  it('works when inserted from code, as Google Tag Manager does', async () => {
+    const { context, page, errors } = await openPage('gtm');
+    await page.goto(`${siteUrl}/gtm/landing`);
+    const fp = await fingerprintOf(page);
+    const [hit] = await eventually(async () => (hitsFor(fp).length ? hitsFor(fp) : undefined), 10_000, 'the first batch');
+    expect(hit.body.events.map((e) => e.data.event_name ?? e.data.path)).toEqual(['queued_before_load', '/gtm/landing']);
+    expect(hit.answered).toBe(202);
+    expect(errors).toEqual([]);
     await context.close();
   });
 
