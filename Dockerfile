@@ -10,7 +10,10 @@ COPY cli ./cli
 COPY core ./core
 COPY worker ./worker
 COPY workflows ./workflows
-RUN npm run build && npm prune --omit=dev
+COPY scripts/build-tracker.ts ./scripts/build-tracker.ts
+COPY tracker ./tracker
+# dist/tracker/signalbox.js is what the compiled API serves at GET /signalbox.js.
+RUN npm run build && npm run build:tracker && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

@@ -16,7 +16,7 @@ import { registerAdminRoutes } from './admin/admin.routes';
 import { registerHealthRoutes } from './health/health.routes';
 import { registerEventRoutes } from './events/events.routes';
 import { registerFailedEventRoutes } from './events/failed-events.routes';
-import { registerIngestRoutes } from './ingest/ingest.routes';
+import { registerIngestDataSchemas, registerIngestRoutes } from './ingest/ingest.routes';
 import { registerIdentityVerificationRoutes } from './account/identity-verification.routes';
 import { registerMeRoute } from './account/me.route';
 import { registerVisitorWriteRoutes } from './visitors/visitor-writes.routes';
@@ -27,6 +27,7 @@ import { registerLeadRoutes } from './leads/leads.routes';
 import { registerOrderRoutes } from './orders/orders.routes';
 import { registerParkedEventRoutes } from './parked-events/parked-events.routes';
 import { registerVisitorRoutes } from './visitors/visitors.routes';
+import { registerTrackerRoutes } from './tracker/tracker.routes';
 
 /** Builds the Express app: one error model, request ids, auth + rate limits per route, OpenAPI from zod. */
 export function createApp(deps: ApiDeps): Express {
@@ -37,6 +38,7 @@ export function createApp(deps: ApiDeps): Express {
 
   app.use(assignRequestId);
   app.use(pinoHttp({ logger: deps.logger, genReqId: (req) => requestIdOf(req as express.Request), quietReqLogger: true, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  registerTrackerRoutes(app, deps.logger);
   // Ingest first: CORS for browsers, and text/plain bodies too (navigator.sendBeacon cannot set JSON).
   const ingestBodyTypes = ['application/json', 'application/*+json', 'text/plain'];
   app.use('/api/v1/ingest', ingestCors, requireBodyType(ingestBodyTypes), express.json({ limit: MAX_BATCH_BYTES + 16 * 1024, type: ingestBodyTypes }));
@@ -45,6 +47,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(jsonShapeGuard);
 
   const registry = createRegistry();
+  registerIngestDataSchemas(registry);
   const guards = createAuthenticator(deps);
 
   const root = new ApiRouter(registry, '', guards);
@@ -69,6 +72,8 @@ export function createApp(deps: ApiDeps): Express {
   registerAdminRoutes(admin, deps);
 
   const openApiDocument = generateDocument(registry, publicUrl(deps.config), version);
+  // Also read by scripts/generate-sdk.ts, which generates the server SDK's types from it.
+  app.locals.openApiDocument = openApiDocument;
   v1.router.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });

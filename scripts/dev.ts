@@ -126,6 +126,7 @@ function printBanner(config: Config, demo: DemoCredentials): void {
     `  Demo workspace ${demo.workspaceId} "${demo.workspaceName}"`,
     `  Secret key       ${demo.secretKey}`,
     `  Publishable key  ${demo.publishableKey}`,
+    `  Tracking tag     <script src="${url}/signalbox.js" data-key="${demo.publishableKey}" async></script>`,
     '',
     '  Try it:',
     `    curl -s ${url}/api/v1/me -H "Authorization: Bearer ${demo.secretKey}"`,

@@ -77,3 +77,20 @@ ensure_compose() {
   fi
   COMPOSE=("$bin")
 }
+
+ensure_chromium() {
+  # The tracker's browser tests drive Debian's chromium with playwright-core (Playwright's own
+  # browser download needs more than the package registries). Installed once, as root, with apt.
+  local bin="${SIGNALBOX_CHROMIUM_BIN:-}"
+  [ -n "$bin" ] && [ -x "$bin" ] || bin="$(command -v chromium || true)"
+  if [ -z "$bin" ]; then
+    require_command apt-get "install chromium for the browser tests (or set SIGNALBOX_CHROMIUM_BIN)"
+    say "Installing chromium for the browser tests (first run only)…"
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null \
+      || die "apt-get install chromium failed"
+    bin="$(command -v chromium)" || die "chromium is not on PATH after installing it"
+  fi
+  export SIGNALBOX_CHROMIUM_BIN="$bin"
+}

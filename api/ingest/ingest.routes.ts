@@ -1,8 +1,9 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { AppError, type FieldErrors } from '../../core/platform/errors';
-import { batchEnvelopeSchema, ingestEnvelopeSchema, ingestTypes, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES, MAX_USER_AGENT_LENGTH } from '../../core/ingest/ingest-schemas';
+import { batchEnvelopeSchema, eventDataSchema, identifyDataSchema, ingestEnvelopeSchema, ingestTypes, pageviewDataSchema, revenueDataSchema, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES, MAX_USER_AGENT_LENGTH } from '../../core/ingest/ingest-schemas';
 import { acceptIngestEvents, prepareIngestEvent, type IngestCaller } from '../../core/ingest/accept-ingest-events';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
@@ -37,6 +38,19 @@ function callerOf(req: Request, res: Response): IngestCaller {
 function bodySize(req: Request): number {
   const declared = Number(req.headers['content-length']);
   return Number.isFinite(declared) && declared > 0 ? declared : JSON.stringify(req.body ?? null).length;
+}
+
+/**
+ * The `data` schema of each ingest type, as named components of the OpenAPI document (the envelope
+ * validates `data` as an object, then by its type): the server SDK's types are generated from them.
+ */
+export function registerIngestDataSchemas(registry: OpenAPIRegistry): void {
+  const schemas = { PageviewData: pageviewDataSchema, EventData: eventDataSchema, IdentifyData: identifyDataSchema, RevenueData: revenueDataSchema };
+  for (const [name, schema] of Object.entries(schemas)) {
+    // What a client sends (the input side of transforms such as lower-casing emails).
+    const { $schema: _dialect, ...jsonSchema } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+    registry.registerComponent('schemas', name, jsonSchema as never);
+  }
 }
 
 export function registerIngestRoutes(api: ApiRouter, deps: ApiDeps): void {

@@ -58,6 +58,11 @@ describe('the dev command (smoke)', () => {
     expect(((await me.json()) as { workspace: { id: string } }).workspace.id).toBe(workspaceId);
     const ui = await fetch(`http://127.0.0.1:${ports.SIGNALBOX_TEMPORAL_UI_PORT}/`);
     expect(ui.status).toBe(200);
+    // The printed tracking tag works: the dev API builds and serves the script.
+    const publishable = (await waitForOutput(first, /Publishable key\s+(pk_\w{32})/, 1000))[1];
+    expect(first.output()).toContain(`<script src="http://localhost:${ports.API_PORT}/signalbox.js" data-key="${publishable}" async></script>`);
+    const script = await fetch(`http://127.0.0.1:${ports.API_PORT}/signalbox.js`);
+    expect({ status: script.status, type: script.headers.get('content-type') }).toEqual({ status: 200, type: 'application/javascript; charset=utf-8' });
 
     const children = JSON.parse(readFileSync(join(dataDir, 'children.json'), 'utf8')) as Array<{ pid: number }>;
     expect(children).toHaveLength(2);
