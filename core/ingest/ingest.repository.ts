@@ -49,6 +49,12 @@ export const ingestRepository = {
     await IngestOutboxModel.collection.deleteOne({ _id: id as never });
   },
 
+  /** Clears applied events from the outbox in one round trip. */
+  async removeManyFromOutbox(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await IngestOutboxModel.collection.deleteMany({ _id: { $in: [...ids] } as never });
+  },
+
   /** Entries older than the cutoff (and not before `notBefore`), oldest first: their hand-off to Temporal failed or is lost. */
   async findStale(olderThanDate: Date, limit: number, notBefore?: Date): Promise<IngestOutboxDoc[]> {
     return IngestOutboxModel.find({ receivedAt: { $lt: olderThanDate, ...(notBefore ? { $gte: notBefore } : {}) } })
@@ -60,6 +66,22 @@ export const ingestRepository = {
   /** Records that an event was applied; repeating it is harmless. */
   async recordProcessed(entry: Omit<IngestEventDoc, 'createdAt'>): Promise<void> {
     await insertOnce(IngestEventModel, { ...entry, createdAt: new Date() });
+  },
+
+  /** Batch form of recordProcessed: one unordered insert; entries already recorded are skipped. */
+  async recordManyProcessed(entries: ReadonlyArray<Omit<IngestEventDoc, 'createdAt'>>): Promise<void> {
+    if (entries.length === 0) return;
+    const createdAt = new Date();
+    try {
+      await IngestEventModel.collection.insertMany(
+        entries.map((entry) => ({ ...entry, createdAt }) as never),
+        { ordered: false },
+      );
+    } catch (err) {
+      const writeErrors = (err as { writeErrors?: WriteError[] | WriteError }).writeErrors;
+      const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+      if (list.length === 0 || list.some((e) => e.code !== 11000)) throw err;
+    }
   },
 
   async deleteProcessedOlderThan(cutoff: Date): Promise<number> {

@@ -19,6 +19,22 @@ export const visitorRepository = {
     return inWorkspace(await this.findById(id), workspaceId);
   },
 
+  /** Several visitors in one query (the partition pipeline's batch); those not stored are absent from the map. */
+  async findMany(ids: readonly string[]): Promise<Map<string, VisitorDoc>> {
+    if (ids.length === 0) return new Map();
+    const docs = await VisitorModel.collection.find({ _id: { $in: [...ids] } as never }).toArray();
+    return new Map(docs.map((doc) => [String(doc._id), doc as unknown as VisitorDoc]));
+  },
+
+  /** Insert or replace several whole documents in one unordered bulk write (each has one writer). */
+  async saveMany(docs: readonly VisitorDoc[]): Promise<void> {
+    if (docs.length === 0) return;
+    await VisitorModel.collection.bulkWrite(
+      docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id as never }, replacement: doc as never, upsert: true } })),
+      { ordered: false },
+    );
+  },
+
   /** Insert or replace the whole document (the pipeline computes it in memory). */
   async save(doc: VisitorDoc): Promise<void> {
     await VisitorModel.collection.replaceOne({ _id: doc._id as never }, doc, { upsert: true });
