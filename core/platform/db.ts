@@ -14,7 +14,20 @@ export async function connectDatabase(uri: string, maxPoolSize = 10): Promise<ty
   });
   // Every model's declared indexes (TTL indexes are never declared: FerretDB lacks them).
   await Promise.all(allModels.map((m) => m.createIndexes()));
+  const info = await conn.connection.db?.admin().command({ buildInfo: 1 }).catch(() => ({}));
+  answersInById = !JSON.stringify(info ?? {}).toLowerCase().includes('ferretdb');
   return conn;
+}
+
+let answersInById = true;
+
+/**
+ * Whether `{ _id: { $in: [...] } }` is served from the `_id` index. True on MongoDB; FerretDB
+ * v1.24 on SQLite reads the whole collection for it (it pushes down only `_id` equality), so
+ * batch code looks documents up one `_id` at a time there, in parallel.
+ */
+export function databaseAnswersInById(): boolean {
+  return answersInById;
 }
 
 export async function disconnectDatabase(): Promise<void> {

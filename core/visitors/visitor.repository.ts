@@ -1,6 +1,7 @@
 import { VisitorModel, type VisitorDoc } from './visitor.model';
 import { newestFirstBy, olderThan, sinceFilter, type Cursor } from '../platform/pagination';
 import { inWorkspace } from '../platform/workspace-scoping';
+import { databaseAnswersInById } from '../platform/db';
 import { visitorIdentityRepository } from './visitor-identity.repository';
 
 /** A merge chain longer than this is a bug; stop following it rather than loop. */
@@ -19,9 +20,16 @@ export const visitorRepository = {
     return inWorkspace(await this.findById(id), workspaceId);
   },
 
-  /** Several visitors in one query (the partition pipeline's batch); those not stored are absent from the map. */
+  /**
+   * Several visitors (the partition pipeline's batch): one `$in` query on MongoDB, parallel
+   * `_id` lookups on FerretDB (databaseAnswersInById). Those not stored are absent from the map.
+   */
   async findMany(ids: readonly string[]): Promise<Map<string, VisitorDoc>> {
     if (ids.length === 0) return new Map();
+    if (!databaseAnswersInById()) {
+      const docs = await Promise.all(ids.map((id) => this.findById(id)));
+      return new Map(docs.filter((doc): doc is VisitorDoc => doc !== null).map((doc) => [doc._id, doc]));
+    }
     const docs = await VisitorModel.collection.find({ _id: { $in: [...ids] } as never }).toArray();
     return new Map(docs.map((doc) => [String(doc._id), doc as unknown as VisitorDoc]));
   },
