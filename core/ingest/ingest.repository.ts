@@ -2,7 +2,7 @@ import { IngestEventModel, type IngestEventDoc } from './ingest-event.model';
 import { IngestOutboxModel, type IngestOutboxDoc } from './ingest-outbox.model';
 import type { VisitorEvent } from '../visitors/visitor-types';
 import { insertOnce } from '../platform/insert-once';
-import { databaseAnswersInById } from '../platform/db';
+import { databaseIsFerretDb } from '../platform/db';
 
 /**
  * The write behind a 202: acknowledged by a majority of a replica set and journaled, so an
@@ -50,10 +50,10 @@ export const ingestRepository = {
     await IngestOutboxModel.collection.deleteOne({ _id: id as never });
   },
 
-  /** Clears applied events from the outbox: one deleteMany on MongoDB, parallel `_id` deletes on FerretDB (databaseAnswersInById). */
+  /** Clears applied events from the outbox: one deleteMany on MongoDB, parallel `_id` deletes on FerretDB (databaseIsFerretDb). */
   async removeManyFromOutbox(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    if (!databaseAnswersInById()) {
+    if (databaseIsFerretDb()) {
       await Promise.all(ids.map((id) => IngestOutboxModel.collection.deleteOne({ _id: id as never })));
       return;
     }

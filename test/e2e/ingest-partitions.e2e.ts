@@ -12,6 +12,7 @@ import { freePort } from '../../scripts/stack/child-process';
 import { startTemporalDevServer, type EmbeddedTemporal, type TemporalDevServerOptions } from '../../scripts/stack/temporal';
 import { randomAlphanumeric } from '../../core/workspaces/api-keys';
 import { createLogger } from '../../core/platform/logger';
+import { databaseIsFerretDb } from '../../core/platform/db';
 import { ingestRepository } from '../../core/ingest/ingest.repository';
 import { partitionOf } from '../../core/ingest/ingest-partition';
 import { sendToVisitor } from '../../core/ingest/send-to-visitor';
@@ -21,7 +22,7 @@ import { visitorRepository } from '../../core/visitors/visitor.repository';
 import { leadIdFor } from '../../core/visitors/visitor-ids';
 import type { VisitorEvent } from '../../core/visitors/visitor-types';
 import { workflowIds } from '../../core/platform/temporal/workflow-ids';
-import { ingestPartitionStateQuery, outboxSweepWorkflow, type IngestPartitionState } from '../../workflows';
+import { ingestPartitionEventsSignal, ingestPartitionStateQuery, ingestPartitionWorkflow, outboxSweepWorkflow, type IngestPartitionState } from '../../workflows';
 import {
   ingest,
   ingestOk,
@@ -86,6 +87,8 @@ describe('partitioned ingest pipeline (INGEST_PIPELINE=partitions, private Tempo
   };
 
   it('applies page views of many visitors, each visitor’s in order, once, through every partition', async () => {
+    // On the embedded FerretDB, batches use one-document commands (databaseIsFerretDb in core/platform/db.ts).
+    if (process.env.SIGNALBOX_TEST_MONGO_URI?.includes('127.0.0.1') && process.env.SIGNALBOX_FERRETDB_BIN) expect(databaseIsFerretDb()).toBe(true);
     const ws = await roomyWorkspace(stack, 'Partitions many');
     const fps = Array.from({ length: 40 }, () => uniqueFingerprint('many'));
     const perVisitor = 6;
@@ -205,6 +208,40 @@ describe('partitioned ingest pipeline (INGEST_PIPELINE=partitions, private Tempo
     expect(state.parked).toBe(parkedBefore + 1);
     expect(state.backlog).toBe(0);
   }, 120_000);
+
+  it('continues as new with its backlog, recent ids and counters', async () => {
+    const ws = await roomyWorkspace(stack, 'Partitions continue-as-new');
+    const workflowId = `test-ingest-partition-can-${randomAlphanumeric(8)}`;
+    const fps = Array.from({ length: 10 }, () => uniqueFingerprint('can'));
+    const events = fps.flatMap((fp) => Array.from({ length: 4 }, (_, i) => pageEvent(ws, fp, `https://can.example/${fp}/${i}`, t0 + i * 1000)));
+    await ingestRepository.addManyToOutbox(events);
+    const start = (chunk: VisitorEvent[]) =>
+      stack.temporal.workflow.signalWithStart(ingestPartitionWorkflow, {
+        taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+        workflowId,
+        args: [{ partition: 99, partitions: PARTITIONS, historyLimit: 20 }],
+        signal: ingestPartitionEventsSignal,
+        signalArgs: [chunk],
+      });
+    // One signal per visitor-step: many small batches, several continue-as-new.
+    for (let i = 0; i < events.length; i += 2) await start(events.slice(i, i + 2));
+    for (const fp of fps) await waitForVisitor(visitorIdOf(ws, fp), (v) => v.summary.pageVisits === 4, `every page view of ${fp}`);
+    await waitForEmptyOutbox(ws.id);
+    // Sent again after continuing as new: the carried recent ids drop them before any work.
+    await start(events.slice(0, 4));
+    const handle = stack.temporal.workflow.getHandle(workflowId);
+    const state = await eventually(async () => {
+      const s = await handle.query(ingestPartitionStateQuery);
+      return s.applied === events.length && s.backlog === 0 ? s : undefined;
+    }, 20_000, 'the partition to count every event');
+    const runs: string[] = [];
+    for await (const wf of stack.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(wf.runId);
+    expect(runs.length).toBeGreaterThan(1);
+    expect(runs).toContain(state.runId);
+    expect(state).toMatchObject({ partition: 99, applied: events.length, backlog: 0, parked: 0 });
+    expect((await processedEventsOf(ws.id)).length).toBe(events.length);
+    await handle.terminate('test done');
+  }, 90_000);
 
   it('answers 202 while Temporal is down; the outbox sweep applies everything once, in order, to the right partitions', async () => {
     const ws = await roomyWorkspace(stack, 'Partitions outage');
