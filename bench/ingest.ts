@@ -630,7 +630,7 @@ function printReport(r: Results): void {
   const pass = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   const row = (cells: string[], widths: number[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const widths = [34, 9, 9, 9, 9, 9];
-  const lines: string[] = ['', `Ingest benchmark (embedded stack: FerretDB/SQLite + Temporal dev server; API and worker in their own processes)`];
+  const lines: string[] = ['', `Ingest benchmark, pipeline ${pipeline} (embedded stack: FerretDB/SQLite + Temporal dev server; API and worker in their own processes)`];
   lines.push(`closed loop: ${concurrency} clients (batch: ${batchConcurrency}) for ${seconds} s each; fingerprints ${fingerprints}; batch size ${batchSize}`);
   const others = [r.baseline, r.single, r.open, r.batch, r.lag].flatMap((f) => (f ? [f.cpu.other] : []));
   const otherAvg = others.reduce((a, b) => a + b, 0) / Math.max(1, others.length);
