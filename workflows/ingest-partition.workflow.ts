@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { EVENT_FAILED } from '../core/visitors/event-failure';
 import type { VisitorEvent } from '../core/visitors/visitor-types';
@@ -15,6 +15,8 @@ export interface IngestPartitionInput {
   parked?: number;
   /** History length at which the run continues as new (default 10,000; tests use less). */
   historyLimit?: number;
+  /** INGEST_PARTITION_ACTIVITY: each batch as a local activity (default) or a regular one. */
+  batchActivity?: 'local' | 'regular';
 }
 
 export interface IngestPartitionState {
@@ -50,10 +52,17 @@ const RATE_WINDOW = 10;
 // A local activity: a batch is one activity whose only trace in the history is a marker. Retried
 // without limit (an outage pauses the partition, it never drops events); a failure of the events'
 // own comes back as EVENT_FAILED after a few attempts.
-const { applyIngestBatch, parkVisitorEvent } = proxyLocalActivities<Activities>({
+const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+// The same as a regular activity (INGEST_PARTITION_ACTIVITY=regular): scheduled, started and
+// completed events in the history instead of a marker, but no workflow task held open meanwhile.
+const regular = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const { parkVisitorEvent } = local;
 
 /**
  * One ingest partition (`ingest-partition-<n>`): applies the events of every visitor that maps to
@@ -111,6 +120,7 @@ export async function ingestPartitionWorkflow(input: IngestPartitionInput): Prom
     settled.clear();
     const started = Date.now();
     try {
+      const applyIngestBatch = input.batchActivity === 'regular' ? regular.applyIngestBatch : local.applyIngestBatch;
       await applyIngestBatch({ events: batch, settledIds });
     } catch (err) {
       const reason = eventFailureOf(err);

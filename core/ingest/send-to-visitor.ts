@@ -35,12 +35,12 @@ export async function sendToVisitor(deps: Deps, { workspaceId, visitorId, events
 
 /** Hands events (any visitors of one partition) to the partition's workflow, starting it if it is not running. */
 export async function sendToPartition(deps: Deps, partition: number, events: VisitorEvent[]): Promise<void> {
-  const { TEMPORAL_TASK_QUEUE: taskQueue, INGEST_PARTITIONS: partitions } = deps.config;
+  const { TEMPORAL_TASK_QUEUE: taskQueue, INGEST_PARTITIONS: partitions, INGEST_PARTITION_ACTIVITY: batchActivity } = deps.config;
   for (const chunk of chunksBySize(events)) {
     await deps.temporal.workflow.signalWithStart(ingestPartitionWorkflow, {
       taskQueue,
       workflowId: workflowIds.ingestPartition(taskQueue, partition),
-      args: [{ partition, partitions }],
+      args: [{ partition, partitions, batchActivity }],
       signal: ingestPartitionEventsSignal,
       signalArgs: [chunk],
       typedSearchAttributes: [{ key: searchAttributes.status, value: 'ingesting' }],
