@@ -31,7 +31,11 @@ export interface IngestPartitionState {
   /** Events applied per second over the last few batches (0 when idle). */
   appliedPerSecond: number;
   lastBatch: { size: number; at: string; tookMs: number } | null;
-  /** Age of the oldest event waiting (ms since it was accepted), or, when none waits, of the last batch's oldest event when it was applied. */
+  /**
+   * Age of the oldest event waiting (ms since it was accepted), or, when none waits, of the last
+   * batch's oldest event when it was applied. Measured at the partition's last workflow task (a
+   * workflow's clock), so it can lag real time by the duration of the batch in progress.
+   */
   lagMs: number;
   runId: string;
   historyLength: number;
