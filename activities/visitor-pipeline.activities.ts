@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
-import { groupByVisitor, sendToVisitor } from '../core/ingest/send-to-visitor';
+import { groupByRoute, handOver } from '../core/ingest/send-to-visitor';
+import { applyIngestBatch as applyBatch, type ApplyIngestBatchInput } from '../core/ingest/apply-ingest-batch';
 import { ingestRepository } from '../core/ingest/ingest.repository';
 import { isTransientError } from '../core/platform/transient-errors';
 import { ATTEMPTS_BEFORE_PARKING, EVENT_FAILED } from '../core/visitors/event-failure';
@@ -19,16 +20,18 @@ export function createVisitorPipelineActivities(deps: Deps) {
    * after a few attempts, so the workflow can find the poisonous event and park it.
    */
   async function applyVisitorEvents(input: ApplyVisitorEventsInput): Promise<{ email: string | null }> {
-    try {
-      return await applyEvents(deps, input);
-    } catch (err) {
-      if (isTransientError(err) || Context.current().info.attempt < ATTEMPTS_BEFORE_PARKING) throw err;
-      const error = err instanceof Error ? err : new Error(String(err));
-      throw ApplicationFailure.create({ type: EVENT_FAILED, message: `${error.name}: ${error.message}`.slice(0, 1000), nonRetryable: true });
-    }
+    return reportEventFailures(() => applyEvents(deps, input));
   }
 
-  /** Local activity of visitorWorkflow: sets aside an event that failed on every attempt. */
+  /**
+   * Local activity of ingestPartitionWorkflow (INGEST_PIPELINE=partitions): applies a batch of
+   * many visitors' events in one go. Failures are reported as for applyVisitorEvents.
+   */
+  async function applyIngestBatch(input: ApplyIngestBatchInput): Promise<{ applied: number; visitors: number }> {
+    return reportEventFailures(() => applyBatch(deps, input));
+  }
+
+  /** Local activity of visitorWorkflow and ingestPartitionWorkflow: sets aside an event that failed on every attempt. */
   async function parkVisitorEvent(input: { event: VisitorEvent; error: string }): Promise<void> {
     await parkedEventRepository.park(input.event, { message: input.error, type: EVENT_FAILED });
     await ingestRepository.removeFromOutbox(input.event.id);
@@ -41,7 +44,7 @@ export function createVisitorPipelineActivities(deps: Deps) {
    * applied were never handed to Temporal (it was down, the API process died, or the API left a
    * visitor's events to the sweep to keep them in order). Hands them over again, oldest first, page
    * after page while pages come back full (up to SWEEP_BUDGET_MS), so a backlog drains in one run;
-   * the visitor workflows drop any they already applied.
+   * the visitor (or partition) workflows drop any they already applied.
    */
   async function redispatchIngestOutbox(input: { limit: number }): Promise<{ redispatched: number }> {
     const cutoff = new Date(Date.now() - deps.config.OUTBOX_SWEEP_AFTER);
@@ -66,16 +69,19 @@ export function createVisitorPipelineActivities(deps: Deps) {
     return { redispatched };
   }
 
-  /** Each visitor's events in one hand-over, a few visitors at a time; returns how many were handed over. */
+  /**
+   * Each visitor's (or, with INGEST_PIPELINE=partitions, each partition's) events in one hand-over,
+   * a few at a time; returns how many were handed over.
+   */
   async function handOverInOrder(events: VisitorEvent[], failed: Set<string>): Promise<number> {
-    const groups = [...groupByVisitor(events).entries()].filter(([key]) => !failed.has(key));
+    const groups = [...groupByRoute(deps.config, events).entries()].filter(([key]) => !failed.has(key));
     let handedOver = 0;
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < groups.length) {
         const [key, group] = groups[next++];
         const { workspaceId, visitorId } = group[0];
-        await sendToVisitor(deps, { workspaceId, visitorId, events: group }).then(
+        await handOver(deps, group).then(
           () => (handedOver += group.length),
           (err) => {
             failed.add(key);
@@ -89,5 +95,19 @@ export function createVisitorPipelineActivities(deps: Deps) {
     return handedOver;
   }
 
-  return { applyVisitorEvents, parkVisitorEvent, redispatchIngestOutbox };
+  return { applyVisitorEvents, applyIngestBatch, parkVisitorEvent, redispatchIngestOutbox };
+}
+
+/**
+ * An outage is retried until it passes; a failure of the events' own is reported as EVENT_FAILED
+ * after a few attempts, so the workflow can find the poisonous event and park it.
+ */
+async function reportEventFailures<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isTransientError(err) || Context.current().info.attempt < ATTEMPTS_BEFORE_PARKING) throw err;
+    const error = err instanceof Error ? err : new Error(String(err));
+    throw ApplicationFailure.create({ type: EVENT_FAILED, message: `${error.name}: ${error.message}`.slice(0, 1000), nonRetryable: true });
+  }
 }

@@ -4,6 +4,7 @@
  *     [--fingerprints 10000] [--rate 100] [--lag-seconds 60] [--visitors 1000] [--lag-timeout 120]
  *     [--memory-events 100000] [--memory-pause 15] [--drain-timeout 60]
  *     [--phases lag,baseline,single,open,batch,memory] [--log-dir DIR]
+ *     [--pipeline visitors|partitions] [--partitions N] [--batch-activity local|regular]
  *
  * One run on its own embedded stack (FerretDB on SQLite + Temporal dev server; the worker and the
  * API each in their own process; INGEST_RATE_LIMIT_PER_MINUTE=10,000,000 and a secret key, so no
@@ -27,6 +28,15 @@
  *              heap at 0/25/50/75/100 % and after a --memory-pause s idle pause, none of them forced;
  *              plus the retained heap from a forced full GC just before and just after the series.
  * --phases runs a subset (the open loop needs the baseline, which then runs too).
+ * --pipeline picks INGEST_PIPELINE (default visitors; --partitions sets INGEST_PARTITIONS,
+ * --batch-activity INGEST_PARTITION_ACTIVITY).
+ *
+ * Temporal cost: at the end, every workflow execution started during the run is listed through
+ * the client's visibility API (`StartTime >= <run start>`, continued-as-new runs included), each
+ * history is fetched and its events counted, by workflow type; divided by the events in the
+ * processed log (`ingest_events`, every event applied during the run) that gives **Temporal
+ * history events per 1,000 applied events** — for the ingest workflows (visitor or partition)
+ * alone and for everything the run started (webhook deliveries and sweeps included).
  *
  * The visitor pipeline (worker) runs throughout, as in production, so events accepted in one
  * phase are still being applied in the next. For each phase it also prints the CPU each process
@@ -72,6 +82,9 @@ const { values: opts } = parseArgs({
     'drain-timeout': { type: 'string', default: '60' },
     phases: { type: 'string', default: 'lag,baseline,single,open,batch,memory' },
     'log-dir': { type: 'string' },
+    pipeline: { type: 'string', default: 'visitors' },
+    partitions: { type: 'string' },
+    'batch-activity': { type: 'string' },
   },
 });
 const seconds = Number(opts.seconds);
@@ -87,6 +100,8 @@ const memoryEvents = Number(opts['memory-events']);
 const memoryPause = Number(opts['memory-pause']);
 const drainTimeout = Number(opts['drain-timeout']);
 const phases = new Set(opts.phases.split(',').map((p) => p.trim()));
+const pipeline = opts.pipeline;
+if (pipeline !== 'visitors' && pipeline !== 'partitions') throw new Error(`--pipeline must be visitors or partitions, got ${pipeline}`);
 const logDir = opts['log-dir'] ?? `/tmp/signalbox-bench-ingest-${new Date().toISOString().replace(/[:.]/g, '-')}`;
 
 const progress = (msg: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
@@ -374,7 +389,14 @@ interface MemoryFigures {
 async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
   progress(`logs and top snapshots in ${logDir}`);
-  const stack = await startBenchStack({ INGEST_RATE_LIMIT_PER_MINUTE: '10000000' }, { api: 'child', baseline: true, logDir });
+  const runStarted = new Date();
+  const pipelineEnv: Record<string, string> = {
+    INGEST_PIPELINE: pipeline,
+    ...(opts.partitions ? { INGEST_PARTITIONS: opts.partitions } : {}),
+    ...(opts['batch-activity'] ? { INGEST_PARTITION_ACTIVITY: opts['batch-activity'] } : {}),
+  };
+  progress(`pipeline: ${pipeline}${opts.partitions ? ` (${opts.partitions} partitions)` : ''}${opts['batch-activity'] ? `, ${opts['batch-activity']} batch activity` : ''}`);
+  const stack = await startBenchStack({ INGEST_RATE_LIMIT_PER_MINUTE: '10000000', ...pipelineEnv }, { api: 'child', baseline: true, logDir });
   const { ferretdb, temporal, worker, api, bench } = stack.pids;
   const cpu = new CpuMeter({ ferretdb, temporal, worker, api, bench });
   const apiOrigin = stack.api.url;
@@ -543,6 +565,11 @@ async function main(): Promise<void> {
       progress(`could not read the outbox sweep runs: ${String(err)}`);
       return undefined;
     });
+    progress('counting Temporal history events of every workflow the run started');
+    results.history = await historyFigures(stack, runStarted).catch((err: unknown) => {
+      progress(`could not count history events: ${String(err)}`);
+      return undefined;
+    });
     printReport(results);
   } finally {
     progress('stopping the stack');
@@ -558,13 +585,58 @@ interface Results {
   lag?: LagFigures;
   memory?: MemoryFigures;
   sweep?: SweepFigures;
+  history?: HistoryFigures;
+}
+
+interface HistoryFigures {
+  /** Per workflow type: executions (runs) and history events. */
+  byType: Map<string, { runs: number; events: number }>;
+  /** Events in the processed log (applied during the run: the stack is new). */
+  applied: number;
+  seconds: number;
+}
+
+/** Workflow types that apply ingest (the visitor pipeline or the partition pipeline). */
+const INGEST_WORKFLOW_TYPES = new Set(['visitorWorkflow', 'ingestPartitionWorkflow']);
+
+/**
+ * Lists every workflow execution started since `since` (visibility API; continued-as-new runs are
+ * executions of their own) and counts the events of each one's history.
+ */
+async function historyFigures(stack: BenchStack, since: Date): Promise<HistoryFigures> {
+  const started = performance.now();
+  const client = createTemporalClient({ address: stack.config.TEMPORAL_ADDRESS, namespace: stack.config.TEMPORAL_NAMESPACE });
+  const byType = new Map<string, { runs: number; events: number }>();
+  try {
+    const executions: Array<{ workflowId: string; runId: string; type: string }> = [];
+    for await (const wf of client.workflow.list({ query: `StartTime >= '${since.toISOString()}'` })) executions.push({ workflowId: wf.workflowId, runId: wf.runId, type: wf.type });
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < executions.length) {
+          const wf = executions[next++];
+          const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+          const entry = byType.get(wf.type) ?? { runs: 0, events: 0 };
+          entry.runs++;
+          entry.events += history.events?.length ?? 0;
+          byType.set(wf.type, entry);
+        }
+      }),
+    );
+  } finally {
+    await client.connection.close();
+  }
+  const db = mongoose.connection.db;
+  if (!db) throw new Error('no database handle');
+  const applied = await db.collection('ingest_events').estimatedDocumentCount();
+  return { byType, applied, seconds: (performance.now() - started) / 1000 };
 }
 
 function printReport(r: Results): void {
   const pass = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   const row = (cells: string[], widths: number[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const widths = [34, 9, 9, 9, 9, 9];
-  const lines: string[] = ['', `Ingest benchmark (embedded stack: FerretDB/SQLite + Temporal dev server; API and worker in their own processes)`];
+  const lines: string[] = ['', `Ingest benchmark, pipeline ${pipeline} (embedded stack: FerretDB/SQLite + Temporal dev server; API and worker in their own processes)`];
   lines.push(`closed loop: ${concurrency} clients (batch: ${batchConcurrency}) for ${seconds} s each; fingerprints ${fingerprints}; batch size ${batchSize}`);
   const others = [r.baseline, r.single, r.open, r.batch, r.lag].flatMap((f) => (f ? [f.cpu.other] : []));
   const otherAvg = others.reduce((a, b) => a + b, 0) / Math.max(1, others.length);
@@ -617,6 +689,18 @@ function printReport(r: Results): void {
   }
   if (r.sweep) {
     lines.push('', `outbox sweep (every minute): ${r.sweep.runs} runs finished${r.sweep.running ? `, ${r.sweep.running} running` : ''}, ${r.sweep.redispatched} events re-dispatched, longest run ${fmt(r.sweep.longestSeconds)} s`);
+  }
+  if (r.history) {
+    const h = r.history;
+    const sum = (pick: (type: string) => boolean) => [...h.byType].filter(([t]) => pick(t)).reduce((acc, [, v]) => acc + v.events, 0);
+    const ingestEvents = sum((t) => INGEST_WORKFLOW_TYPES.has(t));
+    const allEvents = sum(() => true);
+    const per1000 = (n: number) => fmt((n / Math.max(1, h.applied)) * 1000, 0);
+    lines.push(
+      '',
+      `Temporal history (pipeline: ${pipeline}): ${h.applied} events applied during the run; ${[...h.byType].map(([t, v]) => `${t} ${v.runs} runs / ${v.events} events`).join(', ')} (counted in ${fmt(h.seconds)} s)`,
+      `  history events per 1,000 applied events: ${per1000(ingestEvents)} for the ingest workflows, ${per1000(allEvents)} for every workflow the run started`,
+    );
   }
   lines.push('', 'target                                   measured              result');
   const target = (label: string, measured: string, ok: boolean | undefined) => lines.push(`${label.padEnd(40)} ${measured.padEnd(21)} ${ok === undefined ? 'n/a' : pass(ok)}`);

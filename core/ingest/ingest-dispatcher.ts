@@ -1,6 +1,6 @@
 import type { Deps } from '../platform/deps';
 import type { VisitorEvent } from '../visitors/visitor-types';
-import { sendToVisitor, visitorKey } from './send-to-visitor';
+import { handOver, routeKey, visitorKey } from './send-to-visitor';
 
 export interface DispatcherOptions {
   /** Signals in flight at once. */
@@ -16,24 +16,30 @@ export interface DispatcherOptions {
   /** Visitors remembered as deferred; beyond it everything goes to the sweep for deferMs. */
   maxDeferred?: number;
   now?: () => number;
+  /**
+   * How long events wait to be gathered into one hand-over (0: one tick). With
+   * INGEST_PIPELINE=partitions the API passes INGEST_PARTITION_LINGER: fewer, larger signals.
+   */
+  lingerMs?: number;
 }
 
 /**
  * Hands accepted events to Temporal in the background, so a 202 waits for the database write
- * only. Events of one visitor that arrive together go in one signal, and a visitor has at most
- * one hand-over in flight, so its workflow receives them in arrival order. When Temporal is
+ * only. Events of one visitor (with INGEST_PIPELINE=partitions: of one partition) that arrive
+ * together go in one signal, and a visitor (partition) has at most one hand-over in flight, so
+ * its workflow receives them in arrival order. When Temporal is
  * unreachable the dispatcher drops its copy and backs off: the events are in the outbox, and
  * the sweep re-dispatches anything older than OUTBOX_SWEEP_AFTER, oldest first. A visitor whose
  * events were left to the sweep sends its newer ones the same way for a while, so they cannot
  * overtake the older ones. Memory stays bounded.
  */
 export class IngestDispatcher {
-  /** Per visitor, in arrival order; a Map keeps visitors in the order they first arrived. */
+  /** Per route (visitor, or partition), in arrival order; a Map keeps routes in the order they first arrived. */
   private queue = new Map<string, VisitorEvent[]>();
   private queued = 0;
   private inFlight = 0;
   /**
-   * Visitors with a hand-over in flight. Their newer events wait: two concurrent
+   * Routes (visitors or partitions) with a hand-over in flight. Their newer events wait: two concurrent
    * signal-with-starts to one workflow may reach Temporal in either order.
    */
   private readonly sending = new Set<string>();
@@ -46,6 +52,7 @@ export class IngestDispatcher {
   private readonly deferMs: number;
   private readonly maxDeferred: number;
   private readonly now: () => number;
+  private readonly lingerMs: number;
   private idleWaiters: Array<() => void> = [];
   /**
    * One controller per hand-over, so close() can cancel those still retrying (the outbox keeps
@@ -64,6 +71,7 @@ export class IngestDispatcher {
     this.deferMs = opts.deferMs ?? 120_000;
     this.maxDeferred = opts.maxDeferred ?? 50_000;
     this.now = opts.now ?? Date.now;
+    this.lingerMs = opts.lingerMs ?? 0;
   }
 
   enqueue(events: VisitorEvent[]): void {
@@ -74,9 +82,10 @@ export class IngestDispatcher {
         this.leaveToSweep(key, now);
         continue;
       }
-      const list = this.queue.get(key);
+      const route = routeKey(this.deps.config, event);
+      const list = this.queue.get(route);
       if (list) list.push(event);
-      else this.queue.set(key, [event]);
+      else this.queue.set(route, [event]);
       this.queued++;
     }
     this.schedule();
@@ -104,47 +113,50 @@ export class IngestDispatcher {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    // One tick of coalescing lets events of the same visitor in a burst share a signal.
-    setImmediate(() => {
+    // One tick of coalescing (or lingerMs) lets events of the same route in a burst share a signal.
+    const run = () => {
       this.scheduled = false;
       this.pump();
-    });
+    };
+    if (this.lingerMs > 0) setTimeout(run, this.lingerMs).unref();
+    else setImmediate(run);
   }
 
   private pump(): void {
-    for (const [key, events] of this.queue) {
+    for (const [route, events] of this.queue) {
       if (this.inFlight >= this.concurrency) break;
-      if (this.sending.has(key)) continue;
-      this.queue.delete(key);
+      if (this.sending.has(route)) continue;
+      this.queue.delete(route);
       this.queued -= events.length;
-      this.send(events);
+      this.send(route, events);
     }
     if (this.queued === 0 && this.inFlight === 0) this.notifyIdle();
   }
 
-  private send(events: VisitorEvent[]): void {
+  private send(route: string, events: VisitorEvent[]): void {
     this.inFlight++;
     const { workspaceId, visitorId } = events[0];
-    const key = visitorKey(events[0]);
-    this.sending.add(key);
+    this.sending.add(route);
     const controller = new AbortController();
     this.inFlightControllers.add(controller);
     this.deps.temporal
-      .withAbortSignal(controller.signal, () => sendToVisitor(this.deps, { workspaceId, visitorId, events }))
+      .withAbortSignal(controller.signal, () => handOver(this.deps, events))
       .catch((err: unknown) => {
         // Leave them to the outbox sweep; stop trying for a moment so an outage costs no CPU.
         const now = this.now();
         this.pausedUntil = now + 5_000;
-        for (const queuedKey of [key, ...this.queue.keys()]) this.leaveToSweep(queuedKey, now);
+        const visitors = new Set([...events, ...[...this.queue.values()].flat()].map(visitorKey));
+        for (const key of visitors) this.leaveToSweep(key, now);
         this.queue.clear();
         this.queued = 0;
         if (!this.closed) this.deps.logger.warn({ err, workspaceId, visitorId, events: events.length }, 'could not hand events to Temporal; the outbox sweep will');
       })
       .finally(() => {
         this.inFlightControllers.delete(controller);
-        this.sending.delete(key);
+        this.sending.delete(route);
         this.inFlight--;
-        this.pump();
+        if (this.lingerMs > 0 && this.queued > 0) this.schedule();
+        else this.pump();
       });
   }
 

@@ -2,6 +2,7 @@ import { IngestEventModel, type IngestEventDoc } from './ingest-event.model';
 import { IngestOutboxModel, type IngestOutboxDoc } from './ingest-outbox.model';
 import type { VisitorEvent } from '../visitors/visitor-types';
 import { insertOnce } from '../platform/insert-once';
+import { databaseIsFerretDb } from '../platform/db';
 
 /**
  * The write behind a 202: acknowledged by a majority of a replica set and journaled, so an
@@ -49,6 +50,16 @@ export const ingestRepository = {
     await IngestOutboxModel.collection.deleteOne({ _id: id as never });
   },
 
+  /** Clears applied events from the outbox: one deleteMany on MongoDB, parallel `_id` deletes on FerretDB (databaseIsFerretDb). */
+  async removeManyFromOutbox(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    if (databaseIsFerretDb()) {
+      await Promise.all(ids.map((id) => IngestOutboxModel.collection.deleteOne({ _id: id as never })));
+      return;
+    }
+    await IngestOutboxModel.collection.deleteMany({ _id: { $in: [...ids] } as never });
+  },
+
   /** Entries older than the cutoff (and not before `notBefore`), oldest first: their hand-off to Temporal failed or is lost. */
   async findStale(olderThanDate: Date, limit: number, notBefore?: Date): Promise<IngestOutboxDoc[]> {
     return IngestOutboxModel.find({ receivedAt: { $lt: olderThanDate, ...(notBefore ? { $gte: notBefore } : {}) } })
@@ -60,6 +71,22 @@ export const ingestRepository = {
   /** Records that an event was applied; repeating it is harmless. */
   async recordProcessed(entry: Omit<IngestEventDoc, 'createdAt'>): Promise<void> {
     await insertOnce(IngestEventModel, { ...entry, createdAt: new Date() });
+  },
+
+  /** Batch form of recordProcessed: one unordered insert; entries already recorded are skipped. */
+  async recordManyProcessed(entries: ReadonlyArray<Omit<IngestEventDoc, 'createdAt'>>): Promise<void> {
+    if (entries.length === 0) return;
+    const createdAt = new Date();
+    try {
+      await IngestEventModel.collection.insertMany(
+        entries.map((entry) => ({ ...entry, createdAt }) as never),
+        { ordered: false },
+      );
+    } catch (err) {
+      const writeErrors = (err as { writeErrors?: WriteError[] | WriteError }).writeErrors;
+      const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+      if (list.length === 0 || list.some((e) => e.code !== 11000)) throw err;
+    }
   },
 
   async deleteProcessedOlderThan(cutoff: Date): Promise<number> {

@@ -106,6 +106,17 @@ export const configSchema = z.object({
   WEBHOOK_SECRET_GRACE: duration.prefault('24h'),
   /** Events, deliveries, attempts and the processed-ingest log older than this are removed by the retention schedule. */
   RETENTION_MAX_AGE: duration.pipe(z.number().min(86_400_000, 'must be at least 24h (ingest messageIds are deduplicated that long)')).prefault('30d'),
+  /**
+   * Which pipeline applies ingest: `visitors` (one entity workflow per visitor) or `partitions`
+   * (INGEST_PARTITIONS long-running workflows, each applying batches of many visitors' events).
+   */
+  INGEST_PIPELINE: z.enum(['visitors', 'partitions']).default('visitors'),
+  /** Partitions in `partitions` mode; a visitor maps to one by a stable hash. Changing it while events are in flight may reorder a visitor's events across the switch. */
+  INGEST_PARTITIONS: positiveInt.pipe(z.number().max(256, 'must be at most 256')).default(4),
+  /** In `partitions` mode, whether a batch runs as a local activity (a marker in the history) or a regular one; read when a partition workflow starts. */
+  INGEST_PARTITION_ACTIVITY: z.enum(['local', 'regular']).default('local'),
+  /** In `partitions` mode, how long the API gathers a partition's events before one signal hands them over. */
+  INGEST_PARTITION_LINGER: duration.pipe(z.number().max(5_000, 'must be at most 5s')).prefault('200ms'),
   /** Stored events not fanned out after this long are picked up by the outbox sweep. */
   OUTBOX_SWEEP_AFTER: duration.prefault('30s'),
 }).superRefine((config, ctx) => {

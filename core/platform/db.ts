@@ -14,7 +14,23 @@ export async function connectDatabase(uri: string, maxPoolSize = 10): Promise<ty
   });
   // Every model's declared indexes (TTL indexes are never declared: FerretDB lacks them).
   await Promise.all(allModels.map((m) => m.createIndexes()));
+  const info = await conn.connection.db?.admin().command({ buildInfo: 1 }).catch(() => ({}));
+  ferretDb = JSON.stringify(info ?? {}).toLowerCase().includes('ferretdb');
   return conn;
+}
+
+let ferretDb = false;
+
+/**
+ * Whether the database is FerretDB (from buildInfo), where batch code uses one-document commands
+ * in parallel instead of multi-document ones: FerretDB v1.24 on SQLite reads the whole collection
+ * for `{ _id: { $in: [...] } }` (it pushes down only `_id` equality), and a multi-statement
+ * `update` (bulkWrite of replaceOnes) keeps one SQLite connection per statement open until the
+ * command ends, so a few concurrent ones exhaust its pool of 100 and every command waits forever
+ * (seen in the ingest benchmark: 100 open rows, 42 of them from one bulkWrite).
+ */
+export function databaseIsFerretDb(): boolean {
+  return ferretDb;
 }
 
 export async function disconnectDatabase(): Promise<void> {

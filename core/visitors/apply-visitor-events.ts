@@ -36,11 +36,35 @@ const MAX_FACT_ROUNDS = 4;
 export async function applyVisitorEvents(deps: Deps, input: ApplyVisitorEventsInput): Promise<{ email: string | null }> {
   await Promise.all((input.settledIds ?? []).map((id) => ingestRepository.removeFromOutbox(id)));
   if (input.events.length === 0) return { email: null };
+  const outcome = await decideVisitorEvents(input, await visitorRepository.findById(input.visitorId));
+  await applyEffects(deps, outcome.effects);
+  await saveAndRecord(outcome.visitor, outcome.applied);
+  await forwardMerged(deps, outcome);
+  return { email: outcome.visitor.email };
+}
+
+/** What deciding a batch of one visitor's events came to: nothing of it is written yet. */
+export interface VisitorBatchOutcome {
+  /** The visitor to save. */
+  visitor: VisitorDoc;
+  /** The effects to write, in order, before the visitor is saved. */
+  effects: Effect[];
+  /** Events applied to this visitor (to log as processed and clear from the outbox once it is saved). */
+  applied: VisitorEvent[];
+  /** Events for the person this visitor was merged into (a merge instruction first), to hand over once it is saved. */
+  forward: VisitorEvent[];
+}
+
+/**
+ * Decides a batch of one visitor's events in order, from its stored document (`loaded`, null when
+ * new), resolving the facts the rules ask for (identity claims are made here). Writes nothing else.
+ */
+export async function decideVisitorEvents(input: Pick<ApplyVisitorEventsInput, 'workspaceId' | 'visitorId' | 'events'>, loaded: VisitorDoc | null): Promise<VisitorBatchOutcome> {
   const now = new Date();
   const first = input.events[0];
-  const loaded: VisitorDoc = (await visitorRepository.findById(input.visitorId)) ?? newVisitor(input.workspaceId, input.visitorId, first?.key ?? `id:${input.visitorId}`, now);
+  const doc: VisitorDoc = loaded ?? newVisitor(input.workspaceId, input.visitorId, first?.key ?? `id:${input.visitorId}`, now);
   const ctx: DecideContext = { now, facts: emptyFacts() };
-  let state: RuleState = initialState(loaded);
+  let state: RuleState = initialState(doc);
   const effects: Effect[] = [];
   const applied: VisitorEvent[] = [];
   let forward: { prefix: VisitorEvent[]; rest: VisitorEvent[] } | null = null;
@@ -56,21 +80,21 @@ export async function applyVisitorEvents(deps: Deps, input: ApplyVisitorEventsIn
     effects.push(...decision.effects);
     if (decision.kind === 'merged') {
       // This (anonymous) visitor is a known person: save it as merged, then let the person's
-      // workflow absorb its history and apply this event and the rest of the batch.
+      // pipeline absorb its history and apply this event and the rest of the batch.
       forward = { prefix: [decision.instruction], rest: input.events.slice(i) };
       break;
     }
     applied.push(event);
   }
+  const target = state.visitor.mergedInto;
+  const forwarded = forward && target ? [...forward.prefix, ...forward.rest.map((e): VisitorEvent => ({ ...e, visitorId: target, redelivered: true }))] : [];
+  return { visitor: state.visitor, effects, applied, forward: forwarded };
+}
 
-  await applyEffects(deps, effects);
-  await saveAndRecord(state.visitor, applied);
-  if (forward) {
-    const target = state.visitor.mergedInto as string;
-    const events = [...forward.prefix, ...forward.rest.map((e): VisitorEvent => ({ ...e, visitorId: target, redelivered: true }))];
-    await sendToVisitor(deps, { workspaceId: state.visitor.workspaceId, visitorId: target, events });
-  }
-  return { email: state.visitor.email };
+/** Hands a merged visitor's remaining events to the person it was merged into (after it was saved). */
+export async function forwardMerged(deps: Deps, outcome: VisitorBatchOutcome): Promise<void> {
+  if (outcome.forward.length === 0 || !outcome.visitor.mergedInto) return;
+  await sendToVisitor(deps, { workspaceId: outcome.visitor.workspaceId, visitorId: outcome.visitor.mergedInto, events: outcome.forward });
 }
 
 /** Decides one event, resolving the facts it asks for (identity claims among them) until it is decided. */

@@ -1,6 +1,7 @@
 import { VisitorModel, type VisitorDoc } from './visitor.model';
 import { newestFirstBy, olderThan, sinceFilter, type Cursor } from '../platform/pagination';
 import { inWorkspace } from '../platform/workspace-scoping';
+import { databaseIsFerretDb } from '../platform/db';
 import { visitorIdentityRepository } from './visitor-identity.repository';
 
 /** A merge chain longer than this is a bug; stop following it rather than loop. */
@@ -17,6 +18,36 @@ export const visitorRepository = {
 
   async findInWorkspace(workspaceId: string, id: string): Promise<VisitorDoc | null> {
     return inWorkspace(await this.findById(id), workspaceId);
+  },
+
+  /**
+   * Several visitors (the partition pipeline's batch): one `$in` query on MongoDB, parallel
+   * `_id` lookups on FerretDB (databaseIsFerretDb). Those not stored are absent from the map.
+   */
+  async findMany(ids: readonly string[]): Promise<Map<string, VisitorDoc>> {
+    if (ids.length === 0) return new Map();
+    if (databaseIsFerretDb()) {
+      const docs = await Promise.all(ids.map((id) => this.findById(id)));
+      return new Map(docs.filter((doc): doc is VisitorDoc => doc !== null).map((doc) => [doc._id, doc]));
+    }
+    const docs = await VisitorModel.collection.find({ _id: { $in: [...ids] } as never }).toArray();
+    return new Map(docs.map((doc) => [String(doc._id), doc as unknown as VisitorDoc]));
+  },
+
+  /**
+   * Insert or replace several whole documents (each has one writer): one unordered bulk write on
+   * MongoDB, one replaceOne each in parallel on FerretDB (databaseIsFerretDb).
+   */
+  async saveMany(docs: readonly VisitorDoc[]): Promise<void> {
+    if (docs.length === 0) return;
+    if (databaseIsFerretDb()) {
+      await Promise.all(docs.map((doc) => this.save(doc)));
+      return;
+    }
+    await VisitorModel.collection.bulkWrite(
+      docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id as never }, replacement: doc as never, upsert: true } })),
+      { ordered: false },
+    );
   },
 
   /** Insert or replace the whole document (the pipeline computes it in memory). */

@@ -1,18 +1,19 @@
 import type { Client } from '@temporalio/client';
 import { IngestDispatcher } from '../../core/ingest/ingest-dispatcher';
+import { partitionOf } from '../../core/ingest/ingest-partition';
 import { parseConfig } from '../../core/platform/config';
 import { createLogger } from '../../core/platform/logger';
 import type { VisitorEvent } from '../../core/visitors/visitor-types';
 
 /** A Temporal client whose signal-with-start settles when the test says so. */
 function fakeTemporal() {
-  const calls: Array<{ visitorId: string; ids: string[]; settle: (err?: Error) => void }> = [];
+  const calls: Array<{ workflowId: string; visitorId: string; ids: string[]; settle: (err?: Error) => void }> = [];
   const client = {
     withAbortSignal: <T>(_signal: AbortSignal, fn: () => Promise<T>) => fn(),
     workflow: {
-      signalWithStart: (_workflow: unknown, opts: { args: [{ visitorId: string }]; signalArgs: [VisitorEvent[]] }) =>
+      signalWithStart: (_workflow: unknown, opts: { workflowId: string; args: [{ visitorId: string }]; signalArgs: [VisitorEvent[]] }) =>
         new Promise<void>((resolve, reject) => {
-          calls.push({ visitorId: opts.args[0].visitorId, ids: opts.signalArgs[0].map((e) => e.id), settle: (err) => (err ? reject(err) : resolve()) });
+          calls.push({ workflowId: opts.workflowId, visitorId: opts.args[0].visitorId, ids: opts.signalArgs[0].map((e) => e.id), settle: (err) => (err ? reject(err) : resolve()) });
         }),
     },
   };
@@ -110,5 +111,52 @@ describe('IngestDispatcher', () => {
     expect(calls.map((c) => c.ids)).toEqual([['a1'], ['b1'], ['h1']]);
     calls[2].settle();
     await dispatcher.drain();
+  });
+
+  describe('INGEST_PIPELINE=partitions', () => {
+    const partitions = parseConfig({ MONGODB_URI: 'mongodb://127.0.0.1:1/unused', TEMPORAL_TASK_QUEUE: 'q', INGEST_PIPELINE: 'partitions', INGEST_PARTITIONS: '2' });
+    /** Visitor ids v0, v1, … grouped by the partition they map to. */
+    const inPartition = (n: number) => Array.from({ length: 50 }, (_, i) => `v${i}`).filter((v) => partitionOf('ws_1', v, 2) === n);
+
+    it('hands a partition’s events of many visitors over in one signal, one hand-over per partition in flight, in arrival order', async () => {
+      const { client, calls } = fakeTemporal();
+      const dispatcher = new IngestDispatcher({ config: partitions, logger, temporal: client }, { lingerMs: 5 });
+      const [a, b] = inPartition(0);
+      const [c] = inPartition(1);
+      dispatcher.enqueue([event(a, 'a1'), event(c, 'c1'), event(b, 'b1'), event(a, 'a2')]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(calls.map((x) => [x.workflowId, x.ids])).toEqual([
+        ['ingest-partition-q-0', ['a1', 'b1', 'a2']],
+        ['ingest-partition-q-1', ['c1']],
+      ]);
+      dispatcher.enqueue([event(b, 'b2')]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(calls).toHaveLength(2); // partition 0 still has a hand-over in flight
+      calls[0].settle();
+      calls[1].settle();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(calls.map((x) => x.ids)).toEqual([['a1', 'b1', 'a2'], ['c1'], ['b2']]);
+      calls[2].settle();
+      await dispatcher.drain();
+      expect(dispatcher.pending).toBe(0);
+    });
+
+    it('after a failed hand-over defers every visitor it carried (not the whole partition for good)', async () => {
+      const { client, calls } = fakeTemporal();
+      let now = 1_000_000;
+      const dispatcher = new IngestDispatcher({ config: partitions, logger, temporal: client }, { deferMs: 60_000, now: () => now });
+      const [a, b, other] = inPartition(0);
+      dispatcher.enqueue([event(a, 'a1'), event(b, 'b1')]);
+      await tick();
+      calls[0].settle(new Error('unavailable'));
+      await dispatcher.drain();
+      now += 10_000;
+      // a and b are deferred (their newer events must not overtake), another visitor of the partition is not.
+      dispatcher.enqueue([event(a, 'a2'), event(other, 'o1'), event(b, 'b2')]);
+      await tick();
+      expect(calls.map((x) => x.ids)).toEqual([['a1', 'b1'], ['o1']]);
+      calls[1].settle();
+      await dispatcher.drain();
+    });
   });
 });

@@ -10,6 +10,12 @@ export const workflowIds = {
   /** Subscription ids hold no `-`, so the prefix names exactly one subscription. */
   isDeliveryRecoveryOf: (subscriptionId: string, workflowId: string) => workflowId.startsWith(`recover-${subscriptionId}-`),
   visitor: (workspaceId: string, visitorId: string) => `visitor-${workspaceId}-${visitorId}`,
+  /**
+   * One per ingest partition (INGEST_PIPELINE=partitions): `ingest-partition-<n>` on the default
+   * task queue; another task queue (a second deployment or a test sharing the namespace) gets its
+   * own set, `ingest-partition-<queue>-<n>`.
+   */
+  ingestPartition: (taskQueue: string, partition: number) => (taskQueue === 'signalbox' ? `ingest-partition-${partition}` : `ingest-partition-${taskQueue}-${partition}`),
   outboxSweep: () => 'signalbox-outbox-sweep',
   retention: () => 'signalbox-retention',
 };

@@ -1,0 +1,85 @@
+import type { Deps } from '../platform/deps';
+import { applyEffects } from '../visitors/apply-effects';
+import { decideVisitorEvents, forwardMerged, type VisitorBatchOutcome } from '../visitors/apply-visitor-events';
+import { visitorRepository } from '../visitors/visitor.repository';
+import type { VisitorEvent } from '../visitors/visitor-types';
+import { ingestRepository } from './ingest.repository';
+import { groupByVisitor } from './send-to-visitor';
+
+export interface ApplyIngestBatchInput {
+  /** Events of many visitors (one partition), each visitor's in arrival order. */
+  events: VisitorEvent[];
+  /** Ids the partition dropped as already applied: a second copy may still wait in the outbox. */
+  settledIds?: string[];
+}
+
+/** Visitors decided or written at once within a batch (each round trip is a few ms; the pool is small). */
+const CONCURRENCY = 8;
+
+/**
+ * The partition pipeline's shell around the pure rules: applies a batch of many visitors' events
+ * in one go. Loads every visitor involved in one query, decides each visitor's events in order
+ * (resolving facts, identity claims among them), writes each visitor's effects in order, saves
+ * the visitors in one bulk write, logs the events as applied in one insert and clears them from
+ * the outbox in one delete, then forwards merged visitors' remaining events to their person's
+ * partition. The same order of steps as applyVisitorEvents, so a retried batch (or a crash
+ * between steps) repeats only harmless writes: ids derive from what happened and each saved
+ * visitor remembers the events it contains.
+ */
+export async function applyIngestBatch(deps: Deps, input: ApplyIngestBatchInput): Promise<{ applied: number; visitors: number }> {
+  const settled = input.settledIds ?? [];
+  if (input.events.length === 0) {
+    await ingestRepository.removeManyFromOutbox(settled);
+    return { applied: 0, visitors: 0 };
+  }
+  const groups = [...groupByVisitor(input.events).values()];
+  const loaded = await visitorRepository.findMany([...new Set(input.events.map((e) => e.visitorId))]);
+  const outcomes = await mapLimit(groups, CONCURRENCY, (events) => {
+    const { workspaceId, visitorId } = events[0];
+    return decideVisitorEvents({ workspaceId, visitorId, events }, loaded.get(visitorId) ?? null);
+  });
+  await mapLimit(outcomes, CONCURRENCY, (outcome) => applyEffects(deps, outcome.effects));
+  const updatedAt = new Date();
+  await visitorRepository.saveMany(outcomes.map((o) => ({ ...o.visitor, updatedAt })));
+  await recordApplied(outcomes, settled);
+  await mapLimit(
+    outcomes.filter((o) => o.forward.length > 0),
+    CONCURRENCY,
+    (outcome) => forwardMerged(deps, outcome),
+  );
+  return { applied: outcomes.reduce((sum, o) => sum + o.applied.length, 0), visitors: outcomes.length };
+}
+
+/** After the saves: one insert into the processed log, one delete from the outbox. */
+async function recordApplied(outcomes: VisitorBatchOutcome[], settled: string[]): Promise<void> {
+  const appliedAt = new Date();
+  const entries = outcomes.flatMap((o) =>
+    o.applied
+      .filter((event) => event.type !== 'merge_visitor')
+      .map((event) => ({
+        _id: event.id,
+        workspaceId: event.workspaceId,
+        visitorId: event.visitorId,
+        type: event.type,
+        messageId: event.messageId,
+        receivedAt: new Date(event.receivedAt),
+        appliedAt,
+        appliedTo: o.visitor._id,
+      })),
+  );
+  await ingestRepository.recordManyProcessed(entries);
+  await ingestRepository.removeManyFromOutbox([...settled, ...outcomes.flatMap((o) => o.applied.map((e) => e.id))]);
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,292 @@
+/**
+ * The partitioned ingest pipeline (INGEST_PIPELINE=partitions): events of many visitors applied in
+ * batches by a few `ingest-partition-<n>` workflows. Per-visitor order, merges across partitions,
+ * idempotent repeats, poison events parked, a Temporal outage left to the outbox sweep, and the
+ * partition `state` query. The file runs its own Temporal dev server (the outage test stops it).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../../scripts/stack/child-process';
+import { startTemporalDevServer, type EmbeddedTemporal, type TemporalDevServerOptions } from '../../scripts/stack/temporal';
+import { randomAlphanumeric } from '../../core/workspaces/api-keys';
+import { createLogger } from '../../core/platform/logger';
+import { databaseIsFerretDb } from '../../core/platform/db';
+import { ingestRepository } from '../../core/ingest/ingest.repository';
+import { partitionOf } from '../../core/ingest/ingest-partition';
+import { sendToVisitor } from '../../core/ingest/send-to-visitor';
+import { prepareIngestEvent } from '../../core/ingest/accept-ingest-events';
+import { parkedEventRepository } from '../../core/visitors/parked-event.repository';
+import { visitorRepository } from '../../core/visitors/visitor.repository';
+import { leadIdFor } from '../../core/visitors/visitor-ids';
+import type { VisitorEvent } from '../../core/visitors/visitor-types';
+import { workflowIds } from '../../core/platform/temporal/workflow-ids';
+import { ingestPartitionEventsSignal, ingestPartitionStateQuery, ingestPartitionWorkflow, outboxSweepWorkflow, type IngestPartitionState } from '../../workflows';
+import {
+  ingest,
+  ingestOk,
+  links,
+  mapLimit,
+  MIN,
+  outboxCountOf,
+  pageview,
+  processedEventsOf,
+  roomyWorkspace,
+  timelineOf,
+  uniqueFingerprint,
+  visitorIdOf,
+  waitForEmptyOutbox,
+  waitForVisitor,
+} from '../support/ingest-helpers';
+import { eventually, requiredEnv, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';
+
+const PARTITIONS = 4;
+const OUTAGE_MS = 32_000;
+
+describe('partitioned ingest pipeline (INGEST_PIPELINE=partitions, private Temporal dev server)', () => {
+  let dir: string;
+  let serverOptions: TemporalDevServerOptions;
+  let temporal: EmbeddedTemporal | undefined;
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'signalbox-ingest-partitions-'));
+    serverOptions = { bin: requiredEnv('SIGNALBOX_TEMPORAL_BIN'), dbFile: join(dir, 'temporal.db'), port: await freePort(), namespace: 'default', logDir: dir };
+    temporal = await startTemporalDevServer(serverOptions);
+    process.env.SIGNALBOX_TEST_TEMPORAL_ADDRESS = temporal.address;
+    stack = await startTestStack({ env: { INGEST_PIPELINE: 'partitions', INGEST_PARTITIONS: String(PARTITIONS), INGEST_PARTITION_LINGER: '50ms', OUTBOX_SWEEP_AFTER: '2s' } });
+  }, 90_000);
+  afterAll(async () => {
+    await stack?.close();
+    await temporal?.stop();
+    if (!process.env.SIGNALBOX_KEEP_TEST_DIR) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  const t0 = Date.now() - 3 * 60 * MIN;
+  const deps = () => ({ config: stack.config, logger: createLogger('silent', 'test'), temporal: stack.temporal });
+  const partitionHandle = (n: number) => stack.temporal.workflow.getHandle(workflowIds.ingestPartition(stack.config.TEMPORAL_TASK_QUEUE, n));
+  const states = () => Promise.all(Array.from({ length: PARTITIONS }, (_, n) => partitionHandle(n).query(ingestPartitionStateQuery).catch(() => null)));
+  const pageEvent = (ws: TestWorkspace, fp: string, url: string, at: number): VisitorEvent => {
+    const prepared = prepareIngestEvent({ type: 'pageview', data: pageview(fp, url, { timestamp: at }) }, { workspaceId: ws.id, keyKind: 'publishable', ip: null, userAgent: null, receivedAt: Date.now() });
+    if (!prepared.ok) throw new Error('test event did not validate');
+    return prepared.event;
+  };
+  /** Accepted as the API would (outbox first), then handed over (to the visitor's partition). */
+  const accept = async (events: VisitorEvent[]) => {
+    await ingestRepository.addManyToOutbox(events);
+    await sendToVisitor(deps(), { workspaceId: events[0].workspaceId, visitorId: events[0].visitorId, events });
+  };
+  const urlsOn = async (visitorId: string) => links(await timelineOf(visitorId)).map((l) => l.url);
+  /** A fingerprint whose visitor maps to partition `n` (or not to `n`, with `not`). */
+  const fingerprintIn = (ws: TestWorkspace, prefix: string, pick: (p: number) => boolean) => {
+    for (;;) {
+      const fp = uniqueFingerprint(prefix);
+      if (pick(partitionOf(ws.id, visitorIdOf(ws, fp), PARTITIONS))) return fp;
+    }
+  };
+
+  it('applies page views of many visitors, each visitor’s in order, once, through every partition', async () => {
+    // On the embedded FerretDB, batches use one-document commands (databaseIsFerretDb in core/platform/db.ts).
+    if (process.env.SIGNALBOX_TEST_MONGO_URI?.includes('127.0.0.1') && process.env.SIGNALBOX_FERRETDB_BIN) expect(databaseIsFerretDb()).toBe(true);
+    const ws = await roomyWorkspace(stack, 'Partitions many');
+    const fps = Array.from({ length: 40 }, () => uniqueFingerprint('many'));
+    const perVisitor = 6;
+    const sent = new Map<string, string[]>();
+    // Each visitor sends in order; visitors interleave.
+    await mapLimit(fps, 20, async (fp) => {
+      const ids: string[] = [];
+      for (let i = 0; i < perVisitor; i++) ids.push(await ingestOk(stack, ws.publishableKey, 'pageview', pageview(fp, `https://many.example/${fp}/${i}`, { timestamp: t0 + i * 1000 })));
+      sent.set(fp, ids);
+    });
+    for (const fp of fps) {
+      const id = visitorIdOf(ws, fp);
+      await waitForVisitor(id, (v) => v.summary.pageVisits === perVisitor, `every page view of ${fp}`);
+      expect((await timelineOf(id)).filter((a) => a.type === 'links').map((a) => a.id)).toEqual(sent.get(fp));
+    }
+    await waitForEmptyOutbox(ws.id);
+    const processed = await processedEventsOf(ws.id);
+    expect(processed.length).toBe(fps.length * perVisitor);
+    expect(new Set(processed.map((e) => e._id)).size).toBe(fps.length * perVisitor);
+    // 40 visitors cover every partition, and nothing started a visitor workflow.
+    const used = new Set(fps.map((fp) => partitionOf(ws.id, visitorIdOf(ws, fp), PARTITIONS)));
+    expect(used.size).toBe(PARTITIONS);
+    const visitorWorkflows = stack.temporal.workflow.list({ query: `WorkflowId = '${workflowIds.visitor(ws.id, visitorIdOf(ws, fps[0]))}'` });
+    for await (const _ of visitorWorkflows) throw new Error('a visitor workflow was started in partitions mode');
+  }, 120_000);
+
+  it('answers the partition state query: backlog, applied, last batch, lag; search attributes and memo', async () => {
+    const all = await eventually(async () => {
+      const s = await states();
+      return s.every((x) => x !== null && x.backlog === 0) ? (s as IngestPartitionState[]) : undefined;
+    }, 20_000, 'every partition idle');
+    expect(all.reduce((sum, s) => sum + s.applied, 0)).toBeGreaterThanOrEqual(240);
+    for (const [n, s] of all.entries()) {
+      expect(s).toMatchObject({ partition: n, partitions: PARTITIONS, backlog: 0, parked: expect.any(Number) });
+      expect(s.applied).toBeGreaterThan(0);
+      expect(s.lastBatch).toMatchObject({ size: expect.any(Number), at: expect.any(String), tookMs: expect.any(Number) });
+      expect(s.lastBatch?.size).toBeGreaterThan(0);
+      expect(s.lagMs).toBeGreaterThanOrEqual(0);
+    }
+    const description = await partitionHandle(0).describe();
+    expect(description.status.name).toBe('RUNNING');
+    expect(description.searchAttributes.SignalboxStatus).toEqual(['ingesting']);
+    expect(await description.memo).toMatchObject({ kind: 'ingest-partition', partition: 0, partitions: PARTITIONS });
+  }, 60_000);
+
+  it('merges an anonymous visitor into a known person whose visitor is in another partition', async () => {
+    const ws = await roomyWorkspace(stack, 'Partitions merge');
+    const laptop = uniqueFingerprint('laptop');
+    const laptopPartition = partitionOf(ws.id, visitorIdOf(ws, laptop), PARTITIONS);
+    const phone = fingerprintIn(ws, 'phone', (p) => p !== laptopPartition);
+    const email = `grace.${laptop.toLowerCase()}@merge.example`;
+    const person = visitorIdOf(ws, laptop);
+    const second = visitorIdOf(ws, phone);
+
+    await ingestOk(stack, ws.publishableKey, 'pageview', pageview(laptop, 'https://merge.example/one', { timestamp: t0 }));
+    await ingestOk(stack, ws.secretKey, 'identify', { visitor_fingerprint: laptop, email, name: 'Grace Hopper', timestamp: t0 + MIN });
+    await waitForVisitor(person, (v) => v.email === email, 'the person identified');
+    await ingestOk(stack, ws.publishableKey, 'pageview', pageview(phone, 'https://merge.example/phone-1', { timestamp: t0 + 2 * MIN }));
+    await ingestOk(stack, ws.publishableKey, 'pageview', pageview(phone, 'https://merge.example/phone-2', { timestamp: t0 + 3 * MIN }));
+    await ingestOk(stack, ws.secretKey, 'identify', { visitor_fingerprint: phone, email, timestamp: t0 + 4 * MIN });
+    const after = await ingestOk(stack, ws.publishableKey, 'pageview', pageview(phone, 'https://merge.example/phone-3', { timestamp: t0 + 5 * MIN }));
+
+    const merged = await waitForVisitor(second, (v) => v.mergedInto !== null, 'the phone merged');
+    expect(merged.mergedInto).toBe(person);
+    const survivor = await waitForVisitor(person, (v) => v.mergedVisitorIds.includes(second) && v.summary.pageVisits === 4, 'the person to absorb the phone and its later page view');
+    expect(survivor).toMatchObject({ email, mergedInto: null, leadId: leadIdFor(person) });
+    // Timelines stay per device; the API answers for the person with both.
+    const res = await stack.request('GET', `/api/v1/visitors/${encodeURIComponent(email)}/activities?limit=100`, { key: ws.secretKey });
+    expect(res.status).toBe(200);
+    const urls = (res.body.data as Array<{ activity_type: string; link?: string }>).filter((a) => a.activity_type === 'links').map((a) => a.link);
+    expect(urls.sort()).toEqual(['https://merge.example/one', 'https://merge.example/phone-1', 'https://merge.example/phone-2', 'https://merge.example/phone-3']);
+    const log = await eventually(async () => (await processedEventsOf(ws.id)).find((e) => e._id === after), 20_000, 'the later page view applied');
+    expect(log.appliedTo).toBe(person);
+    await waitForEmptyOutbox(ws.id, 20_000);
+  }, 90_000);
+
+  it('applies a repeated batch once (again while queued, and again after it was applied)', async () => {
+    const ws = await roomyWorkspace(stack, 'Partitions repeat');
+    const fp = uniqueFingerprint('repeat');
+    const events = Array.from({ length: 5 }, (_, i) => pageEvent(ws, fp, `https://repeat.example/${i}`, t0 + i * 1000));
+    await accept(events);
+    await accept(events);
+    const id = visitorIdOf(ws, fp);
+    await waitForVisitor(id, (v) => v.summary.pageVisits === 5, 'the batch applied');
+    await waitForEmptyOutbox(ws.id);
+    // Handed over a third time (as the sweep would), after it was applied: dropped, outbox stays clean.
+    await ingestRepository.addManyToOutbox(events);
+    await sendToVisitor(deps(), { workspaceId: ws.id, visitorId: id, events: events.map((e) => ({ ...e, redelivered: true })) });
+    await waitForEmptyOutbox(ws.id, 20_000);
+    await sleep(1_000);
+    expect((await visitorRepository.findById(id))?.summary.pageVisits).toBe(5);
+    expect(await urlsOn(id)).toEqual(events.map((_, i) => `https://repeat.example/${i}`));
+    expect((await processedEventsOf(ws.id)).length).toBe(5);
+  }, 60_000);
+
+  it('parks a poison event; its visitor and the other visitors of the batch go on', async () => {
+    const ws = await roomyWorkspace(stack, 'Partitions poison');
+    const fp = uniqueFingerprint('poison');
+    const partition = partitionOf(ws.id, visitorIdOf(ws, fp), PARTITIONS);
+    const neighbour = fingerprintIn(ws, 'neighbour', (p) => p === partition);
+    const before = pageEvent(ws, fp, 'https://poison.example/before', t0);
+    const poison: VisitorEvent = { ...pageEvent(ws, fp, 'https://poison.example/poison', t0 + 1000), type: 'from_the_future' as VisitorEvent['type'] };
+    const after = pageEvent(ws, fp, 'https://poison.example/after', t0 + 2000);
+    const other = [pageEvent(ws, neighbour, 'https://poison.example/n1', t0), pageEvent(ws, neighbour, 'https://poison.example/n2', t0 + 1000)];
+    const parkedBefore = (await partitionHandle(partition).query(ingestPartitionStateQuery)).parked;
+    // One hand-over to the partition carrying both visitors: one batch.
+    await ingestRepository.addManyToOutbox([before, poison, after, ...other]);
+    await sendToVisitor(deps(), { workspaceId: ws.id, visitorId: visitorIdOf(ws, fp), events: [before, other[0], poison, other[1], after] });
+
+    await eventually(async () => ((await urlsOn(before.visitorId)).length === 2 ? true : undefined), 60_000, 'the good events applied');
+    expect(await urlsOn(before.visitorId)).toEqual(['https://poison.example/before', 'https://poison.example/after']);
+    expect(await urlsOn(other[0].visitorId)).toEqual(['https://poison.example/n1', 'https://poison.example/n2']);
+    await waitForEmptyOutbox(ws.id);
+    const parked = await parkedEventRepository.findInWorkspace(ws.id, poison.id);
+    expect(parked).toMatchObject({ _id: poison.id, timesParked: 1 });
+    const state = await partitionHandle(partition).query(ingestPartitionStateQuery);
+    expect(state.parked).toBe(parkedBefore + 1);
+    expect(state.backlog).toBe(0);
+  }, 120_000);
+
+  it('continues as new with its backlog, recent ids and counters', async () => {
+    const ws = await roomyWorkspace(stack, 'Partitions continue-as-new');
+    const workflowId = `test-ingest-partition-can-${randomAlphanumeric(8)}`;
+    const fps = Array.from({ length: 10 }, () => uniqueFingerprint('can'));
+    const events = fps.flatMap((fp) => Array.from({ length: 4 }, (_, i) => pageEvent(ws, fp, `https://can.example/${fp}/${i}`, t0 + i * 1000)));
+    await ingestRepository.addManyToOutbox(events);
+    const start = (chunk: VisitorEvent[]) =>
+      stack.temporal.workflow.signalWithStart(ingestPartitionWorkflow, {
+        taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+        workflowId,
+        args: [{ partition: 99, partitions: PARTITIONS, historyLimit: 20 }],
+        signal: ingestPartitionEventsSignal,
+        signalArgs: [chunk],
+      });
+    // One signal per visitor-step: many small batches, several continue-as-new.
+    for (let i = 0; i < events.length; i += 2) await start(events.slice(i, i + 2));
+    for (const fp of fps) await waitForVisitor(visitorIdOf(ws, fp), (v) => v.summary.pageVisits === 4, `every page view of ${fp}`);
+    await waitForEmptyOutbox(ws.id);
+    // Sent again after continuing as new: the carried recent ids drop them before any work.
+    await start(events.slice(0, 4));
+    const handle = stack.temporal.workflow.getHandle(workflowId);
+    const state = await eventually(async () => {
+      const s = await handle.query(ingestPartitionStateQuery);
+      return s.applied === events.length && s.backlog === 0 ? s : undefined;
+    }, 20_000, 'the partition to count every event');
+    const runs: string[] = [];
+    for await (const wf of stack.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(wf.runId);
+    expect(runs.length).toBeGreaterThan(1);
+    expect(runs).toContain(state.runId);
+    expect(state).toMatchObject({ partition: 99, applied: events.length, backlog: 0, parked: 0 });
+    expect((await processedEventsOf(ws.id)).length).toBe(events.length);
+    await handle.terminate('test done');
+  }, 90_000);
+
+  it('answers 202 while Temporal is down; the outbox sweep applies everything once, in order, to the right partitions', async () => {
+    const ws = await roomyWorkspace(stack, 'Partitions outage');
+    const fps = [uniqueFingerprint('out-a'), uniqueFingerprint('out-b'), uniqueFingerprint('out-c')];
+    const sent = new Map<string, string[]>(fps.map((fp) => [fp, []]));
+    const failures: string[] = [];
+    let n = 0;
+    const send = async (fp: string) => {
+      const i = n++;
+      const res = await ingest(stack, ws.publishableKey, 'pageview', pageview(fp, `https://outage.example/${fp}/${i}`, { timestamp: t0 + i * 1000 }));
+      if (res.status !== 202) failures.push(`${res.status} ${JSON.stringify(res.body)}`);
+      else sent.get(fp)?.push(res.body.id);
+    };
+    for (const fp of fps) await send(fp);
+    for (const fp of fps) await waitForVisitor(visitorIdOf(ws, fp), (v) => v.summary.pageVisits === 1, 'before the outage');
+
+    await temporal?.stop();
+    temporal = undefined;
+    const downSince = Date.now();
+    for (let i = 0; i < 12; i++) await send(fps[i % fps.length]);
+    while (Date.now() - downSince < OUTAGE_MS) await sleep(200);
+    expect(failures).toEqual([]);
+    expect(await outboxCountOf(ws.id)).toBeGreaterThan(0);
+
+    temporal = await startTemporalDevServer(serverOptions); // same port, same data file
+    await sleep(1_000);
+    for (let i = 0; i < 3; i++) await send(fps[i]); // after the restart: these wait behind the older ones
+    expect(failures).toEqual([]);
+
+    const sweep = () => stack.temporal.workflow.execute(outboxSweepWorkflow, { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, workflowId: `test-outbox-sweep-${randomAlphanumeric(10)}`, args: [] });
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      await sweep();
+      const emptied = await eventually(async () => ((await outboxCountOf(ws.id)) === 0 ? true : undefined), 5_000, 'the outbox').catch(() => false);
+      if (emptied) break;
+      if (Date.now() > deadline) throw new Error(`the outbox still holds ${await outboxCountOf(ws.id)} events`);
+    }
+    for (const fp of fps) {
+      const id = visitorIdOf(ws, fp);
+      const expected = sent.get(fp) ?? [];
+      await waitForVisitor(id, (v) => v.summary.pageVisits === expected.length, `every page view of ${fp}`);
+      expect((await timelineOf(id)).filter((a) => a.type === 'links').map((a) => a.id)).toEqual(expected);
+    }
+    const processed = await processedEventsOf(ws.id);
+    expect(processed.length).toBe([...sent.values()].flat().length);
+    expect((await sweep()).redispatched).toBe(0);
+  }, 240_000);
+});
