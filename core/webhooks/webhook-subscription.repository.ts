@@ -59,9 +59,21 @@ export const webhookSubscriptionRepository = {
     return this.findInWorkspace(workspaceId, id);
   },
 
+  /**
+   * FerretDB applies an update by rewriting the whole document, so a health update racing this
+   * one (a delivery attempt finishing at that moment) can write back the document as it was
+   * before the delete. Read back and delete again until it holds, so a 204 means deleted.
+   */
   async softDelete(workspaceId: string, id: string, at: Date): Promise<boolean> {
     const res = await WebhookSubscriptionModel.updateOne({ _id: id, workspaceId, ...live }, { $set: { deletedAt: at, active: false } });
-    return res.matchedCount === 1;
+    if (res.matchedCount !== 1) return false;
+    for (let check = 0; check < 5; check++) {
+      await new Promise((resolve) => setTimeout(resolve, 20 * (check + 1)));
+      const current = await this.findAnyById(id);
+      if (!current || current.deletedAt) return true;
+      await WebhookSubscriptionModel.updateOne({ _id: id, workspaceId, ...live }, { $set: { deletedAt: at, active: false } });
+    }
+    return true;
   },
 
   async replaceSecrets(workspaceId: string, id: string, secrets: SigningSecret[]): Promise<void> {

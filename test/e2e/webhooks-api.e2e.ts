@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { WebhookSubscriptionModel } from '../../core/webhooks/webhook-subscription.model';
+import { webhookSubscriptionRepository } from '../../core/webhooks/webhook-subscription.repository';
 import { ReceiverPool, type ReceivedRequest } from '../support/receiver';
 import { eventually, startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
 
@@ -438,6 +439,20 @@ describe('webhook subscriptions API, event catalogue and tenant isolation (real 
     // …and refuses one that breaks its schema, naming the field.
     const broken = await stack.admin('POST', `/workspaces/${ws.id}/events`, { type: 'lead.created', data: { ...byType.get('lead.created'), email: 'not-an-email' } });
     expectValidationError(broken, 'data.email');
+  });
+
+  it('a delete holds while delivery attempts record their outcome on the same subscription', async () => {
+    // FerretDB rewrites a whole document per update: a health write racing the delete used to
+    // put the subscription back (GET answered 200 after DELETE answered 204).
+    const ws = await workspace('Delete race');
+    const r = await receiver();
+    for (let round = 0; round < 10; round++) {
+      const sub = await subscribe(ws, `${r.url}/race-${round}`, ['lead.created']);
+      const failures = Array.from({ length: 4 }, () => webhookSubscriptionRepository.recordFailure(sub.id, new Date()));
+      const [deleted] = await Promise.all([webhookSubscriptionRepository.softDelete(ws.id, sub.id, new Date()), ...failures]);
+      expect(deleted).toBe(true);
+      expect({ round, status: (await call(ws, 'GET', `/webhooks/${sub.id}`)).status }).toEqual({ round, status: 404 });
+    }
   });
 
   // ---- signing secrets ---------------------------------------------------------------------
