@@ -1,7 +1,7 @@
-import { ActivityFailure, ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { EVENT_FAILED } from '../core/visitors/event-failure';
 import type { VisitorEvent } from '../core/visitors/visitor-types';
+import { eventFailureOf, RecentIds } from './pipeline-memory';
 
 export interface IngestPartitionInput {
   partition: number;
@@ -77,7 +77,7 @@ const { parkVisitorEvent } = local;
 export async function ingestPartitionWorkflow(input: IngestPartitionInput): Promise<void> {
   const queue: VisitorEvent[] = [...(input.pending ?? [])];
   const queuedIds = new Set(queue.map((e) => e.id));
-  const recent = new RecentIds(input.recentIds ?? []);
+  const recent = new RecentIds(input.recentIds ?? [], RECENT_IDS);
   const settled = new Set<string>(input.settledIds ?? []);
   let applied = input.applied ?? 0;
   let parked = input.parked ?? 0;
@@ -156,37 +156,5 @@ export async function ingestPartitionWorkflow(input: IngestPartitionInput): Prom
     if (historyFull && queue.length <= MAX_CARRIED && JSON.stringify(queue).length + JSON.stringify(recent.list()).length <= MAX_CARRIED_BYTES) {
       await continueAsNew<typeof ingestPartitionWorkflow>({ ...input, pending: queue, recentIds: recent.list(), settledIds: [...settled], applied, parked });
     }
-  }
-}
-
-/** The reason when the activity gave up on the batch's own events (EVENT_FAILED), else null. */
-function eventFailureOf(err: unknown): string | null {
-  const failure = err instanceof ActivityFailure ? err.cause : err;
-  return failure instanceof ApplicationFailure && failure.type === EVENT_FAILED ? failure.message : null;
-}
-
-/** Bounded memory of applied event ids, so a re-dispatched event is dropped before any work. */
-class RecentIds {
-  private readonly ids: string[];
-  private readonly set: Set<string>;
-
-  constructor(initial: string[]) {
-    this.ids = initial.slice(-RECENT_IDS);
-    this.set = new Set(this.ids);
-  }
-
-  has(id: string): boolean {
-    return this.set.has(id);
-  }
-
-  add(id: string): void {
-    if (this.set.has(id)) return;
-    this.ids.push(id);
-    this.set.add(id);
-    if (this.ids.length > RECENT_IDS) this.set.delete(this.ids.shift() as string);
-  }
-
-  list(): string[] {
-    return [...this.ids];
   }
 }

@@ -1,8 +1,8 @@
-import { ActivityFailure, ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, defineQuery, defineSignal, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { searchAttributes } from '../core/platform/temporal/search-attributes';
-import { EVENT_FAILED } from '../core/visitors/event-failure';
 import type { VisitorEvent } from '../core/visitors/visitor-types';
+import { eventFailureOf, RecentIds } from './pipeline-memory';
 
 export interface VisitorWorkflowInput {
   workspaceId: string;
@@ -52,7 +52,7 @@ const { applyVisitorEvents, parkVisitorEvent } = proxyLocalActivities<Activities
  */
 export async function visitorWorkflow(input: VisitorWorkflowInput): Promise<void> {
   const queue: VisitorEvent[] = [...(input.pending ?? [])];
-  const recent = new RecentIds(input.recentIds ?? []);
+  const recent = new RecentIds(input.recentIds ?? [], RECENT_IDS);
   // Already-applied ids seen again: their outbox copy is cleared with the next batch.
   const settled = new Set<string>(input.settledIds ?? []);
   let applied = 0;
@@ -105,38 +105,5 @@ export async function visitorWorkflow(input: VisitorWorkflowInput): Promise<void
     if (historyFull && queue.length <= MAX_CARRIED && JSON.stringify(queue).length <= MAX_CARRIED_BYTES) {
       await continueAsNew<typeof visitorWorkflow>({ ...input, pending: queue, recentIds: recent.list(), settledIds: [...settled] });
     }
-  }
-}
-
-/** The reason when the activity gave up on the batch's own events (EVENT_FAILED), else null. */
-function eventFailureOf(err: unknown): string | null {
-  // A local activity's failure may arrive wrapped in an ActivityFailure or as the ApplicationFailure itself.
-  const failure = err instanceof ActivityFailure ? err.cause : err;
-  return failure instanceof ApplicationFailure && failure.type === EVENT_FAILED ? failure.message : null;
-}
-
-/** Bounded memory of applied event ids, so a re-dispatched event is dropped before any work. */
-class RecentIds {
-  private readonly ids: string[];
-  private readonly set: Set<string>;
-
-  constructor(initial: string[]) {
-    this.ids = initial.slice(-RECENT_IDS);
-    this.set = new Set(this.ids);
-  }
-
-  has(id: string): boolean {
-    return this.set.has(id);
-  }
-
-  add(id: string): void {
-    if (this.set.has(id)) return;
-    this.ids.push(id);
-    this.set.add(id);
-    if (this.ids.length > RECENT_IDS) this.set.delete(this.ids.shift() as string);
-  }
-
-  list(): string[] {
-    return [...this.ids];
   }
 }

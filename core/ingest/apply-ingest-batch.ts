@@ -3,7 +3,7 @@ import { applyEffects } from '../visitors/apply-effects';
 import { decideVisitorEvents, forwardMerged, type VisitorBatchOutcome } from '../visitors/apply-visitor-events';
 import { visitorRepository } from '../visitors/visitor.repository';
 import type { VisitorEvent } from '../visitors/visitor-types';
-import { ingestRepository } from './ingest.repository';
+import { ingestRepository, processedEntryOf } from './ingest.repository';
 import { groupByVisitor } from './send-to-visitor';
 
 export interface ApplyIngestBatchInput {
@@ -53,20 +53,7 @@ export async function applyIngestBatch(deps: Deps, input: ApplyIngestBatchInput)
 /** After the saves: one insert into the processed log, one delete from the outbox. */
 async function recordApplied(outcomes: VisitorBatchOutcome[], settled: string[]): Promise<void> {
   const appliedAt = new Date();
-  const entries = outcomes.flatMap((o) =>
-    o.applied
-      .filter((event) => event.type !== 'merge_visitor')
-      .map((event) => ({
-        _id: event.id,
-        workspaceId: event.workspaceId,
-        visitorId: event.visitorId,
-        type: event.type,
-        messageId: event.messageId,
-        receivedAt: new Date(event.receivedAt),
-        appliedAt,
-        appliedTo: o.visitor._id,
-      })),
-  );
+  const entries = outcomes.flatMap((o) => o.applied.filter((event) => event.type !== 'merge_visitor').map((event) => processedEntryOf(event, o.visitor._id, appliedAt)));
   await ingestRepository.recordManyProcessed(entries);
   await ingestRepository.removeManyFromOutbox([...settled, ...outcomes.flatMap((o) => o.applied.map((e) => e.id))]);
 }

@@ -100,6 +100,11 @@ interface WriteError {
   errmsg?: string;
 }
 
+/** The processed-log entry of an applied event (`appliedTo`: the visitor it landed on, after merges). */
+export function processedEntryOf(event: VisitorEvent, appliedTo: string, appliedAt: Date): Omit<IngestEventDoc, 'createdAt'> {
+  return { _id: event.id, workspaceId: event.workspaceId, visitorId: event.visitorId, type: event.type, messageId: event.messageId, receivedAt: new Date(event.receivedAt), appliedAt, appliedTo };
+}
+
 function toOutboxDoc(event: VisitorEvent): IngestOutboxDoc {
   return { _id: event.id, workspaceId: event.workspaceId, visitorId: event.visitorId, event, receivedAt: new Date(event.receivedAt) };
 }

@@ -1,7 +1,7 @@
 import { sendToVisitor } from '../ingest/send-to-visitor';
 import type { Deps } from '../platform/deps';
 import type { VisitorDoc } from './visitor.model';
-import { ingestRepository } from '../ingest/ingest.repository';
+import { ingestRepository, processedEntryOf } from '../ingest/ingest.repository';
 import { visitorRepository } from './visitor.repository';
 import { newVisitor } from './new-visitor';
 import type { VisitorEvent } from './visitor-types';
@@ -113,18 +113,7 @@ async function saveAndRecord(visitor: VisitorDoc, applied: VisitorEvent[]): Prom
   const appliedAt = new Date();
   await Promise.all(
     applied.map(async (event) => {
-      if (event.type !== 'merge_visitor') {
-        await ingestRepository.recordProcessed({
-          _id: event.id,
-          workspaceId: event.workspaceId,
-          visitorId: event.visitorId,
-          type: event.type,
-          messageId: event.messageId,
-          receivedAt: new Date(event.receivedAt),
-          appliedAt,
-          appliedTo: visitor._id,
-        });
-      }
+      if (event.type !== 'merge_visitor') await ingestRepository.recordProcessed(processedEntryOf(event, visitor._id, appliedAt));
       await ingestRepository.removeFromOutbox(event.id);
     }),
   );
