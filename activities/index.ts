@@ -4,6 +4,7 @@
  */
 import type { Deps } from '../core/platform/deps';
 import { createDeliveryActivities } from './webhook-delivery.activities';
+import { createWebhookDispatchActivities } from './webhook-dispatch.activities';
 import { createDeliveryRecoveryActivities } from './delivery-recovery.activities';
 import { createMaintenanceActivities } from './maintenance.activities';
 import { createVisitorPipelineActivities } from './visitor-pipeline.activities';
@@ -13,6 +14,7 @@ export function createActivities(deps: Deps) {
   return {
     recordWorkspaceProvisioned,
     ...createDeliveryActivities(deps),
+    ...createWebhookDispatchActivities(deps),
     ...createDeliveryRecoveryActivities(deps),
     ...createMaintenanceActivities(deps),
     ...createVisitorPipelineActivities(deps),
@@ -21,5 +23,6 @@ export function createActivities(deps: Deps) {
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { AttemptInput, AttemptResult } from './webhook-delivery.activities';
+export type { DeliveryBatchResult, ProbeResult, DrainResult } from './webhook-dispatch.activities';
 export type { ProvisionResult } from './workspace.activities';
 export type { RetentionResult } from './maintenance.activities';

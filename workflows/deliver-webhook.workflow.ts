@@ -14,12 +14,23 @@ export interface DeliverWebhookInput {
   jitter: number;
   /** Per-attempt HTTP deadline; the activity timeout is derived from it. */
   timeoutMs: number;
+  /** Attempts of this series already made by a batch (first attempts are batched): the run starts after them. */
+  attemptsMade?: number;
+  /** With attemptsMade: the wait before the next attempt (the planned delay, stretched by Retry-After). */
+  firstWaitMs?: number;
+  /** With attemptsMade: how the last of them ended (for the state query). */
+  lastHttpStatus?: number | null;
+  lastErrorClass?: string | null;
 }
 
 export interface DeliveryState {
   deliveryId: string;
-  /** `superseded`: the run ended, delivery still open, for a new series to take over (recover). */
-  status: 'pending' | 'retrying' | 'succeeded' | 'failed' | 'canceled' | 'superseded';
+  /**
+   * `superseded`: the run ended, delivery still open, for a new series to take over (recover).
+   * `waiting`: the run ended, delivery still open, waiting in the database for its endpoint's
+   * circuit to close (the `endpoint-<subscription>` workflow drains it).
+   */
+  status: 'pending' | 'retrying' | 'succeeded' | 'failed' | 'canceled' | 'superseded' | 'waiting';
   series: number;
   attempts: number;
   nextAttemptAt: string | null;
@@ -51,7 +62,8 @@ export async function deliverWebhookWorkflow(input: DeliverWebhookInput): Promis
     startToCloseTimeout: input.timeoutMs + ACTIVITY_MARGIN_MS,
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });
-  const state: DeliveryState = { deliveryId: input.deliveryId, status: 'pending', series: input.series, attempts: 0, nextAttemptAt: null, lastHttpStatus: null, lastErrorClass: null };
+  const attemptsMade = input.attemptsMade ?? 0;
+  const state: DeliveryState = { deliveryId: input.deliveryId, status: attemptsMade > 0 ? 'retrying' : 'pending', series: input.series, attempts: attemptsMade, nextAttemptAt: null, lastHttpStatus: input.lastHttpStatus ?? null, lastErrorClass: input.lastErrorClass ?? null };
   let retryNow = false;
   let cancelReason: string | undefined;
   let endSeries = false;
@@ -61,8 +73,8 @@ export async function deliverWebhookWorkflow(input: DeliverWebhookInput): Promis
   setHandler(cancelDeliverySignal, (reason) => void (cancelReason = reason || 'canceled'));
 
   const planned = input.scheduleMs.map((delay) => withJitter(delay, input.jitter, Math.random));
-  let wait = planned[0];
-  for (let i = 0; i < planned.length; i++) {
+  let wait = attemptsMade > 0 ? (input.firstWaitMs ?? planned[attemptsMade]) : planned[0];
+  for (let i = attemptsMade; i < planned.length; i++) {
     if (wait > 0) {
       state.nextAttemptAt = new Date(Date.now() + wait).toISOString();
       await condition(() => retryNow || endSeries || cancelReason !== undefined, wait);

@@ -2,8 +2,40 @@ import { z } from 'zod';
 import { deliveryErrorClasses, deliveryStatuses, MAX_STORED_ATTEMPTS, type DeliveryDoc } from '../../core/webhooks/delivery.model';
 import type { WebhookSubscriptionDoc } from '../../core/webhooks/webhook-subscription.model';
 import { isoDate } from '../http/common-schemas';
+import { recentSuccessRate, type EndpointHealth } from '../../core/webhooks/endpoint-health';
+import { HEALTH_WINDOW_MS } from '../../core/webhooks/endpoint-health-policy';
+import type { EndpointHealthReport } from '../../core/webhooks/get-endpoint-health';
 
 const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
+
+export const endpointHealthSchema = z
+  .object({
+    failingSince: isoDate.nullable().meta({ description: 'Start of the current run of failed attempts; null after any success' }),
+    consecutiveFailures: z.number().int(),
+    lastSuccessAt: isoDate.nullable(),
+    circuit: z.enum(['closed', 'open']).meta({
+      description: '`open` after WEBHOOK_CIRCUIT_FAILURES failed attempts in a row: new and failing deliveries wait (not sent) while the `endpoint-<subscription>` workflow probes the endpoint; once it answers, they go out oldest first',
+    }),
+    circuitOpenedAt: isoDate.nullable(),
+    lastError: z.object({ at: isoDate, httpStatus: z.number().int().nullable(), errorClass: z.string().nullable(), message: z.string().nullable() }).nullable(),
+    recent: z
+      .object({ succeeded: z.number().int(), failed: z.number().int(), successRate: z.number().nullable().meta({ description: 'Share of attempts that succeeded; null without attempts' }) })
+      .meta({ description: `Attempts in the last ${HEALTH_WINDOW_MS / 60_000}–${(2 * HEALTH_WINDOW_MS) / 60_000} minutes` }),
+  })
+  .meta({ id: 'EndpointHealth' });
+
+export function endpointHealthView(health: EndpointHealth, now = new Date()): z.infer<typeof endpointHealthSchema> {
+  const recent = recentSuccessRate(health, now, HEALTH_WINDOW_MS);
+  return {
+    failingSince: iso(health.failingSince),
+    consecutiveFailures: health.consecutiveFailures,
+    lastSuccessAt: iso(health.lastSuccessAt),
+    circuit: health.circuit,
+    circuitOpenedAt: iso(health.circuitOpenedAt),
+    lastError: health.lastError ? { ...health.lastError, at: health.lastError.at.toISOString() } : null,
+    recent: { succeeded: recent.succeeded, failed: recent.failed, successRate: recent.rate === null ? null : Math.round(recent.rate * 1000) / 1000 },
+  };
+}
 
 export const subscriptionViewSchema = z
   .object({
@@ -17,13 +49,13 @@ export const subscriptionViewSchema = z
     disabledAt: isoDate.nullable(),
     secretPrefix: z.string().meta({ description: 'Start of the current signing secret; the secret itself is shown only at creation and rotation' }),
     source: z.enum(['api', 'zapier']),
-    health: z.object({ failingSince: isoDate.nullable(), consecutiveFailures: z.number().int(), lastSuccessAt: isoDate.nullable() }),
+    health: endpointHealthSchema,
     createdAt: isoDate,
     updatedAt: isoDate,
   })
   .meta({ id: 'WebhookSubscription' });
 
-export function subscriptionView(doc: WebhookSubscriptionDoc): z.infer<typeof subscriptionViewSchema> {
+export function subscriptionView(doc: WebhookSubscriptionDoc, health: EndpointHealth): z.infer<typeof subscriptionViewSchema> {
   const patterns = doc.filters?.urlPatterns;
   return {
     id: doc._id,
@@ -36,9 +68,38 @@ export function subscriptionView(doc: WebhookSubscriptionDoc): z.infer<typeof su
     disabledAt: iso(doc.disabledAt),
     secretPrefix: doc.secrets[0]?.prefix ?? '',
     source: doc.source,
-    health: { failingSince: iso(doc.failingSince), consecutiveFailures: doc.consecutiveFailures, lastSuccessAt: iso(doc.lastSuccessAt) },
+    health: endpointHealthView(health),
     createdAt: doc.createdAt.toISOString(),
     updatedAt: doc.updatedAt.toISOString(),
+  };
+}
+
+export const endpointHealthPageSchema = endpointHealthSchema
+  .extend({
+    deliveries: z.object({
+      queued: z.number().int().meta({ description: 'Pending, their first attempt with a dispatch batch' }),
+      retrying: z.number().int().meta({ description: 'Pending on their own retry schedule (`delivery-<id>` workflows)' }),
+      waiting: z.number().int().meta({ description: 'Pending in the database while the circuit is open' }),
+    }),
+    probe: z
+      .object({
+        status: z.enum(['probing', 'draining', 'closed', 'gone']),
+        probes: z.number().int(),
+        nextProbeAt: isoDate.nullable(),
+        lastProbe: z.object({ at: isoDate, ok: z.boolean(), httpStatus: z.number().int().nullable(), errorClass: z.string().nullable() }).nullable(),
+        drained: z.number().int(),
+      })
+      .nullable()
+      .meta({ description: 'The `endpoint-<subscription>` workflow while it runs; null otherwise' }),
+  })
+  .meta({ id: 'EndpointHealthReport' });
+
+export function endpointHealthPageView(report: EndpointHealthReport): z.infer<typeof endpointHealthPageSchema> {
+  const { probe } = report;
+  return {
+    ...endpointHealthView(report.health),
+    deliveries: { queued: report.pending.batch, retrying: report.pending.workflow, waiting: report.pending.waiting },
+    probe: probe ? { status: probe.status, probes: probe.probes, nextProbeAt: probe.nextProbeAt, lastProbe: probe.lastProbe, drained: probe.drained } : null,
   };
 }
 
@@ -70,7 +131,7 @@ export const deliveryViewSchema = z
     nextAttemptAt: isoDate.nullable(),
     lastAttemptAt: isoDate.nullable(),
     completedAt: isoDate.nullable(),
-    workflowId: z.string().meta({ description: 'Find it in the Temporal UI' }),
+    workflowId: z.string().meta({ description: 'The `delivery-<id>` workflow that retries it; it exists in the Temporal UI only once a first attempt (sent in a batch) has failed, or after a retry or recover' }),
     createdAt: isoDate,
   })
   .meta({ id: 'Delivery' });

@@ -15,7 +15,11 @@ import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
 import { isoDate } from '../http/common-schemas';
-import { deliveryView, deliveryViewSchema, recoveryViewSchema, subscriptionView, subscriptionViewSchema } from './webhook-views';
+import { deliveryView, deliveryViewSchema, endpointHealthPageSchema, endpointHealthPageView, recoveryViewSchema, subscriptionView, subscriptionViewSchema } from './webhook-views';
+import { endpointStateRepository } from '../../core/webhooks/endpoint-state.repository';
+import { initialHealth } from '../../core/webhooks/endpoint-health';
+import { getEndpointHealth } from '../../core/webhooks/get-endpoint-health';
+import type { WebhookSubscriptionDoc } from '../../core/webhooks/webhook-subscription.model';
 
 const urlPatternField = z.string().superRefine((pattern, ctx) => {
   const problem = urlPatternProblem(pattern);
@@ -61,6 +65,10 @@ const patchBody = z
   .refine((b) => Object.keys(b).length > 0, { message: 'Send at least one field to change' });
 
 const idParams = z.object({ id: z.string().min(1) });
+
+async function viewWithHealth(subscription: WebhookSubscriptionDoc) {
+  return subscriptionView(subscription, (await endpointStateRepository.find(subscription._id)) ?? initialHealth(subscription.createdAt));
+}
 const createdSchema = subscriptionViewSchema.extend({ secret: z.string().meta({ description: 'Signing secret (whsec_…). Shown only in this response.' }) });
 
 export function registerWebhookRoutes(api: ApiRouter, deps: ApiDeps): void {
@@ -92,7 +100,7 @@ export function registerWebhookRoutes(api: ApiRouter, deps: ApiDeps): void {
         filters: body.filters,
         source: zapier ? 'zapier' : 'api',
       });
-      return { status: 201, body: { ...subscriptionView(subscription), secret } };
+      return { status: 201, body: { ...subscriptionView(subscription, initialHealth(subscription.createdAt)), secret } };
     },
   });
 
@@ -105,7 +113,8 @@ export function registerWebhookRoutes(api: ApiRouter, deps: ApiDeps): void {
     responses: { 200: { description: 'Newest first', schema: pageSchema(subscriptionViewSchema) } },
     handler: async ({ query, res }) => {
       const rows = await webhookSubscriptionRepository.list(authOf(res).workspace._id, query.limit + 1, query.before);
-      return { status: 200, body: toPage(rows, query.limit, subscriptionView) };
+      const health = await endpointStateRepository.healthOf(rows.slice(0, query.limit).map((r) => r._id), new Date());
+      return { status: 200, body: toPage(rows, query.limit, (r) => subscriptionView(r, health.get(r._id) ?? initialHealth(r.createdAt))) };
     },
   });
 
@@ -116,7 +125,20 @@ export function registerWebhookRoutes(api: ApiRouter, deps: ApiDeps): void {
     summary: 'Get a subscription',
     params: idParams,
     responses: { 200: { description: 'The subscription', schema: subscriptionViewSchema }, 404: { description: 'Not found' } },
-    handler: async ({ params, res }) => ({ status: 200, body: subscriptionView(await findOr404(authOf(res).workspace._id, params.id)) }),
+    handler: async ({ params, res }) => ({ status: 200, body: await viewWithHealth(await findOr404(authOf(res).workspace._id, params.id)) }),
+  });
+
+  api.route({
+    ...common,
+    method: 'get',
+    path: '/webhooks/:id/health',
+    summary: "An endpoint's health",
+    description:
+      'Its circuit breaker, recent success rate and last error, with the deliveries it has pending by who holds them: `queued` for a first attempt in a batch, ' +
+      "`retrying` on their own retry schedule, `waiting` in the database while the circuit is open. `probe` is the endpoint workflow's state while it runs.",
+    params: idParams,
+    responses: { 200: { description: 'Health', schema: endpointHealthPageSchema }, 404: { description: 'Not found' } },
+    handler: async ({ params, res }) => ({ status: 200, body: endpointHealthPageView(await getEndpointHealth(deps, { workspaceId: authOf(res).workspace._id, subscriptionId: params.id })) }),
   });
 
   api.route({
@@ -129,7 +151,7 @@ export function registerWebhookRoutes(api: ApiRouter, deps: ApiDeps): void {
     responses: { 200: { description: 'Updated', schema: subscriptionViewSchema }, 404: { description: 'Not found' } },
     handler: async ({ params, body, res }) => {
       const updated = await updateWebhookSubscription(deps, { workspace: authOf(res).workspace, subscriptionId: params.id, changes: body });
-      return { status: 200, body: subscriptionView(updated) };
+      return { status: 200, body: await viewWithHealth(updated) };
     },
   });
 

@@ -14,7 +14,9 @@ import { workspaceRepository } from '../workspaces/workspace.repository';
 import { workflowIds } from '../platform/temporal/workflow-ids';
 import { matchesFilters, type SubscriptionFilters } from '../webhooks/filters';
 import { deliverySettingsFor } from '../webhooks/delivery-settings';
-import { startDeliveryWorkflow } from '../webhooks/start-delivery';
+import { ensureEndpointWorkflow, startDeliveryWorkflow } from '../webhooks/start-delivery';
+import { handOverDeliveries } from '../webhooks/hand-over-deliveries';
+import type { DeliveryDoc } from '../webhooks/delivery.model';
 
 /** Matching every subscription's URL patterns against one event takes microseconds; this is a cap, not a target. */
 const FILTER_CPU_BUDGET_MS = 250;
@@ -53,8 +55,9 @@ export async function emitEvent(deps: Deps, input: EmitEventInput): Promise<{ ev
 }
 
 /**
- * Creates one delivery per matching active subscription and starts its workflow. Safe to run
- * again for the same event: the (event, subscription) pair is unique and so is `delivery-<id>`.
+ * Creates one delivery per matching active subscription and hands its first attempt to a batch.
+ * Safe to run again for the same event: the (event, subscription) pair is unique, a batch skips a
+ * delivery that moved on, and `delivery-<id>` runs once.
  */
 export async function fanOutEvent(deps: Deps, event: EventDoc): Promise<string[]> {
   const workspace = await workspaceRepository.findByIdCached(event.workspaceId);
@@ -66,15 +69,33 @@ export async function fanOutEvent(deps: Deps, event: EventDoc): Promise<string[]
       ? [await webhookSubscriptionRepository.findInWorkspace(event.workspaceId, event.testForSubscriptionId)].filter((s) => s !== null)
       : matching(await webhookSubscriptionRepository.findActiveForEventType(event.workspaceId, event.type), event);
   const settings = deliverySettingsFor(workspace, deps.config);
-  const deliveryIds = await Promise.all(
-    subscriptions.map(async (sub) => {
-      const delivery = await findOrCreateDelivery(event, sub._id, sub.url);
-      if (delivery.status === 'pending') await startDeliveryWorkflow(deps, { delivery, settings });
-      return delivery._id;
-    }),
-  );
+  const deliveries = await Promise.all(subscriptions.map(async (sub) => ({ sub, ...(await findOrCreateDelivery(event, sub._id, sub.url)) })));
+  const pending = deliveries.filter((d) => d.delivery.status === 'pending');
+  // First attempts go in batches (the dispatch workflows); a repeated fan-out finds each pending
+  // delivery where it was left: with a batch (handed over again, re-checked there), with its own
+  // retry workflow (started if it is not running) or waiting for its endpoint's workflow.
+  const batch = pending.filter((d) => d.delivery.stage === 'batch');
+  const queuedAt = Date.now();
+  await Promise.all([
+    handOverDeliveries(
+      deps,
+      batch.map(({ delivery, created }) => ({
+        deliveryId: delivery._id,
+        workspaceId: delivery.workspaceId,
+        subscriptionId: delivery.subscriptionId,
+        eventId: delivery.eventId,
+        eventType: delivery.eventType,
+        series: delivery.series,
+        attemptNumber: 1,
+        queuedAt,
+        ...(created ? {} : { recheck: true }),
+      })),
+    ),
+    ...pending.filter((d) => d.delivery.stage === 'workflow').map(({ delivery }) => startDeliveryWorkflow(deps, { delivery, settings })),
+    ...pending.filter((d) => d.delivery.stage === 'waiting').map(({ sub }) => ensureEndpointWorkflow(deps, sub)),
+  ]);
   await eventRepository.markFannedOut(event._id, new Date());
-  return deliveryIds;
+  return deliveries.map((d) => d.delivery._id);
 }
 
 /**
@@ -92,18 +113,19 @@ function matching<T extends { filters?: SubscriptionFilters | null }>(subscripti
  * primary-key operation (secondary-index lookups are slow on FerretDB/SQLite) and a repeated
  * fan-out lands on the same document; the unique pair index guards real MongoDB as well.
  */
-async function findOrCreateDelivery(event: EventDoc, subscriptionId: string, url: string) {
+async function findOrCreateDelivery(event: EventDoc, subscriptionId: string, url: string): Promise<{ delivery: DeliveryDoc; created: boolean }> {
   const id = deliveryIdFor(event._id, subscriptionId);
   // A fresh event has no deliveries yet: insert first, read only when a repeated fan-out collides.
   if (event.fannedOutAt) {
     const existing = await deliveryRepository.findById(id);
-    if (existing) return existing;
+    if (existing) return { delivery: existing, created: false };
   }
   try {
-    return await deliveryRepository.insert({ _id: id, workspaceId: event.workspaceId, eventId: event._id, eventType: event.type, subscriptionId, url, workflowId: workflowIds.delivery(id) });
+    const delivery = await deliveryRepository.insert({ _id: id, workspaceId: event.workspaceId, eventId: event._id, eventType: event.type, subscriptionId, url, workflowId: workflowIds.delivery(id) });
+    return { delivery, created: true };
   } catch (err) {
     const raced = isDuplicateKeyError(err) ? await deliveryRepository.findById(id) : null;
-    if (raced) return raced;
+    if (raced) return { delivery: raced, created: false };
     throw err;
   }
 }

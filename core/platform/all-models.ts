@@ -8,6 +8,7 @@ import { AttributeTypeModel } from '../visitors/attribute-type.model';
 import { CompanyModel } from '../companies/company.model';
 import { DeliveryModel } from '../webhooks/delivery.model';
 import { FailedEventModel } from '../events/failed-event.model';
+import { EndpointStateModel } from '../webhooks/endpoint-state.model';
 import { EventModel } from '../events/event.model';
 import { IngestEventModel } from '../ingest/ingest-event.model';
 import { IngestOutboxModel } from '../ingest/ingest-outbox.model';
@@ -20,4 +21,4 @@ import { VisitorModel } from '../visitors/visitor.model';
 import { WebhookSubscriptionModel } from '../webhooks/webhook-subscription.model';
 import { WorkspaceModel } from '../workspaces/workspace.model';
 
-export const allModels = [ApiKeyModel, AttributeTypeModel, CompanyModel, DeliveryModel, EventModel, FailedEventModel, IngestEventModel, IngestOutboxModel, LeadModel, OrderModel, ParkedEventModel, ActivityBucketModel, VisitorIdentityModel, VisitorModel, WebhookSubscriptionModel, WorkspaceModel];
+export const allModels = [ApiKeyModel, AttributeTypeModel, CompanyModel, DeliveryModel, EndpointStateModel, EventModel, FailedEventModel, IngestEventModel, IngestOutboxModel, LeadModel, OrderModel, ParkedEventModel, ActivityBucketModel, VisitorIdentityModel, VisitorModel, WebhookSubscriptionModel, WorkspaceModel];

@@ -102,6 +102,16 @@ export const configSchema = z.object({
   /** A subscription whose deliveries all failed for this long (and at least WEBHOOK_AUTO_DISABLE_MIN_FAILURES times) is disabled. */
   WEBHOOK_AUTO_DISABLE_AFTER: duration.prefault('5d'),
   WEBHOOK_AUTO_DISABLE_MIN_FAILURES: positiveInt.default(10),
+  /** First delivery attempts go in batches through this many dispatch workflows (`webhook-dispatch-<n>`); a subscription maps to one by a stable hash. */
+  WEBHOOK_DISPATCH_PARTITIONS: positiveInt.pipe(z.number().max(256, 'must be at most 256')).default(4),
+  /** How long a process gathers new deliveries before one signal hands them to their dispatch workflow. */
+  WEBHOOK_DISPATCH_LINGER: duration.pipe(z.number().max(1_000, 'must be at most 1s')).prefault('5ms'),
+  /** Requests in flight at once to one endpoint from one batch. */
+  WEBHOOK_ENDPOINT_CONCURRENCY: positiveInt.pipe(z.number().max(256, 'must be at most 256')).default(32),
+  /** Consecutive failed attempts that open an endpoint's circuit: its deliveries then wait in the database while it is probed. */
+  WEBHOOK_CIRCUIT_FAILURES: positiveInt.default(10),
+  /** Delays between probes of an endpoint whose circuit is open; the last one repeats. */
+  WEBHOOK_CIRCUIT_PROBE_SCHEDULE: durationList.prefault('5s,10s,30s,1m,2m,5m,10m'),
   /** How long the previous secret keeps signing after POST /webhooks/:id/rotate-secret. */
   WEBHOOK_SECRET_GRACE: duration.prefault('24h'),
   /** Events, deliveries, attempts and the processed-ingest log older than this are removed by the retention schedule. */

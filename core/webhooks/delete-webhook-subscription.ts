@@ -11,9 +11,12 @@ import { cancelDeliverySignal, deliverWebhookWorkflow } from '../../workflows';
  */
 export async function deleteWebhookSubscription(deps: Deps, { workspaceId, subscriptionId: id }: { workspaceId: string; subscriptionId: string }): Promise<void> {
   if (!(await webhookSubscriptionRepository.softDelete(workspaceId, id, new Date()))) throw AppError.notFound('Webhook subscription');
+  await deliveryRepository.cancelWaiting(id, 'the subscription was deleted');
   const pending = await deliveryRepository.findPendingForSubscription(workspaceId, id);
   await Promise.all(
-    pending.map((d) =>
+    pending
+      .filter((d) => d.stage === 'workflow')
+      .map((d) =>
       deps.temporal.workflow
         .getHandle<typeof deliverWebhookWorkflow>(workflowIds.delivery(d._id))
         .signal(cancelDeliverySignal, 'the subscription was deleted')

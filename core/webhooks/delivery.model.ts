@@ -3,6 +3,14 @@ import { Schema, model, type InferSchemaType } from 'mongoose';
 export const deliveryStatuses = ['pending', 'succeeded', 'failed', 'canceled'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
+/**
+ * Who has a pending delivery in hand: `batch` (a dispatch workflow sends its next attempt with
+ * others), `workflow` (its own `delivery-<id>` workflow retries it on the schedule) or `waiting`
+ * (its endpoint's circuit is open: it waits in the database for the endpoint workflow to drain it).
+ */
+export const deliveryStages = ['batch', 'workflow', 'waiting'] as const;
+export type DeliveryStage = (typeof deliveryStages)[number];
+
 /** Attempts kept on a delivery, the most recent (older ones are dropped): every retry or recover adds a series. */
 export const MAX_STORED_ATTEMPTS = 100;
 
@@ -38,6 +46,7 @@ const deliverySchema = new Schema(
     status: { type: String, enum: deliveryStatuses, required: true, default: 'pending' },
     statusReason: { type: String, required: false },
     series: { type: Number, required: true, default: 1 },
+    stage: { type: String, enum: deliveryStages, required: true, default: 'workflow' },
     attempts: { type: [attemptSchema], required: true, default: [] }, // at most MAX_STORED_ATTEMPTS
     nextAttemptAt: { type: Date, required: false, default: null },
     lastAttemptAt: { type: Date, required: false, default: null },
@@ -51,6 +60,7 @@ const deliverySchema = new Schema(
 deliverySchema.index({ eventId: 1, subscriptionId: 1 }, { unique: true }); // also serves "deliveries of an event"
 deliverySchema.index({ workspaceId: 1, subscriptionId: 1, createdAt: -1, _id: -1 }); // lists, pending, recover
 deliverySchema.index({ createdAt: 1 }); // retention
+deliverySchema.index({ subscriptionId: 1, stage: 1, createdAt: 1 }); // an endpoint's waiting deliveries, oldest first
 
 export type DeliveryDoc = InferSchemaType<typeof deliverySchema> & { _id: string };
 export type DeliveryAttempt = InferSchemaType<typeof attemptSchema>;

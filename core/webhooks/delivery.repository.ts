@@ -1,4 +1,5 @@
-import { DeliveryModel, MAX_STORED_ATTEMPTS, type DeliveryAttempt, type DeliveryDoc, type DeliveryStatus } from './delivery.model';
+import { DeliveryModel, MAX_STORED_ATTEMPTS, type DeliveryAttempt, type DeliveryDoc, type DeliveryStage, type DeliveryStatus } from './delivery.model';
+import { databaseIsFerretDb } from '../platform/db';
 import { newerThan, newestFirst, olderThan, sinceFilter, type Cursor } from '../platform/pagination';
 import { inWorkspace } from '../platform/workspace-scoping';
 
@@ -6,7 +7,7 @@ export type NewDelivery = Pick<DeliveryDoc, '_id' | 'workspaceId' | 'eventId' | 
 
 export const deliveryRepository = {
   async insert(delivery: NewDelivery): Promise<DeliveryDoc> {
-    return (await DeliveryModel.create({ ...delivery, status: 'pending', series: 1 })).toObject() as DeliveryDoc;
+    return (await DeliveryModel.create({ ...delivery, status: 'pending', series: 1, stage: 'batch' })).toObject() as DeliveryDoc;
   },
 
   async findById(id: string): Promise<DeliveryDoc | null> {
@@ -62,26 +63,49 @@ export const deliveryRepository = {
    * Appends an attempt, keeping the MAX_STORED_ATTEMPTS most recent; on success or a final
    * failure also closes the delivery. `delivery` is as read before the attempt.
    */
-  async recordAttempt(
-    delivery: Pick<DeliveryDoc, '_id' | 'attempts'>,
-    attempt: DeliveryAttempt,
-    outcome: { status: DeliveryStatus; reason?: string; nextAttemptAt: Date | null },
-  ): Promise<void> {
-    const closed = outcome.status !== 'pending';
-    await DeliveryModel.updateOne(
-      { _id: delivery._id },
-      {
-        $push: { attempts: { $each: [attempt], $slice: -MAX_STORED_ATTEMPTS } },
-        $set: {
-          status: outcome.status,
-          lastAttemptAt: attempt.startedAt,
-          nextAttemptAt: outcome.nextAttemptAt,
-          completedAt: closed ? new Date() : null,
-          ...(outcome.reason ? { statusReason: outcome.reason } : {}),
-        },
-      },
-    );
+  async recordAttempt(delivery: Pick<DeliveryDoc, '_id' | 'attempts'>, attempt: DeliveryAttempt, outcome: AttemptOutcomeWrite): Promise<void> {
+    await DeliveryModel.updateOne({ _id: delivery._id }, attemptUpdate(attempt, outcome));
     if (delivery.attempts.length + 1 > MAX_STORED_ATTEMPTS) await this.dropAttemptsOverCap(delivery._id);
+  },
+
+  /**
+   * The attempts of a batch: one bulkWrite on MongoDB, parallel `_id` updates on FerretDB (see
+   * databaseIsFerretDb). `storedAttempts` is how many the delivery held before (for the cap).
+   */
+  async recordAttempts(entries: Array<{ id: string; storedAttempts: number; attempt: DeliveryAttempt; outcome: AttemptOutcomeWrite }>): Promise<void> {
+    if (entries.length === 0) return;
+    if (databaseIsFerretDb()) await Promise.all(entries.map((e) => DeliveryModel.updateOne({ _id: e.id }, attemptUpdate(e.attempt, e.outcome))));
+    else await DeliveryModel.bulkWrite(entries.map((e) => ({ updateOne: { filter: { _id: e.id }, update: attemptUpdate(e.attempt, e.outcome) } })), { ordered: false });
+    await Promise.all(entries.filter((e) => e.storedAttempts + 1 > MAX_STORED_ATTEMPTS).map((e) => this.dropAttemptsOverCap(e.id)));
+  },
+
+  /** Puts pending deliveries in a stage (e.g. `waiting` for their endpoint) without an attempt. */
+  async setStage(ids: string[], stage: DeliveryStage): Promise<void> {
+    if (ids.length === 0) return;
+    const update = { $set: { stage, ...(stage === 'waiting' ? { nextAttemptAt: null } : {}) } };
+    if (databaseIsFerretDb()) await Promise.all(ids.map((id) => DeliveryModel.updateOne({ _id: id, status: 'pending' }, update)));
+    else await DeliveryModel.updateMany({ _id: { $in: ids }, status: 'pending' }, update);
+  },
+
+  /** The endpoint's deliveries waiting for its circuit to close, oldest first. */
+  async findWaiting(subscriptionId: string, limit: number): Promise<DeliveryDoc[]> {
+    return DeliveryModel.find({ subscriptionId, stage: 'waiting', status: 'pending' }).sort({ createdAt: 1, _id: 1 }).limit(limit).lean<DeliveryDoc[]>();
+  },
+
+  /** Pending deliveries of a subscription per stage (its health page). */
+  async countPendingByStage(workspaceId: string, subscriptionId: string): Promise<Record<DeliveryStage, number>> {
+    const count = (stage: DeliveryStage) => DeliveryModel.countDocuments({ workspaceId, subscriptionId, status: 'pending', stage });
+    const [batch, workflow, waiting] = await Promise.all([count('batch'), count('workflow'), count('waiting')]);
+    return { batch, workflow, waiting };
+  },
+
+  /** Closes every delivery waiting for the endpoint (it was deleted or disabled); returns how many. */
+  async cancelWaiting(subscriptionId: string, reason: string): Promise<number> {
+    const res = await DeliveryModel.updateMany(
+      { subscriptionId, stage: 'waiting', status: 'pending' },
+      { $set: { status: 'canceled', statusReason: reason, completedAt: new Date(), nextAttemptAt: null } },
+    );
+    return res.modifiedCount;
   },
 
   /**
@@ -105,7 +129,7 @@ export const deliveryRepository = {
 
   /** Re-opens a closed delivery for a new attempt series (retry / recover). */
   async reopen(id: string): Promise<DeliveryDoc | null> {
-    await DeliveryModel.updateOne({ _id: id }, { $set: { status: 'pending', completedAt: null, nextAttemptAt: new Date() }, $unset: { statusReason: 1 }, $inc: { series: 1 } });
+    await DeliveryModel.updateOne({ _id: id }, { $set: { status: 'pending', stage: 'workflow', completedAt: null, nextAttemptAt: new Date() }, $unset: { statusReason: 1 }, $inc: { series: 1 } });
     return this.findById(id);
   },
 
@@ -119,3 +143,26 @@ export const deliveryRepository = {
     return DeliveryModel.distinct('eventId', { createdAt: { $lt: cutoff }, status: 'pending' });
   },
 };
+
+export interface AttemptOutcomeWrite {
+  status: DeliveryStatus;
+  reason?: string;
+  nextAttemptAt: Date | null;
+  /** Who has it next, when it stays pending. */
+  stage?: DeliveryStage;
+}
+
+function attemptUpdate(attempt: DeliveryAttempt, outcome: AttemptOutcomeWrite) {
+  const closed = outcome.status !== 'pending';
+  return {
+    $push: { attempts: { $each: [attempt], $slice: -MAX_STORED_ATTEMPTS } },
+    $set: {
+      status: outcome.status,
+      lastAttemptAt: attempt.startedAt,
+      nextAttemptAt: outcome.nextAttemptAt,
+      completedAt: closed ? new Date() : null,
+      ...(outcome.stage ? { stage: outcome.stage } : {}),
+      ...(outcome.reason ? { statusReason: outcome.reason } : {}),
+    },
+  };
+}

@@ -29,10 +29,7 @@ const webhookSubscriptionSchema = new Schema(
     disabledReason: { type: String, required: false },
     disabledAt: { type: Date, required: false },
     secrets: { type: [signingSecretSchema], required: true },
-    /** Health: the start of the current run of failures (null after any success). */
-    failingSince: { type: Date, required: false, default: null },
-    consecutiveFailures: { type: Number, required: true, default: 0 },
-    lastSuccessAt: { type: Date, required: false },
+    // Health (failures, circuit) lives in webhook_endpoints: endpoint-state.model.ts says why.
     /** Soft delete keeps delivery history readable; a deleted subscription gets nothing more. */
     deletedAt: { type: Date, required: false, default: null },
   },

@@ -53,16 +53,16 @@ export const webhookSubscriptionRepository = {
     const unset: Record<string, 1> = {};
     if (filters === null) unset.filters = 1;
     else if (filters) set.filters = filters;
-    if (changes.active === true) Object.assign(set, { failingSince: null, consecutiveFailures: 0 });
     if (changes.active === true) Object.assign(unset, { disabledReason: 1, disabledAt: 1 });
     await WebhookSubscriptionModel.updateOne({ _id: id, workspaceId, ...live }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) });
     return this.findInWorkspace(workspaceId, id);
   },
 
   /**
-   * FerretDB applies an update by rewriting the whole document, so a health update racing this
-   * one (a delivery attempt finishing at that moment) can write back the document as it was
-   * before the delete. Read back and delete again until it holds, so a 204 means deleted.
+   * FerretDB applies an update by rewriting the whole document, so another write racing this one
+   * (an auto-disable at that moment) can write back the document as it was before the delete.
+   * Read back and delete again until it holds, so a 204 means deleted. (Health, written on every
+   * attempt, lives in its own document for this reason.)
    */
   async softDelete(workspaceId: string, id: string, at: Date): Promise<boolean> {
     const res = await WebhookSubscriptionModel.updateOne({ _id: id, workspaceId, ...live }, { $set: { deletedAt: at, active: false } });
@@ -84,24 +84,5 @@ export const webhookSubscriptionRepository = {
   async disable(id: string, reason: string, at: Date): Promise<boolean> {
     const res = await WebhookSubscriptionModel.updateOne({ _id: id, active: true, ...live }, { $set: { active: false, disabledReason: reason, disabledAt: at } });
     return res.modifiedCount === 1;
-  },
-
-  async recordSuccess(id: string, at: Date): Promise<void> {
-    await WebhookSubscriptionModel.updateOne({ _id: id }, { $set: { failingSince: null, consecutiveFailures: 0, lastSuccessAt: at } });
-  },
-
-  /** Skips the write while the subscription is healthy and lastSuccessAt is recent (the hot path). */
-  async recordSuccessIfStale(sub: Pick<WebhookSubscriptionDoc, '_id' | 'failingSince' | 'consecutiveFailures' | 'lastSuccessAt'>, at: Date, staleAfterMs: number): Promise<void> {
-    const healthy = !sub.failingSince && sub.consecutiveFailures === 0;
-    const recent = sub.lastSuccessAt && at.getTime() - sub.lastSuccessAt.getTime() < staleAfterMs;
-    if (healthy && recent) return;
-    await this.recordSuccess(sub._id, at);
-  },
-
-  /** Counts a failed attempt; returns the subscription as it stands afterwards. */
-  async recordFailure(id: string, at: Date): Promise<WebhookSubscriptionDoc | null> {
-    await WebhookSubscriptionModel.updateOne({ _id: id, failingSince: null }, { $set: { failingSince: at } });
-    await WebhookSubscriptionModel.updateOne({ _id: id }, { $inc: { consecutiveFailures: 1 } });
-    return this.findAnyById(id);
   },
 };

@@ -1052,13 +1052,7 @@ export interface paths {
                             secretPrefix: string;
                             /** @enum {string} */
                             source: "api" | "zapier";
-                            health: {
-                                /** Format: date-time */
-                                failingSince: string | null;
-                                consecutiveFailures: number;
-                                /** Format: date-time */
-                                lastSuccessAt: string | null;
-                            };
+                            health: components["schemas"]["EndpointHealth"];
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -1312,6 +1306,81 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An endpoint's health
+         * @description Its circuit breaker, recent success rate and last error, with the deliveries it has pending by who holds them: `queued` for a first attempt in a batch, `retrying` on their own retry schedule, `waiting` in the database while the circuit is open. `probe` is the endpoint workflow's state while it runs.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Health */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EndpointHealthReport"];
+                    };
+                };
+                /** @description Validation failed; `details` maps each field to its problems */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Rate limit exceeded; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/webhooks/{id}/test": {
@@ -4103,6 +4172,37 @@ export interface components {
             /** @enum {string} */
             signs: "email, else customer_id";
         };
+        EndpointHealth: {
+            /**
+             * Format: date-time
+             * @description Start of the current run of failed attempts; null after any success
+             */
+            failingSince: string | null;
+            consecutiveFailures: number;
+            /** Format: date-time */
+            lastSuccessAt: string | null;
+            /**
+             * @description `open` after WEBHOOK_CIRCUIT_FAILURES failed attempts in a row: new and failing deliveries wait (not sent) while the `endpoint-<subscription>` workflow probes the endpoint; once it answers, they go out oldest first
+             * @enum {string}
+             */
+            circuit: "closed" | "open";
+            /** Format: date-time */
+            circuitOpenedAt: string | null;
+            lastError: {
+                /** Format: date-time */
+                at: string;
+                httpStatus: number | null;
+                errorClass: string | null;
+                message: string | null;
+            } | null;
+            /** @description Attempts in the last 5–10 minutes */
+            recent: {
+                succeeded: number;
+                failed: number;
+                /** @description Share of attempts that succeeded; null without attempts */
+                successRate: number | null;
+            };
+        };
         WebhookSubscription: {
             /** @example wh_8Jk2mN4pQ6rS8tU0vW2x */
             id: string;
@@ -4120,17 +4220,66 @@ export interface components {
             secretPrefix: string;
             /** @enum {string} */
             source: "api" | "zapier";
-            health: {
-                /** Format: date-time */
-                failingSince: string | null;
-                consecutiveFailures: number;
-                /** Format: date-time */
-                lastSuccessAt: string | null;
-            };
+            health: components["schemas"]["EndpointHealth"];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        EndpointHealthReport: {
+            /**
+             * Format: date-time
+             * @description Start of the current run of failed attempts; null after any success
+             */
+            failingSince: string | null;
+            consecutiveFailures: number;
+            /** Format: date-time */
+            lastSuccessAt: string | null;
+            /**
+             * @description `open` after WEBHOOK_CIRCUIT_FAILURES failed attempts in a row: new and failing deliveries wait (not sent) while the `endpoint-<subscription>` workflow probes the endpoint; once it answers, they go out oldest first
+             * @enum {string}
+             */
+            circuit: "closed" | "open";
+            /** Format: date-time */
+            circuitOpenedAt: string | null;
+            lastError: {
+                /** Format: date-time */
+                at: string;
+                httpStatus: number | null;
+                errorClass: string | null;
+                message: string | null;
+            } | null;
+            /** @description Attempts in the last 5–10 minutes */
+            recent: {
+                succeeded: number;
+                failed: number;
+                /** @description Share of attempts that succeeded; null without attempts */
+                successRate: number | null;
+            };
+            deliveries: {
+                /** @description Pending, their first attempt with a dispatch batch */
+                queued: number;
+                /** @description Pending on their own retry schedule (`delivery-<id>` workflows) */
+                retrying: number;
+                /** @description Pending in the database while the circuit is open */
+                waiting: number;
+            };
+            /** @description The `endpoint-<subscription>` workflow while it runs; null otherwise */
+            probe: {
+                /** @enum {string} */
+                status: "probing" | "draining" | "closed" | "gone";
+                probes: number;
+                /** Format: date-time */
+                nextProbeAt: string | null;
+                lastProbe: {
+                    /** Format: date-time */
+                    at: string;
+                    ok: boolean;
+                    httpStatus: number | null;
+                    errorClass: string | null;
+                } | null;
+                drained: number;
+            } | null;
         };
         Delivery: {
             id: string;
@@ -4150,7 +4299,7 @@ export interface components {
             lastAttemptAt: string | null;
             /** Format: date-time */
             completedAt: string | null;
-            /** @description Find it in the Temporal UI */
+            /** @description The `delivery-<id>` workflow that retries it; it exists in the Temporal UI only once a first attempt (sent in a batch) has failed, or after a retry or recover */
             workflowId: string;
             /** Format: date-time */
             createdAt: string;
@@ -4216,7 +4365,7 @@ export interface components {
             lastAttemptAt: string | null;
             /** Format: date-time */
             completedAt: string | null;
-            /** @description Find it in the Temporal UI */
+            /** @description The `delivery-<id>` workflow that retries it; it exists in the Temporal UI only once a first attempt (sent in a batch) has failed, or after a retry or recover */
             workflowId: string;
             /** Format: date-time */
             createdAt: string;

@@ -1,6 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { eventSamples } from '../../core/events/event-samples';
 import { WebhookSubscriptionModel } from '../../core/webhooks/webhook-subscription.model';
+import { endpointStateRepository } from '../../core/webhooks/endpoint-state.repository';
+import { initialHealth } from '../../core/webhooks/endpoint-health';
 import { workflowIds } from '../../core/platform/temporal/workflow-ids';
 import { deliveryStateQuery } from '../../workflows';
 import { ReceiverPool } from '../support/receiver';
@@ -308,7 +310,7 @@ describe('webhook delivery (real Temporal, database and HTTP receivers)', () => 
     r.fallback = 500;
     const sub = await subscribe(r.url, ['lead.created']);
     // Pretend the failures began long ago; the threshold (10 failed attempts) still has to be reached.
-    await WebhookSubscriptionModel.updateOne({ _id: sub.id }, { $set: { failingSince: new Date(Date.now() - 6 * 86_400_000), consecutiveFailures: 7 } });
+    await endpointStateRepository.save(sub.id, ws.id, { ...initialHealth(new Date()), failingSince: new Date(Date.now() - 6 * 86_400_000), consecutiveFailures: 7 });
     const { deliveryIds } = await emit('lead.created', leadCreated('lead_auto_disable'));
     await settled(deliveryIds[0]);
     const after = await eventually(async () => {

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { WebhookSubscriptionModel } from '../../core/webhooks/webhook-subscription.model';
+import { endpointStateRepository } from '../../core/webhooks/endpoint-state.repository';
+import { initialHealth, recordOutcome } from '../../core/webhooks/endpoint-health';
+import { healthPolicy } from '../../core/webhooks/endpoint-health-policy';
 import { webhookSubscriptionRepository } from '../../core/webhooks/webhook-subscription.repository';
 import { ReceiverPool, type ReceivedRequest } from '../support/receiver';
 import { eventually, startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
@@ -33,7 +36,7 @@ interface Subscription {
   disabledAt: string | null;
   secretPrefix: string;
   source: 'api' | 'zapier';
-  health: { failingSince: string | null; consecutiveFailures: number; lastSuccessAt: string | null };
+  health: { failingSince: string | null; consecutiveFailures: number; lastSuccessAt: string | null; circuit: 'closed' | 'open'; lastError: unknown; recent: { succeeded: number; failed: number; successRate: number | null } };
   createdAt: string;
   updatedAt: string;
 }
@@ -135,7 +138,7 @@ describe('webhook subscriptions API, event catalogue and tenant isolation (real 
         disabledReason: null,
         disabledAt: null,
         source: 'api',
-        health: { failingSince: null, consecutiveFailures: 0, lastSuccessAt: null },
+        health: { failingSince: null, consecutiveFailures: 0, lastSuccessAt: null, circuit: 'closed', circuitOpenedAt: null, lastError: null, recent: { succeeded: 0, failed: 0, successRate: null } },
       });
       const secretBody = created.secret.slice('whsec_'.length);
 
@@ -441,14 +444,19 @@ describe('webhook subscriptions API, event catalogue and tenant isolation (real 
     expectValidationError(broken, 'data.email');
   });
 
-  it('a delete holds while delivery attempts record their outcome on the same subscription', async () => {
+  it('a delete holds while delivery attempts record their outcome and an auto-disable lands on the same subscription', async () => {
     // FerretDB rewrites a whole document per update: a health write racing the delete used to
-    // put the subscription back (GET answered 200 after DELETE answered 204).
+    // put the subscription back (GET answered 200 after DELETE answered 204). Health now has its
+    // own document; the one write left on the subscription (disable) is read back and undone.
     const ws = await workspace('Delete race');
     const r = await receiver();
+    const failing = recordOutcome(initialHealth(new Date()), { ok: false, at: new Date(), httpStatus: 500, errorClass: 'http_status', message: null }, healthPolicy(stack.config)).health;
     for (let round = 0; round < 10; round++) {
       const sub = await subscribe(ws, `${r.url}/race-${round}`, ['lead.created']);
-      const failures = Array.from({ length: 4 }, () => webhookSubscriptionRepository.recordFailure(sub.id, new Date()));
+      const failures = [
+        ...Array.from({ length: 4 }, () => endpointStateRepository.save(sub.id, ws.id, failing)),
+        webhookSubscriptionRepository.disable(sub.id, 'racing auto-disable', new Date()),
+      ];
       const [deleted] = await Promise.all([webhookSubscriptionRepository.softDelete(ws.id, sub.id, new Date()), ...failures]);
       expect(deleted).toBe(true);
       expect({ round, status: (await call(ws, 'GET', `/webhooks/${sub.id}`)).status }).toEqual({ round, status: 404 });

@@ -27,7 +27,8 @@ describe('webhook maintenance workflows (real Temporal, database and HTTP receiv
   const unique = () => randomAlphanumeric(10);
 
   beforeAll(async () => {
-    stack = await startTestStack({ env: { WEBHOOK_RETRY_SCHEDULE: '0s,200ms,200ms', WEBHOOK_RETRY_JITTER: '0', WEBHOOK_TIMEOUT: '2s' } });
+    // Recovery tests let a whole schedule fail on a dead receiver: no circuit breaker in the way.
+    stack = await startTestStack({ env: { WEBHOOK_RETRY_SCHEDULE: '0s,200ms,200ms', WEBHOOK_RETRY_JITTER: '0', WEBHOOK_TIMEOUT: '2s', WEBHOOK_CIRCUIT_FAILURES: '1000' } });
   });
   // Each test gets its own workspace, so its subscriptions see only its own events; tests poll, hence the limits.
   beforeEach(async () => {

@@ -16,6 +16,10 @@ export const workflowIds = {
    * own set, `ingest-partition-<queue>-<n>`.
    */
   ingestPartition: (taskQueue: string, partition: number) => (taskQueue === 'signalbox' ? `ingest-partition-${partition}` : `ingest-partition-${taskQueue}-${partition}`),
+  /** One per webhook dispatch partition, named like the ingest partitions: `webhook-dispatch-<n>` on the default task queue. */
+  webhookDispatch: (taskQueue: string, partition: number) => (taskQueue === 'signalbox' ? `webhook-dispatch-${partition}` : `webhook-dispatch-${taskQueue}-${partition}`),
+  /** One per subscription while its circuit is open: probes the endpoint, then drains what waited. */
+  endpoint: (subscriptionId: string) => `endpoint-${subscriptionId}`,
   outboxSweep: () => 'signalbox-outbox-sweep',
   retention: () => 'signalbox-retention',
 };

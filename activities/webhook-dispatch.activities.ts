@@ -1,0 +1,287 @@
+import { Context } from '@temporalio/activity';
+import type { DeliveryAttempt, DeliveryDoc } from '../core/webhooks/delivery.model';
+import type { EventDoc } from '../core/events/event.model';
+import type { WebhookSubscriptionDoc } from '../core/webhooks/webhook-subscription.model';
+import { deliveryRepository, type AttemptOutcomeWrite } from '../core/webhooks/delivery.repository';
+import { eventRepository } from '../core/events/event.repository';
+import { webhookSubscriptionRepository } from '../core/webhooks/webhook-subscription.repository';
+import { workspaceRepository } from '../core/workspaces/workspace.repository';
+import { endpointStateRepository } from '../core/webhooks/endpoint-state.repository';
+import { recordOutcome, recordOutcomes, type EndpointHealth } from '../core/webhooks/endpoint-health';
+import { deliverySettingsFor, type DeliverySettings } from '../core/webhooks/delivery-settings';
+import { nextDelayMs, withJitter } from '../core/webhooks/retry-policy';
+import { ensureEndpointWorkflow, startDeliveryWorkflow } from '../core/webhooks/start-delivery';
+import type { DeliveryRef } from '../core/webhooks/delivery-ref';
+import type { Deps } from '../core/platform/deps';
+import { healthPolicy } from '../core/webhooks/endpoint-health-policy';
+import { attemptsInSeries, disableSubscription, sendAttempt, whyUndeliverable } from './webhook-attempt';
+
+export interface DeliveryBatchResult {
+  /** Attempts sent. */
+  sent: number;
+  succeeded: number;
+  /** Failed, handed to their own `delivery-<id>` workflow for the retry schedule. */
+  retrying: number;
+  /** Put to wait for their endpoint (circuit open). */
+  waiting: number;
+  /** Failed for good (410, or the last attempt of their schedule). */
+  failed: number;
+  /** The subscription or event is gone: closed without an attempt. */
+  canceled: number;
+  /** Already moved on when re-read (a repeated hand-over): left alone. */
+  skipped: number;
+}
+
+export interface ProbeResult {
+  /** `recovered`: the endpoint answered (or nothing waits to probe with): drain. `down`: probe again later. `gone`: deleted or disabled. */
+  outcome: 'recovered' | 'down' | 'gone';
+  httpStatus?: number;
+  errorClass?: string;
+}
+
+export interface DrainResult {
+  sent: number;
+  succeeded: number;
+  /** Waiting deliveries remain after this page. */
+  more: boolean;
+  /** The circuit opened again during the page: go back to probing. */
+  reopened: boolean;
+  gone: boolean;
+}
+
+interface Planned {
+  ref: DeliveryRef;
+  stored: number;
+}
+
+interface BatchContext {
+  events: Map<string, EventDoc | null>;
+  subscriptions: Map<string, WebhookSubscriptionDoc | null>;
+  health: Map<string, EndpointHealth>;
+  settings: Map<string, DeliverySettings>;
+}
+
+interface Outcomes {
+  attempts: Array<{ id: string; storedAttempts: number; attempt: DeliveryAttempt; outcome: AttemptOutcomeWrite }>;
+  toWait: string[];
+  toCancel: Array<{ id: string; reason: string }>;
+  retries: Array<{ ref: DeliveryRef; waitMs: number; url: string; settings: DeliverySettings; attempt: DeliveryAttempt }>;
+  disable: Array<{ subscription: WebhookSubscriptionDoc; reason: string; failingSince: Date | null }>;
+  /** Endpoints some of whose deliveries were put to wait. */
+  waitingOn: Set<string>;
+  result: DeliveryBatchResult;
+}
+
+/**
+ * Batched sending: first attempts handed over by the dispatch workflows, and an endpoint's waiting
+ * deliveries once its circuit closes. One activity per batch; the reads are one per distinct
+ * event, subscription and endpoint, the writes one per delivery (one bulkWrite on MongoDB) and one
+ * per endpoint. Only a delivery whose attempt failed gets a workflow of its own.
+ */
+export function createWebhookDispatchActivities(deps: Deps) {
+  const policy = healthPolicy(deps.config);
+
+  async function sendDeliveryBatch({ deliveries }: { deliveries: DeliveryRef[] }): Promise<DeliveryBatchResult> {
+    // A retried batch (or a ref handed over again) may have been sent already: re-read those.
+    const recheckAll = Context.current().info.attempt > 1;
+    const planned = await plan(deliveries, recheckAll, 'batch');
+    return sendPlanned(planned.list, planned.skipped);
+  }
+
+  async function plan(refs: DeliveryRef[], recheckAll: boolean, stage: DeliveryDoc['stage']): Promise<{ list: Planned[]; skipped: number }> {
+    const list: Planned[] = [];
+    let skipped = 0;
+    const unique = [...new Map(refs.map((r) => [r.deliveryId, r])).values()];
+    skipped += refs.length - unique.length;
+    await Promise.all(
+      unique.map(async (ref) => {
+        if (!recheckAll && !ref.recheck) return void list.push({ ref, stored: ref.attemptNumber - 1 });
+        const current = await deliveryRepository.findById(ref.deliveryId);
+        if (!current || current.status !== 'pending' || current.stage !== stage || current.series !== ref.series || attemptsInSeries(current) >= ref.attemptNumber) skipped++;
+        else list.push({ ref, stored: current.attempts.length });
+      }),
+    );
+    return { list, skipped };
+  }
+
+  async function sendPlanned(planned: Planned[], skipped: number): Promise<DeliveryBatchResult> {
+    const ctx = await loadContext(planned.map((p) => p.ref));
+    const out: Outcomes = { attempts: [], toWait: [], toCancel: [], retries: [], disable: [], waitingOn: new Set(), result: { sent: 0, succeeded: 0, retrying: 0, waiting: 0, failed: 0, canceled: 0, skipped } };
+    const bySubscription = groupBy(planned, (p) => p.ref.subscriptionId);
+    await Promise.all([...bySubscription].map(([subscriptionId, list]) => sendToEndpoint(ctx, subscriptionId, list, out)));
+    await writeOutcomes(ctx, out);
+    return out.result;
+  }
+
+  async function loadContext(refs: DeliveryRef[]): Promise<BatchContext> {
+    const eventIds = [...new Set(refs.map((r) => r.eventId))];
+    const subscriptionIds = [...new Set(refs.map((r) => r.subscriptionId))];
+    const workspaceIds = [...new Set(refs.map((r) => r.workspaceId))];
+    const [events, subscriptions, health, workspaces] = await Promise.all([
+      Promise.all(eventIds.map((id) => eventRepository.findById(id))),
+      Promise.all(subscriptionIds.map((id) => webhookSubscriptionRepository.findAnyById(id))),
+      endpointStateRepository.healthOf(subscriptionIds, new Date()),
+      Promise.all(workspaceIds.map((id) => workspaceRepository.findByIdCached(id))),
+    ]);
+    return {
+      events: new Map(eventIds.map((id, i) => [id, events[i]])),
+      subscriptions: new Map(subscriptionIds.map((id, i) => [id, subscriptions[i]])),
+      health,
+      settings: new Map(workspaceIds.map((id, i) => [id, deliverySettingsFor(workspaces[i], deps.config)])),
+    };
+  }
+
+  /** One endpoint's share of a batch, at most WEBHOOK_ENDPOINT_CONCURRENCY at once; stops sending once its circuit opens. */
+  async function sendToEndpoint(ctx: BatchContext, subscriptionId: string, list: Planned[], out: Outcomes): Promise<void> {
+    const subscription = ctx.subscriptions.get(subscriptionId) ?? null;
+    let next = 0;
+    const worker = async () => {
+      while (next < list.length) {
+        const item = list[next++];
+        await sendOne(ctx, subscription, item, out);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(deps.config.WEBHOOK_ENDPOINT_CONCURRENCY, list.length) }, worker));
+  }
+
+  async function sendOne(ctx: BatchContext, subscription: WebhookSubscriptionDoc | null, { ref, stored }: Planned, out: Outcomes): Promise<void> {
+    const event = ctx.events.get(ref.eventId) ?? null;
+    const unavailable = whyUndeliverable(event, subscription);
+    if (unavailable || !event || !subscription) {
+      out.toCancel.push({ id: ref.deliveryId, reason: unavailable ?? 'unavailable' });
+      out.result.canceled++;
+      return;
+    }
+    const isTest = Boolean(event.testForSubscriptionId);
+    if (!isTest && ctx.health.get(subscription._id)?.circuit === 'open') {
+      out.toWait.push(ref.deliveryId);
+      out.waitingOn.add(subscription._id);
+      out.result.waiting++;
+      return;
+    }
+    const settings = ctx.settings.get(ref.workspaceId)!;
+    const { response, attempt, outcome } = await sendAttempt(deps, { event, deliveryId: ref.deliveryId, subscription, series: ref.series, attemptNumber: ref.attemptNumber, timeoutMs: settings.timeoutMs });
+    out.result.sent++;
+    // Health decides as outcomes come in, so a circuit that opens stops the rest of the batch.
+    const decision = recordOutcome(ctx.health.get(subscription._id)!, outcome, policy);
+    ctx.health.set(subscription._id, decision.health);
+    if (decision.disable) out.disable.push({ subscription, reason: decision.disable, failingSince: decision.health.failingSince });
+    const write = (o: AttemptOutcomeWrite) => out.attempts.push({ id: ref.deliveryId, storedAttempts: stored, attempt, outcome: o });
+    if (response.ok) {
+      write({ status: 'succeeded', nextAttemptAt: null });
+      out.result.succeeded++;
+    } else if (response.status === 410) {
+      // Zapier's REST-hook contract: 410 Gone means "unsubscribe me".
+      write({ status: 'failed', reason: 'endpoint answered 410 Gone', nextAttemptAt: null });
+      out.disable.push({ subscription, reason: 'The endpoint answered 410 Gone', failingSince: null });
+      out.result.failed++;
+    } else if (ref.attemptNumber >= settings.scheduleMs.length) {
+      write({ status: 'failed', reason: 'every attempt of the retry schedule failed', nextAttemptAt: null });
+      out.result.failed++;
+    } else if (!isTest && decision.health.circuit === 'open') {
+      write({ status: 'pending', nextAttemptAt: null, stage: 'waiting' });
+      out.waitingOn.add(subscription._id);
+      out.result.waiting++;
+    } else {
+      const planned = withJitter(settings.scheduleMs[ref.attemptNumber], settings.jitter, Math.random);
+      const waitMs = nextDelayMs(planned, response.retryAfterMs);
+      write({ status: 'pending', nextAttemptAt: new Date(Date.now() + waitMs), stage: 'workflow' });
+      out.retries.push({ ref, waitMs, url: subscription.url, settings, attempt });
+      out.result.retrying++;
+    }
+  }
+
+  async function writeOutcomes(ctx: BatchContext, out: Outcomes): Promise<void> {
+    await Promise.all([
+      deliveryRepository.recordAttempts(out.attempts),
+      deliveryRepository.setStage(out.toWait, 'waiting'),
+      ...out.toCancel.map((c) => deliveryRepository.close(c.id, 'canceled', c.reason)),
+      ...[...ctx.health].map(([id, health]) => {
+        const sub = ctx.subscriptions.get(id);
+        return sub ? endpointStateRepository.save(id, sub.workspaceId, health) : undefined;
+      }),
+    ]);
+    // The attempts are recorded before a retry workflow starts, so its first read sees them.
+    await Promise.all(
+      out.retries.map(({ ref, waitMs, url, settings, attempt }) =>
+        startDeliveryWorkflow(deps, { delivery: { _id: ref.deliveryId, workspaceId: ref.workspaceId, subscriptionId: ref.subscriptionId, eventId: ref.eventId, eventType: ref.eventType, series: ref.series, url }, settings, resume: { attemptsMade: ref.attemptNumber, waitMs, lastHttpStatus: attempt.httpStatus ?? null, lastErrorClass: attempt.errorClass ?? null } }),
+      ),
+    );
+    for (const id of out.waitingOn) {
+      const sub = ctx.subscriptions.get(id);
+      if (sub) await ensureEndpointWorkflow(deps, sub);
+    }
+    for (const d of out.disable) await disableSubscription(deps, d.subscription, d.reason, d.failingSince);
+  }
+
+  /**
+   * A probe of an endpoint whose circuit is open: its oldest waiting delivery, sent as its next
+   * attempt. The outcome is recorded on the delivery and the endpoint's health either way.
+   */
+  async function probeEndpoint({ subscriptionId }: { subscriptionId: string }): Promise<ProbeResult> {
+    const subscription = await webhookSubscriptionRepository.findAnyById(subscriptionId);
+    if (!subscription || isClosed(subscription)) return closeEndpoint(subscriptionId, subscription);
+    const [oldest] = await deliveryRepository.findWaiting(subscriptionId, 1);
+    const health = (await endpointStateRepository.healthOf([subscriptionId], new Date())).get(subscriptionId)!;
+    if (!oldest) {
+      // Nothing waits to probe with: let traffic through again (half-open: its failure count is
+      // kept, so one more failure re-opens the circuit).
+      if (health.circuit === 'open') await endpointStateRepository.save(subscriptionId, subscription.workspaceId, { ...health, circuit: 'closed', circuitOpenedAt: null });
+      return { outcome: 'recovered' };
+    }
+    const event = await eventRepository.findById(oldest.eventId);
+    if (!event) {
+      await deliveryRepository.close(oldest._id, 'canceled', 'the event no longer exists (retention)');
+      return { outcome: health.circuit === 'open' ? 'down' : 'recovered' };
+    }
+    const settings = deliverySettingsFor(await workspaceRepository.findByIdCached(oldest.workspaceId), deps.config);
+    const { response, attempt, outcome } = await sendAttempt(deps, { event, deliveryId: oldest._id, subscription, series: oldest.series, attemptNumber: attemptsInSeries(oldest) + 1, timeoutMs: settings.timeoutMs });
+    const decision = recordOutcomes(health, [outcome], policy);
+    await deliveryRepository.recordAttempt(oldest, attempt, response.ok ? { status: 'succeeded', nextAttemptAt: null } : response.status === 410 ? { status: 'failed', reason: 'endpoint answered 410 Gone', nextAttemptAt: null } : { status: 'pending', nextAttemptAt: null, stage: 'waiting' });
+    await endpointStateRepository.save(subscriptionId, subscription.workspaceId, decision.health);
+    if (response.status === 410) await disableSubscription(deps, subscription, 'The endpoint answered 410 Gone', null);
+    else if (decision.disable) await disableSubscription(deps, subscription, decision.disable, decision.health.failingSince);
+    if (response.status === 410 || decision.disable) return { outcome: 'gone', httpStatus: response.status };
+    return { outcome: response.ok ? 'recovered' : 'down', httpStatus: response.status, errorClass: response.errorClass };
+  }
+
+  /** One page of an endpoint's waiting deliveries, oldest first, sent as a batch once its circuit has closed. */
+  async function drainEndpoint({ subscriptionId, limit }: { subscriptionId: string; limit: number }): Promise<DrainResult> {
+    const subscription = await webhookSubscriptionRepository.findAnyById(subscriptionId);
+    if (!subscription || isClosed(subscription)) {
+      await closeEndpoint(subscriptionId, subscription);
+      return { sent: 0, succeeded: 0, more: false, reopened: false, gone: true };
+    }
+    const page = await deliveryRepository.findWaiting(subscriptionId, limit);
+    const planned = page.map((d) => ({
+      ref: { deliveryId: d._id, workspaceId: d.workspaceId, subscriptionId, eventId: d.eventId, eventType: d.eventType, series: d.series, attemptNumber: attemptsInSeries(d) + 1, queuedAt: Date.now() },
+      stored: d.attempts.length,
+    }));
+    const result = await sendPlanned(planned, 0);
+    const health = await endpointStateRepository.find(subscriptionId);
+    return { sent: result.sent, succeeded: result.succeeded, more: page.length === limit, reopened: health?.circuit === 'open', gone: false };
+  }
+
+  async function closeEndpoint(subscriptionId: string, subscription: WebhookSubscriptionDoc | null): Promise<ProbeResult> {
+    await deliveryRepository.cancelWaiting(subscriptionId, subscription && !subscription.deletedAt ? 'the subscription is disabled' : 'the subscription was deleted');
+    return { outcome: 'gone' };
+  }
+
+  return { sendDeliveryBatch, probeEndpoint, drainEndpoint };
+}
+
+/** Deleted or disabled: its waiting deliveries are canceled (recover restarts them once re-enabled). */
+function isClosed(subscription: WebhookSubscriptionDoc): boolean {
+  return Boolean(subscription.deletedAt) || !subscription.active;
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}

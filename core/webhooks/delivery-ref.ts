@@ -1,0 +1,26 @@
+import { fnv1a32 } from '../ingest/ingest-partition';
+
+/**
+ * What a dispatch workflow is handed for one delivery attempt: enough to send it without reading
+ * the delivery first. Ids and numbers only: no payload or URL enters Temporal's history.
+ */
+export interface DeliveryRef {
+  deliveryId: string;
+  workspaceId: string;
+  subscriptionId: string;
+  eventId: string;
+  eventType: string;
+  series: number;
+  /** The attempt this send is, within its series (1 for a first attempt). */
+  attemptNumber: number;
+  /** When it was handed over (ms since the epoch): the dispatch lag. */
+  queuedAt: number;
+  /** Handed over again (outbox sweep, drain): the batch re-reads it and skips it if it moved on. */
+  recheck?: boolean;
+}
+
+/** The dispatch partition (0 … partitions-1) of a subscription: all its first attempts go through one workflow. */
+export function dispatchPartitionOf(subscriptionId: string, partitions: number): number {
+  if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
+  return fnv1a32(subscriptionId) % partitions;
+}
