@@ -14,13 +14,15 @@ interface Waiting {
 }
 
 /**
- * Gathers the deliveries a process creates for WEBHOOK_DISPATCH_LINGER and hands each dispatch
- * partition its share in one signal-with-start, so a burst costs a few signals rather than one
- * workflow per delivery. Callers wait for their signal: an event is marked fanned out only once
+ * Gathers the deliveries a process creates for WEBHOOK_DISPATCH_LINGER, and while the partition's
+ * previous signal is in flight, and hands each dispatch partition its share in one
+ * signal-with-start, so a burst costs a few signals rather than one workflow per delivery. Callers wait for their signal: an event is marked fanned out only once
  * its deliveries are with Temporal, and the outbox sweep repeats the fan-out of one that is not.
  */
 export class DeliveryHandOff {
   private waiting = new Map<number, Waiting>();
+  /** Partitions with a signal in flight: what arrives meanwhile goes in the next one (bigger batches under load, no added latency when idle). */
+  private readonly sending = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: Deps) {}
@@ -50,18 +52,28 @@ export class DeliveryHandOff {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      const batches = this.waiting;
-      this.waiting = new Map();
-      for (const [partition, entry] of batches) void this.signal(partition, entry);
+      this.flush();
     }, this.deps.config.WEBHOOK_DISPATCH_LINGER);
   }
 
+  private flush(): void {
+    for (const [partition, entry] of this.waiting) {
+      if (this.sending.has(partition)) continue;
+      this.waiting.delete(partition);
+      void this.signal(partition, entry);
+    }
+  }
+
   private async signal(partition: number, { refs, waiters }: Waiting): Promise<void> {
+    this.sending.add(partition);
     try {
       for (let i = 0; i < refs.length; i += MAX_REFS_PER_SIGNAL) await signalPartition(this.deps, partition, refs.slice(i, i + MAX_REFS_PER_SIGNAL));
       for (const w of waiters) w.resolve();
     } catch (err) {
       for (const w of waiters) w.reject(err);
+    } finally {
+      this.sending.delete(partition);
+      if (this.waiting.has(partition)) this.flush();
     }
   }
 }
