@@ -23,6 +23,6 @@ export function createActivities(deps: Deps) {
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { AttemptInput, AttemptResult } from './webhook-delivery.activities';
-export type { DeliveryBatchResult, ProbeResult, DrainResult } from './webhook-dispatch.activities';
+export type { DeliveryBatchResult, DispatchRunResult, ProbeResult, DrainResult } from './webhook-dispatch.activities';
 export type { ProvisionResult } from './workspace.activities';
 export type { RetentionResult } from './maintenance.activities';

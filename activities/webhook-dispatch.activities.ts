@@ -6,6 +6,7 @@ import { deliveryRepository, type AttemptOutcomeWrite } from '../core/webhooks/d
 import { eventRepository } from '../core/events/event.repository';
 import { webhookSubscriptionRepository } from '../core/webhooks/webhook-subscription.repository';
 import { workspaceRepository } from '../core/workspaces/workspace.repository';
+import { deliveryQueueRepository } from '../core/webhooks/delivery-queue.repository';
 import { endpointStateRepository } from '../core/webhooks/endpoint-state.repository';
 import { recordOutcome, recordOutcomes, type EndpointHealth } from '../core/webhooks/endpoint-health';
 import { deliverySettingsFor, type DeliverySettings } from '../core/webhooks/delivery-settings';
@@ -30,6 +31,10 @@ export interface DeliveryBatchResult {
   canceled: number;
   /** Already moved on when re-read (a repeated hand-over): left alone. */
   skipped: number;
+}
+
+export interface DispatchRunResult extends DeliveryBatchResult {
+  batches: number;
 }
 
 export interface ProbeResult {
@@ -72,8 +77,14 @@ interface Outcomes {
   result: DeliveryBatchResult;
 }
 
+/** First attempts per batch, at most. */
+const BATCH = 500;
+/** Poll interval of an idle partition: doubles from the first to the second while nothing is queued. */
+const POLL_MIN_MS = 5;
+const POLL_MAX_MS = 50;
+
 /**
- * Batched sending: first attempts handed over by the dispatch workflows, and an endpoint's waiting
+ * Batched sending: first attempts queued for the dispatch workflows, and an endpoint's waiting
  * deliveries once its circuit closes. One activity per batch; the reads are one per distinct
  * event, subscription and endpoint, the writes one per delivery (one bulkWrite on MongoDB) and one
  * per endpoint. Only a delivery whose attempt failed gets a workflow of its own.
@@ -81,21 +92,42 @@ interface Outcomes {
 export function createWebhookDispatchActivities(deps: Deps) {
   const policy = healthPolicy(deps.config);
 
-  async function sendDeliveryBatch({ deliveries }: { deliveries: DeliveryRef[] }): Promise<DeliveryBatchResult> {
-    // A retried batch (or a ref handed over again) may have been sent already: re-read those.
-    const recheckAll = Context.current().info.attempt > 1;
-    const planned = await plan(deliveries, recheckAll, 'batch');
-    return sendPlanned(planned.list, planned.skipped);
+  /**
+   * One run of a dispatch partition: polls its queue and sends batch after batch until runForMs
+   * has passed or the activity is cancelled (worker shutdown). Heartbeats between batches.
+   */
+  async function dispatchQueuedDeliveries({ partition, runForMs }: { partition: number; runForMs: number }): Promise<DispatchRunResult> {
+    const context = Context.current();
+    const runStarted = Date.now();
+    const totals: DispatchRunResult = { batches: 0, sent: 0, succeeded: 0, retrying: 0, waiting: 0, failed: 0, canceled: 0, skipped: 0 };
+    let idleMs = POLL_MIN_MS;
+    while (Date.now() - runStarted < runForMs && !context.cancellationSignal.aborted) {
+      context.heartbeat(totals);
+      const refs = await deliveryQueueRepository.next(partition, BATCH);
+      if (refs.length === 0) {
+        // Idle: poll less often, up to POLL_MAX_MS (the latency of the first delivery after a pause).
+        if (!(await pause(context, idleMs))) break;
+        idleMs = Math.min(idleMs * 2, POLL_MAX_MS);
+        continue;
+      }
+      idleMs = POLL_MIN_MS;
+      // Rows queued before this run began may have been sent by a run that died mid-batch: re-read those.
+      const planned = await plan(refs, (ref) => ref.queuedAt < runStarted, 'batch');
+      const result = await sendPlanned(planned.list, planned.skipped);
+      // Only once the attempts are recorded: a crash before this sends them again, never loses them.
+      await deliveryQueueRepository.remove(refs.map((r) => r.deliveryId));
+      totals.batches++;
+      for (const key of Object.keys(result) as Array<keyof DeliveryBatchResult>) totals[key] += result[key];
+    }
+    return totals;
   }
 
-  async function plan(refs: DeliveryRef[], recheckAll: boolean, stage: DeliveryDoc['stage']): Promise<{ list: Planned[]; skipped: number }> {
+  async function plan(refs: DeliveryRef[], recheck: (ref: DeliveryRef) => boolean, stage: DeliveryDoc['stage']): Promise<{ list: Planned[]; skipped: number }> {
     const list: Planned[] = [];
     let skipped = 0;
-    const unique = [...new Map(refs.map((r) => [r.deliveryId, r])).values()];
-    skipped += refs.length - unique.length;
     await Promise.all(
-      unique.map(async (ref) => {
-        if (!recheckAll && !ref.recheck) return void list.push({ ref, stored: ref.attemptNumber - 1 });
+      refs.map(async (ref) => {
+        if (!recheck(ref)) return void list.push({ ref, stored: ref.attemptNumber - 1 });
         const current = await deliveryRepository.findById(ref.deliveryId);
         if (!current || current.status !== 'pending' || current.stage !== stage || current.series !== ref.series || attemptsInSeries(current) >= ref.attemptNumber) skipped++;
         else list.push({ ref, stored: current.attempts.length });
@@ -267,12 +299,22 @@ export function createWebhookDispatchActivities(deps: Deps) {
     return { outcome: 'gone' };
   }
 
-  return { sendDeliveryBatch, probeEndpoint, drainEndpoint };
+  return { dispatchQueuedDeliveries, probeEndpoint, drainEndpoint };
 }
 
 /** Deleted or disabled: its waiting deliveries are canceled (recover restarts them once re-enabled). */
 function isClosed(subscription: WebhookSubscriptionDoc): boolean {
   return Boolean(subscription.deletedAt) || !subscription.active;
+}
+
+/** Waits, unless the activity is cancelled meanwhile (false then). */
+async function pause(context: Context, ms: number): Promise<boolean> {
+  try {
+    await context.sleep(ms);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {

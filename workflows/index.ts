@@ -10,7 +10,7 @@ export { ingestPartitionWorkflow, ingestPartitionEventsSignal, ingestPartitionSt
 export type { IngestPartitionInput, IngestPartitionState } from './ingest-partition.workflow';
 export { recoverDeliveriesWorkflow, recoveryProgressQuery } from './recover-deliveries.workflow';
 export type { RecoverDeliveriesInput, RecoveryPosition, RecoveryProgress } from './recover-deliveries.workflow';
-export { webhookDispatchWorkflow, deliveriesQueuedSignal, webhookDispatchStateQuery } from './webhook-dispatch.workflow';
+export { webhookDispatchWorkflow, webhookDispatchStateQuery } from './webhook-dispatch.workflow';
 export type { WebhookDispatchInput, WebhookDispatchState } from './webhook-dispatch.workflow';
 export { endpointCircuitWorkflow, endpointStateQuery, probeNowSignal } from './endpoint-circuit.workflow';
 export type { EndpointCircuitInput, EndpointCircuitState } from './endpoint-circuit.workflow';

@@ -15,7 +15,7 @@ import { workflowIds } from '../platform/temporal/workflow-ids';
 import { matchesFilters, type SubscriptionFilters } from '../webhooks/filters';
 import { deliverySettingsFor } from '../webhooks/delivery-settings';
 import { ensureEndpointWorkflow, startDeliveryWorkflow } from '../webhooks/start-delivery';
-import { handOverDeliveries } from '../webhooks/hand-over-deliveries';
+import { queueDeliveries } from '../webhooks/queue-deliveries';
 import type { DeliveryDoc } from '../webhooks/delivery.model';
 
 /** Matching every subscription's URL patterns against one event takes microseconds; this is a cap, not a target. */
@@ -69,17 +69,17 @@ export async function fanOutEvent(deps: Deps, event: EventDoc): Promise<string[]
       ? [await webhookSubscriptionRepository.findInWorkspace(event.workspaceId, event.testForSubscriptionId)].filter((s) => s !== null)
       : matching(await webhookSubscriptionRepository.findActiveForEventType(event.workspaceId, event.type), event);
   const settings = deliverySettingsFor(workspace, deps.config);
-  const deliveries = await Promise.all(subscriptions.map(async (sub) => ({ sub, ...(await findOrCreateDelivery(event, sub._id, sub.url)) })));
+  const deliveries = await Promise.all(subscriptions.map(async (sub) => ({ sub, delivery: await findOrCreateDelivery(event, sub._id, sub.url) })));
   const pending = deliveries.filter((d) => d.delivery.status === 'pending');
-  // First attempts go in batches (the dispatch workflows); a repeated fan-out finds each pending
-  // delivery where it was left: with a batch (handed over again, re-checked there), with its own
-  // retry workflow (started if it is not running) or waiting for its endpoint's workflow.
+  // First attempts go in batches (queued for the dispatch workflows); a repeated fan-out finds
+  // each pending delivery where it was left: queued (queued once), with its own retry workflow
+  // (started if it is not running) or waiting for its endpoint's workflow.
   const batch = pending.filter((d) => d.delivery.stage === 'batch');
   const queuedAt = Date.now();
   await Promise.all([
-    handOverDeliveries(
+    queueDeliveries(
       deps,
-      batch.map(({ delivery, created }) => ({
+      batch.map(({ delivery }) => ({
         deliveryId: delivery._id,
         workspaceId: delivery.workspaceId,
         subscriptionId: delivery.subscriptionId,
@@ -88,7 +88,6 @@ export async function fanOutEvent(deps: Deps, event: EventDoc): Promise<string[]
         series: delivery.series,
         attemptNumber: 1,
         queuedAt,
-        ...(created ? {} : { recheck: true }),
       })),
     ),
     ...pending.filter((d) => d.delivery.stage === 'workflow').map(({ delivery }) => startDeliveryWorkflow(deps, { delivery, settings })),
@@ -113,19 +112,18 @@ function matching<T extends { filters?: SubscriptionFilters | null }>(subscripti
  * primary-key operation (secondary-index lookups are slow on FerretDB/SQLite) and a repeated
  * fan-out lands on the same document; the unique pair index guards real MongoDB as well.
  */
-async function findOrCreateDelivery(event: EventDoc, subscriptionId: string, url: string): Promise<{ delivery: DeliveryDoc; created: boolean }> {
+async function findOrCreateDelivery(event: EventDoc, subscriptionId: string, url: string): Promise<DeliveryDoc> {
   const id = deliveryIdFor(event._id, subscriptionId);
   // A fresh event has no deliveries yet: insert first, read only when a repeated fan-out collides.
   if (event.fannedOutAt) {
     const existing = await deliveryRepository.findById(id);
-    if (existing) return { delivery: existing, created: false };
+    if (existing) return existing;
   }
   try {
-    const delivery = await deliveryRepository.insert({ _id: id, workspaceId: event.workspaceId, eventId: event._id, eventType: event.type, subscriptionId, url, workflowId: workflowIds.delivery(id) });
-    return { delivery, created: true };
+    return await deliveryRepository.insert({ _id: id, workspaceId: event.workspaceId, eventId: event._id, eventType: event.type, subscriptionId, url, workflowId: workflowIds.delivery(id) });
   } catch (err) {
     const raced = isDuplicateKeyError(err) ? await deliveryRepository.findById(id) : null;
-    if (raced) return { delivery: raced, created: false };
+    if (raced) return raced;
     throw err;
   }
 }

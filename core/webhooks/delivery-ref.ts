@@ -1,9 +1,6 @@
 import { fnv1a32 } from '../ingest/ingest-partition';
 
-/**
- * What a dispatch workflow is handed for one delivery attempt: enough to send it without reading
- * the delivery first. Ids and numbers only: no payload or URL enters Temporal's history.
- */
+/** One delivery attempt to send in a batch: enough to send it without reading the delivery first. */
 export interface DeliveryRef {
   deliveryId: string;
   workspaceId: string;
@@ -13,10 +10,8 @@ export interface DeliveryRef {
   series: number;
   /** The attempt this send is, within its series (1 for a first attempt). */
   attemptNumber: number;
-  /** When it was handed over (ms since the epoch): the dispatch lag. */
+  /** When it was queued (ms since the epoch): the dispatch lag. */
   queuedAt: number;
-  /** Handed over again (outbox sweep, drain): the batch re-reads it and skips it if it moved on. */
-  recheck?: boolean;
 }
 
 /** The dispatch partition (0 … partitions-1) of a subscription: all its first attempts go through one workflow. */
