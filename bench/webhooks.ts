@@ -259,7 +259,7 @@ async function main() {
           last = await health();
           return last.circuit === 'open' && last.deliveries.queued === 0 && last.deliveries.retrying === 0;
         },
-        10 * 60_000,
+        Math.max(10 * 60_000, outageIds.length * 10),
         5000, // the health page counts by stage with full scans on FerretDB: not too often
       );
       const settledAt = performance.now();
@@ -285,7 +285,7 @@ async function main() {
       }
       const drainTicker = setInterval(() => progress(`drain: ${outageIds.filter((id) => receiver.firstSeen.has(id)).length}/${outageIds.length} received, worker RSS ${fmt(rss.last())} MiB`), 5000);
       try {
-        await waitFor(() => outageIds.every((id) => receiver.firstSeen.has(id)), 30 * 60_000, 250);
+        await waitFor(() => outageIds.every((id) => receiver.firstSeen.has(id)), Math.max(30 * 60_000, outageIds.length * 50), 250);
       } finally {
         clearInterval(drainTicker);
       }
@@ -345,7 +345,7 @@ async function main() {
       const plainSeconds = o.events / baselineBurstRate;
       lines.push(
         '',
-        `outage (receiver answers 503): ${o.events} events emitted in ${fmt(o.emitSeconds)} s (${fmt(o.events / o.emitSeconds)}/s); circuit ${o.opened ? 'open' : 'NOT open'}${o.settled ? '' : ' (did not settle within 10 min)'}`,
+        `outage (receiver answers 503): ${o.events} events emitted in ${fmt(o.emitSeconds)} s (${fmt(o.events / o.emitSeconds)}/s); circuit ${o.opened ? 'open' : 'NOT open'}${o.settled ? '' : ' (the backlog did not settle: something still queued or retrying)'}`,
         `  backlog: waiting ${o.waiting.waiting}, queued ${o.waiting.queued}, retrying ${o.waiting.retrying} (GET /webhooks/:id/health); open workflows: ${o.runningDelivery} delivery-*, ${o.runningAll} in all; ${o.attemptsWhileDown} requests reached the receiver while it was down`,
         `  worker RSS MiB while the backlog built: start ${fmt(o.buildRss.start)}, peak ${fmt(o.buildRss.peak)}, end ${fmt(o.buildRss.end)}; while it drained: peak ${fmt(o.drainRss.peak)}, end ${fmt(o.drainRss.end)} (idle ${fmt(workerIdleRss)}; plain POST: no worker)`,
         `  recovery via ${o.drainedBy}: all ${o.events} received ${fmt(o.secondsToAll)} s after the receiver came back (${fmt(o.events / o.secondsToAll)} deliveries/s; plain POST at the baseline burst rate: ${fmt(plainSeconds)} s); lost ${o.lost}, duplicated ${o.duplicated}`,
