@@ -65,6 +65,7 @@ import type { DispatcherStats } from './lib/api-child';
 import { startBenchStack, type BenchStack } from './lib/bench-stack';
 import { closedLoop, CpuMeter, failuresText, openLoop, type LoadResult, type Target } from './lib/load';
 import { fmt, rssMiB, summarize } from './lib/stats';
+import { countHistoryEvents } from './lib/temporal-history';
 
 const { values: opts } = parseArgs({
   options: {
@@ -605,27 +606,7 @@ const INGEST_WORKFLOW_TYPES = new Set(['visitorWorkflow', 'ingestPartitionWorkfl
  */
 async function historyFigures(stack: BenchStack, since: Date): Promise<HistoryFigures> {
   const started = performance.now();
-  const client = createTemporalClient({ address: stack.config.TEMPORAL_ADDRESS, namespace: stack.config.TEMPORAL_NAMESPACE });
-  const byType = new Map<string, { runs: number; events: number }>();
-  try {
-    const executions: Array<{ workflowId: string; runId: string; type: string }> = [];
-    for await (const wf of client.workflow.list({ query: `StartTime >= '${since.toISOString()}'` })) executions.push({ workflowId: wf.workflowId, runId: wf.runId, type: wf.type });
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < executions.length) {
-          const wf = executions[next++];
-          const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
-          const entry = byType.get(wf.type) ?? { runs: 0, events: 0 };
-          entry.runs++;
-          entry.events += history.events?.length ?? 0;
-          byType.set(wf.type, entry);
-        }
-      }),
-    );
-  } finally {
-    await client.connection.close();
-  }
+  const { byGroup: byType } = await countHistoryEvents(stack.config, since);
   const db = mongoose.connection.db;
   if (!db) throw new Error('no database handle');
   const applied = await db.collection('ingest_events').estimatedDocumentCount();

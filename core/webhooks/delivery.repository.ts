@@ -79,12 +79,24 @@ export const deliveryRepository = {
     await Promise.all(entries.filter((e) => e.storedAttempts + 1 > MAX_STORED_ATTEMPTS).map((e) => this.dropAttemptsOverCap(e.id)));
   },
 
-  /** Puts pending deliveries in a stage (e.g. `waiting` for their endpoint) without an attempt. */
+  /**
+   * Puts pending deliveries in a stage (e.g. `waiting` for their endpoint) without an attempt.
+   * On FerretDB a filter of `_id` plus anything else is not served by the `_id` index: each
+   * update scanned the whole table (5 s per delivery at a few thousand rows on the 2-core box,
+   * so an outage backlog never finished going to wait). There each delivery is read and updated
+   * by `_id` alone, as `close` does; a closed one is left alone.
+   */
   async setStage(ids: string[], stage: DeliveryStage): Promise<void> {
     if (ids.length === 0) return;
     const update = { $set: { stage, ...(stage === 'waiting' ? { nextAttemptAt: null } : {}) } };
-    if (databaseIsFerretDb()) await Promise.all(ids.map((id) => DeliveryModel.updateOne({ _id: id, status: 'pending' }, update)));
-    else await DeliveryModel.updateMany({ _id: { $in: ids }, status: 'pending' }, update);
+    if (databaseIsFerretDb()) {
+      await Promise.all(
+        ids.map(async (id) => {
+          const current = await this.findById(id);
+          if (current?.status === 'pending') await DeliveryModel.updateOne({ _id: id }, update);
+        }),
+      );
+    } else await DeliveryModel.updateMany({ _id: { $in: ids }, status: 'pending' }, update);
   },
 
   /** The endpoint's deliveries waiting for its circuit to close, oldest first. */
