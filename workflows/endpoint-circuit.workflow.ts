@@ -24,7 +24,7 @@ export const endpointStateQuery = defineQuery<EndpointCircuitState>('state');
 /** Probe now instead of at the next scheduled time (an operator who fixed the endpoint). */
 export const probeNowSignal = defineSignal('probeNow');
 
-const DRAIN_PAGE = 200;
+const DRAIN_PAGE = 500;
 
 /**
  * `endpoint-<subscription>`: runs while an endpoint's circuit is open. Its deliveries wait in the
