@@ -129,11 +129,27 @@ export function createWebhookDispatchActivities(deps: Deps) {
       refs.map(async (ref) => {
         if (!recheck(ref)) return void list.push({ ref, stored: ref.attemptNumber - 1 });
         const current = await deliveryRepository.findById(ref.deliveryId);
-        if (!current || current.status !== 'pending' || current.stage !== stage || current.series !== ref.series || attemptsInSeries(current) >= ref.attemptNumber) skipped++;
-        else list.push({ ref, stored: current.attempts.length });
+        if (current && current.status === 'pending' && current.stage === stage && current.series === ref.series && attemptsInSeries(current) < ref.attemptNumber) {
+          return void list.push({ ref, stored: current.attempts.length });
+        }
+        skipped++;
+        // A run that died between recording a failed attempt and starting what follows it: start it now.
+        if (current?.status === 'pending' && current.stage !== stage) await resumeAfterCrash(current);
       }),
     );
     return { list, skipped };
+  }
+
+  async function resumeAfterCrash(delivery: DeliveryDoc): Promise<void> {
+    if (delivery.stage === 'workflow') {
+      const settings = deliverySettingsFor(await workspaceRepository.findByIdCached(delivery.workspaceId), deps.config);
+      const last = delivery.attempts.at(-1);
+      const waitMs = Math.max(0, (delivery.nextAttemptAt?.getTime() ?? Date.now()) - Date.now());
+      await startDeliveryWorkflow(deps, { delivery, settings, resume: { attemptsMade: attemptsInSeries(delivery), waitMs, lastHttpStatus: last?.httpStatus ?? null, lastErrorClass: last?.errorClass ?? null } });
+    } else if (delivery.stage === 'waiting') {
+      const subscription = await webhookSubscriptionRepository.findAnyById(delivery.subscriptionId);
+      if (subscription) await ensureEndpointWorkflow(deps, subscription);
+    }
   }
 
   async function sendPlanned(planned: Planned[], skipped: number): Promise<DeliveryBatchResult> {
