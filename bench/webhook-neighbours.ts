@@ -142,6 +142,8 @@ interface PhaseResult {
   allReceivedSeconds: number | null;
   deadConnections: number | null;
   health: HealthPage | null;
+  /** How long GET /webhooks/:id/health took (three counts over the deliveries: on FerretDB each reads the whole table). */
+  healthMs: number;
   circuitsOpen: number;
   workflows: { all: number; delivery: number; endpoint: number };
   /** Workflow executions started since the phase began (visibility), by kind. */
@@ -218,8 +220,13 @@ async function runPhase(stack: BenchStack, receiver: Awaited<ReturnType<typeof s
 
     const receivedAtEnd = deadReceiver ? null : receiver.seen.size - receivedBefore;
     const since = `StartTime >= '${startedAt.toISOString()}'`;
+    const healthStarted = performance.now();
+    let healthMs = NaN;
     const [health, circuitsOpen, workflows, startedWorkflows] = await Promise.all([
-      fetch(`${stack.api.url}/api/v1/webhooks/${subIds[0]}/health`, { headers: aHeaders }).then(async (res) => (res.status === 200 ? ((await res.json()) as HealthPage) : null)),
+      fetch(`${stack.api.url}/api/v1/webhooks/${subIds[0]}/health`, { headers: aHeaders }).then(async (res) => {
+        healthMs = performance.now() - healthStarted;
+        return res.status === 200 ? ((await res.json()) as HealthPage) : null;
+      }),
       fetch(`${stack.api.url}/api/v1/webhooks?limit=100`, { headers: aHeaders })
         .then((res) => res.json() as Promise<{ data: SubscriptionView[] }>)
         .then((page) => page.data.filter((s) => subIds.includes(s.id) && s.health.circuit === 'open').length),
@@ -256,6 +263,7 @@ async function runPhase(stack: BenchStack, receiver: Awaited<ReturnType<typeof s
       allReceivedSeconds,
       deadConnections: deadReceiver && dead === 'timeout' ? deadReceiver.connections() : null,
       health,
+      healthMs,
       circuitsOpen,
       workflows,
       started: startedWorkflows,
@@ -302,6 +310,7 @@ function printReport(phases: PhaseResult[]): void {
     row("A deliveries received when B was done", (p) => (p.receivedAtEnd === null ? '-' : `${p.receivedAtEnd} / ${p.emitted * subscriptions}`)),
     row("A all deliveries received after", (p) => (p.receivedAtEnd === null ? '-' : p.allReceivedSeconds === null ? `not within ${drainTimeout} s` : `${fmt(p.allReceivedSeconds)} s`)),
     row("A sub #1 queued / retrying / waiting (health)", (p) => (p.health ? `${p.health.deliveries.queued} / ${p.health.deliveries.retrying} / ${p.health.deliveries.waiting}` : 'n/a')),
+    row('A sub #1 health page answered in', (p) => `${fmt(p.healthMs, 0)} ms`),
     row("A sub #1 circuit, consecutive failures", (p) => (p.health ? `${p.health.circuit}, ${p.health.consecutiveFailures}` : 'n/a')),
     row(`A circuits open (of ${subscriptions})`, (p) => String(p.circuitsOpen)),
     row('Temporal open workflows: all / delivery-* / endpoint-*', (p) => `${p.workflows.all} / ${p.workflows.delivery} / ${p.workflows.endpoint}`),
