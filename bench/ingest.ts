@@ -64,6 +64,7 @@ import { outboxSweepWorkflow } from '../workflows';
 import type { DispatcherStats } from './lib/api-child';
 import { startBenchStack, type BenchStack } from './lib/bench-stack';
 import { closedLoop, CpuMeter, failuresText, openLoop, type LoadResult, type Target } from './lib/load';
+import { acceptedIds, batchBody, createWorkspace, lagsOf, singleBody, waitApplied } from './lib/ingest-lag';
 import { fmt, rssMiB, summarize } from './lib/stats';
 import { countHistoryEvents } from './lib/temporal-history';
 
@@ -107,73 +108,7 @@ const logDir = opts['log-dir'] ?? `/tmp/signalbox-bench-ingest-${new Date().toIS
 
 const progress = (msg: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
 
-// ---- payloads -----------------------------------------------------------------------------------
-
-const USER_AGENT = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
-const PAGES = ['/', '/pricing', '/features', '/blog/launch', '/docs/getting-started', '/about', '/customers', '/contact'];
-
-/** A deterministic spread of fingerprints (a multiplicative hash of the sequence number). */
-const fingerprintOf = (i: number, space: number) => `bench-fp-${(Math.imul(i + 1, 2654435761) >>> 0) % space}`;
-
-function pageview(i: number, space: number): object {
-  const path = PAGES[i % PAGES.length];
-  return {
-    type: 'pageview',
-    data: {
-      visitor_fingerprint: fingerprintOf(i, space),
-      session_id: `bench-session-${i % 5000}`,
-      url: `https://www.example.com${path}`,
-      path,
-      referrer: i % 3 === 0 ? 'https://www.google.com/' : '',
-      title: `Example — ${path}`,
-      locale: 'en-US',
-      ip: `203.0.113.${i % 250}`,
-      user_agent: USER_AGENT,
-    },
-  };
-}
-
-const singleBody = (space: number) => (i: number) => JSON.stringify(pageview(i, space));
-const batchBody = (space: number, size: number, offset = 0) => (i: number) =>
-  JSON.stringify({ events: Array.from({ length: size }, (_, k) => pageview(offset + i * size + k, space)) });
-
 // ---- database readings (the bench's own connection) ---------------------------------------------
-
-interface Applied {
-  receivedAt: Date;
-  appliedAt: Date;
-}
-
-/**
- * Waits until the given accepted events are in `ingest_events` (the processed log), at most
- * `timeoutS`. Looks them up by `_id` only, oldest first, a chunk at a time: on FerretDB any other
- * query (a count, `$in`, a filter) reads the whole collection, ≈ 0.1 ms per document, which at
- * these sizes would load the database more than the pipeline being measured.
- */
-async function waitApplied(ids: string[], timeoutS: number): Promise<{ applied: Map<string, Applied>; missing: string[]; seconds: number; lookups: number }> {
-  const db = mongoose.connection.db;
-  if (!db) throw new Error('no database handle');
-  const log = db.collection<{ _id: string } & Applied>('ingest_events');
-  const applied = new Map<string, Applied>();
-  let pending = [...ids];
-  let lookups = 0;
-  const started = performance.now();
-  while (pending.length > 0) {
-    for (let at = 0; at < pending.length && at < 3000; ) {
-      const chunk = pending.slice(at, at + 50);
-      const docs = await Promise.all(chunk.map((id) => log.findOne({ _id: id }, { projection: { receivedAt: 1, appliedAt: 1 } })));
-      docs.forEach((doc, k) => doc && applied.set(chunk[k], { receivedAt: doc.receivedAt, appliedAt: doc.appliedAt }));
-      at += chunk.length;
-      lookups += chunk.length;
-      // Events are applied roughly in arrival order: stop at the first mostly-pending chunk.
-      if (docs.filter(Boolean).length < chunk.length * 0.8) break;
-    }
-    pending = pending.filter((id) => !applied.has(id));
-    if (pending.length === 0 || performance.now() - started > timeoutS * 1000) break;
-    await sleep(1000);
-  }
-  return { applied, missing: pending, seconds: (performance.now() - started) / 1000, lookups };
-}
 
 /**
  * The database's own latency, seen from the bench's connection (not the API's pool): every 200 ms
@@ -218,13 +153,6 @@ function dispatcherText(d: DispatcherStats | undefined): string {
   if (!d) return 'n/a';
   const s = summarize(d.signalMs);
   return `${d.offered} offered, ${d.queued} queued, ${d.dropped} dropped to the sweep; ${d.signals} signal-with-start (p50 ${fmt(s.p50, 1)} p99 ${fmt(s.p99, 1)} ms${d.signalErrors ? `, ${d.signalErrors} failed` : ''}); max pending ${d.maxPending}`;
-}
-
-/** Accepted ids from a single (`{ id }`) or batch (`{ results: [{ id, status }] }`) answer. */
-function acceptedIds(body: string): string[] {
-  const parsed = JSON.parse(body) as { id?: string; duplicate?: boolean; results?: Array<{ id?: string; status: string }> };
-  if (parsed.results) return parsed.results.filter((r) => r.status === 'accepted' && r.id).map((r) => r.id!);
-  return parsed.id && !parsed.duplicate ? [parsed.id] : [];
 }
 
 // ---- reporting helpers --------------------------------------------------------------------------
@@ -299,22 +227,6 @@ async function phase(stack: BenchStack, cpu: CpuMeter, name: string, durationS: 
 }
 
 // ---- main ---------------------------------------------------------------------------------------
-
-interface Workspace {
-  id: string;
-  secretKey: string;
-}
-
-async function createWorkspace(stack: BenchStack, name: string): Promise<Workspace> {
-  const res = await fetch(`${stack.api.url}/admin/v1/workspaces`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name, rateLimits: { perMinute: 1e7, perDay: 1e9 } }),
-  });
-  if (res.status !== 201) throw new Error(`creating a workspace answered ${res.status}: ${await res.text()}`);
-  const created = (await res.json()) as { workspace: { id: string }; keys: Array<{ kind: string; key: string }> };
-  return { id: created.workspace.id, secretKey: created.keys.find((k) => k.kind === 'secret')!.key };
-}
 
 interface LagFigures {
   sent: number;
@@ -444,7 +356,7 @@ async function main(): Promise<void> {
       const lastApplied = Math.max(sendStarted, ...[...applied.values()].map((a) => a.appliedAt.getTime()));
       const wholeCpu = whole.read();
       const events = [...applied.values()];
-      const lags = [...events.map((a) => a.appliedAt.getTime() - a.receivedAt.getTime()), ...missing.map(() => Infinity)];
+      const lags = lagsOf(applied, missing);
       // Backlog at time t = accepted by t − applied by t (the API's and the worker's clocks are this machine's).
       const backlogAt = (t: number) => events.filter((a) => a.receivedAt.getTime() <= t && a.appliedAt.getTime() > t).length + missing.length * Number(t >= sendEnded);
       let maxBacklog = 0;
