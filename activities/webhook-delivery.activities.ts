@@ -1,6 +1,7 @@
 import type { DeliveryAttempt, DeliveryDoc, DeliveryErrorClass, DeliveryStatus } from '../core/webhooks/delivery.model';
 import type { WebhookSubscriptionDoc } from '../core/webhooks/webhook-subscription.model';
 import { deliveryRepository } from '../core/webhooks/delivery.repository';
+import { deliveryBacklogRepository } from '../core/webhooks/delivery-backlog.repository';
 import { eventRepository } from '../core/events/event.repository';
 import { webhookSubscriptionRepository } from '../core/webhooks/webhook-subscription.repository';
 import { workspaceRepository } from '../core/workspaces/workspace.repository';
@@ -87,6 +88,7 @@ export function createDeliveryActivities(deps: Deps) {
     }
     const last = input.plannedNextDelayMs === null;
     if (!last && circuitOpen) {
+      await deliveryBacklogRepository.add([{ deliveryId: delivery._id, subscriptionId: subscription._id, since: delivery.createdAt }]);
       await deliveryRepository.recordAttempt(delivery, attempt, { status: 'pending', nextAttemptAt: null, stage: 'waiting' });
       await ensureEndpointWorkflow(deps, subscription);
       return { result: 'waiting', nextDelayMs: 0, ...details };
@@ -101,6 +103,7 @@ export function createDeliveryActivities(deps: Deps) {
   }
 
   async function putToWait(delivery: DeliveryDoc, subscription: WebhookSubscriptionDoc): Promise<AttemptResult> {
+    await deliveryBacklogRepository.add([{ deliveryId: delivery._id, subscriptionId: subscription._id, since: delivery.createdAt }]);
     await deliveryRepository.setStage([delivery._id], 'waiting');
     await ensureEndpointWorkflow(deps, subscription);
     return { result: 'waiting', nextDelayMs: 0 };

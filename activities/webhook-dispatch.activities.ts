@@ -6,6 +6,7 @@ import { deliveryRepository, type AttemptOutcomeWrite } from '../core/webhooks/d
 import { eventRepository } from '../core/events/event.repository';
 import { webhookSubscriptionRepository } from '../core/webhooks/webhook-subscription.repository';
 import { workspaceRepository } from '../core/workspaces/workspace.repository';
+import { deliveryBacklogRepository } from '../core/webhooks/delivery-backlog.repository';
 import { deliveryQueueRepository } from '../core/webhooks/delivery-queue.repository';
 import { endpointStateRepository } from '../core/webhooks/endpoint-state.repository';
 import { recordOutcome, recordOutcomes, type EndpointHealth } from '../core/webhooks/endpoint-health';
@@ -74,11 +75,15 @@ interface Outcomes {
   disable: Array<{ subscription: WebhookSubscriptionDoc; reason: string; failingSince: Date | null }>;
   /** Endpoints some of whose deliveries were put to wait. */
   waitingOn: Set<string>;
+  /** Deliveries put (or left) to wait: their delivery_backlog rows. */
+  waitingRows: Array<{ deliveryId: string; subscriptionId: string; since: Date }>;
   result: DeliveryBatchResult;
 }
 
-/** First attempts per batch, at most. */
+/** Queue rows read per poll, at most. */
 const BATCH = 500;
+/** Endpoints of one partition with a batch in flight at once, at most. */
+const MAX_BUSY_ENDPOINTS = 64;
 /** Poll interval of an idle partition: doubles from the first to the second while nothing is queued. */
 const POLL_MIN_MS = 5;
 const POLL_MAX_MS = 50;
@@ -93,17 +98,36 @@ export function createWebhookDispatchActivities(deps: Deps) {
   const policy = healthPolicy(deps.config);
 
   /**
-   * One run of a dispatch partition: polls its queue and sends batch after batch until runForMs
-   * has passed or the activity is cancelled (worker shutdown). Heartbeats between batches.
+   * One run of a dispatch partition: polls its queue and sends what it finds, each endpoint's
+   * share as a batch of its own, until runForMs has passed or the activity is cancelled (worker
+   * shutdown). An endpoint with a batch in flight is left out of the next polls, so a slow or
+   * hanging endpoint holds up only itself, never the other endpoints of its partition.
    */
   async function dispatchQueuedDeliveries({ partition, runForMs }: { partition: number; runForMs: number }): Promise<DispatchRunResult> {
     const context = Context.current();
     const runStarted = Date.now();
     const totals: DispatchRunResult = { batches: 0, sent: 0, succeeded: 0, retrying: 0, waiting: 0, failed: 0, canceled: 0, skipped: 0 };
+    const busy = new Map<string, Promise<void>>(); // subscription → its batch in flight
+    let failure: unknown;
     let idleMs = POLL_MIN_MS;
-    while (Date.now() - runStarted < runForMs && !context.cancellationSignal.aborted) {
+
+    const sendEndpointBatch = async (refs: DeliveryRef[]) => {
+      // Rows queued before this run began may have been sent by a run that died mid-batch: re-read those.
+      const planned = await plan(refs, (ref) => ref.queuedAt < runStarted, 'batch');
+      const { result } = await sendPlanned(planned.list, planned.skipped);
+      // Only once the attempts are recorded: a crash before this sends them again, never loses them.
+      await deliveryQueueRepository.remove(refs.map((r) => r.deliveryId));
+      totals.batches++;
+      for (const key of Object.keys(result) as Array<keyof DeliveryBatchResult>) totals[key] += result[key];
+    };
+
+    while (failure === undefined && Date.now() - runStarted < runForMs && !context.cancellationSignal.aborted) {
       context.heartbeat(totals);
-      const refs = await deliveryQueueRepository.next(partition, BATCH);
+      if (busy.size >= MAX_BUSY_ENDPOINTS) {
+        await Promise.race(busy.values());
+        continue;
+      }
+      const refs = await deliveryQueueRepository.next(partition, BATCH, [...busy.keys()]);
       if (refs.length === 0) {
         // Idle: poll less often, up to POLL_MAX_MS (the latency of the first delivery after a pause).
         if (!(await pause(context, idleMs))) break;
@@ -111,14 +135,18 @@ export function createWebhookDispatchActivities(deps: Deps) {
         continue;
       }
       idleMs = POLL_MIN_MS;
-      // Rows queued before this run began may have been sent by a run that died mid-batch: re-read those.
-      const planned = await plan(refs, (ref) => ref.queuedAt < runStarted, 'batch');
-      const result = await sendPlanned(planned.list, planned.skipped);
-      // Only once the attempts are recorded: a crash before this sends them again, never loses them.
-      await deliveryQueueRepository.remove(refs.map((r) => r.deliveryId));
-      totals.batches++;
-      for (const key of Object.keys(result) as Array<keyof DeliveryBatchResult>) totals[key] += result[key];
+      for (const [subscriptionId, group] of groupBy(refs, (r) => r.subscriptionId)) {
+        const run = sendEndpointBatch(group)
+          .catch((err: unknown) => void (failure ??= err))
+          .finally(() => busy.delete(subscriptionId));
+        busy.set(subscriptionId, run);
+      }
     }
+    // What is in flight finishes (each request has its deadline) before the run returns.
+    await Promise.all(busy.values());
+    // A batch that failed (the database is away…) fails the run: Temporal runs it again, and the
+    // rows it left in the queue are sent then.
+    if (failure !== undefined) throw failure;
     return totals;
   }
 
@@ -152,13 +180,13 @@ export function createWebhookDispatchActivities(deps: Deps) {
     }
   }
 
-  async function sendPlanned(planned: Planned[], skipped: number): Promise<DeliveryBatchResult> {
+  async function sendPlanned(planned: Planned[], skipped: number): Promise<Outcomes> {
     const ctx = await loadContext(planned.map((p) => p.ref));
-    const out: Outcomes = { attempts: [], toWait: [], toCancel: [], retries: [], disable: [], waitingOn: new Set(), result: { sent: 0, succeeded: 0, retrying: 0, waiting: 0, failed: 0, canceled: 0, skipped } };
+    const out: Outcomes = { attempts: [], toWait: [], toCancel: [], retries: [], disable: [], waitingOn: new Set(), waitingRows: [], result: { sent: 0, succeeded: 0, retrying: 0, waiting: 0, failed: 0, canceled: 0, skipped } };
     const bySubscription = groupBy(planned, (p) => p.ref.subscriptionId);
     await Promise.all([...bySubscription].map(([subscriptionId, list]) => sendToEndpoint(ctx, subscriptionId, list, out)));
     await writeOutcomes(ctx, out);
-    return out.result;
+    return out;
   }
 
   async function loadContext(refs: DeliveryRef[]): Promise<BatchContext> {
@@ -204,6 +232,7 @@ export function createWebhookDispatchActivities(deps: Deps) {
     if (!isTest && ctx.health.get(subscription._id)?.circuit === 'open') {
       out.toWait.push(ref.deliveryId);
       out.waitingOn.add(subscription._id);
+      out.waitingRows.push({ deliveryId: ref.deliveryId, subscriptionId: subscription._id, since: new Date(ref.queuedAt) });
       out.result.waiting++;
       return;
     }
@@ -229,6 +258,7 @@ export function createWebhookDispatchActivities(deps: Deps) {
     } else if (!isTest && decision.health.circuit === 'open') {
       write({ status: 'pending', nextAttemptAt: null, stage: 'waiting' });
       out.waitingOn.add(subscription._id);
+      out.waitingRows.push({ deliveryId: ref.deliveryId, subscriptionId: subscription._id, since: new Date(ref.queuedAt) });
       out.result.waiting++;
     } else {
       const planned = withJitter(settings.scheduleMs[ref.attemptNumber], settings.jitter, Math.random);
@@ -240,6 +270,8 @@ export function createWebhookDispatchActivities(deps: Deps) {
   }
 
   async function writeOutcomes(ctx: BatchContext, out: Outcomes): Promise<void> {
+    // The backlog row first: a delivery marked waiting always has one for the drain to find.
+    await deliveryBacklogRepository.add(out.waitingRows);
     await Promise.all([
       deliveryRepository.recordAttempts(out.attempts),
       deliveryRepository.setStage(out.toWait, 'waiting'),
@@ -286,6 +318,7 @@ export function createWebhookDispatchActivities(deps: Deps) {
     const { response, attempt, outcome } = await sendAttempt(deps, { event, deliveryId: oldest._id, subscription, series: oldest.series, attemptNumber: attemptsInSeries(oldest) + 1, timeoutMs: settings.timeoutMs });
     const decision = recordOutcomes(health, [outcome], policy);
     await deliveryRepository.recordAttempt(oldest, attempt, response.ok ? { status: 'succeeded', nextAttemptAt: null } : response.status === 410 ? { status: 'failed', reason: 'endpoint answered 410 Gone', nextAttemptAt: null } : { status: 'pending', nextAttemptAt: null, stage: 'waiting' });
+    if (response.ok || response.status === 410) await deliveryBacklogRepository.remove([oldest._id]);
     await endpointStateRepository.save(subscriptionId, subscription.workspaceId, decision.health);
     if (response.status === 410) await disableSubscription(deps, subscription, 'The endpoint answered 410 Gone', null);
     else if (decision.disable) await disableSubscription(deps, subscription, decision.disable, decision.health.failingSince);
@@ -305,7 +338,10 @@ export function createWebhookDispatchActivities(deps: Deps) {
       ref: { deliveryId: d._id, workspaceId: d.workspaceId, subscriptionId, eventId: d.eventId, eventType: d.eventType, series: d.series, attemptNumber: attemptsInSeries(d) + 1, queuedAt: Date.now() },
       stored: d.attempts.length,
     }));
-    const result = await sendPlanned(planned, 0);
+    const { result, waitingRows } = await sendPlanned(planned, 0);
+    // Sent (or canceled): off the backlog. Put to wait again (the circuit re-opened): kept.
+    const stillWaiting = new Set(waitingRows.map((r) => r.deliveryId));
+    await deliveryBacklogRepository.remove(page.map((d) => d._id).filter((id) => !stillWaiting.has(id)));
     const health = await endpointStateRepository.find(subscriptionId);
     return { sent: result.sent, succeeded: result.succeeded, more: page.length === limit, reopened: health?.circuit === 'open', gone: false };
   }

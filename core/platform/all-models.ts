@@ -8,6 +8,7 @@ import { AttributeTypeModel } from '../visitors/attribute-type.model';
 import { CompanyModel } from '../companies/company.model';
 import { DeliveryModel } from '../webhooks/delivery.model';
 import { FailedEventModel } from '../events/failed-event.model';
+import { BacklogModel } from '../webhooks/delivery-backlog.model';
 import { QueuedDeliveryModel } from '../webhooks/delivery-queue.model';
 import { EndpointStateModel } from '../webhooks/endpoint-state.model';
 import { EventModel } from '../events/event.model';
@@ -22,4 +23,4 @@ import { VisitorModel } from '../visitors/visitor.model';
 import { WebhookSubscriptionModel } from '../webhooks/webhook-subscription.model';
 import { WorkspaceModel } from '../workspaces/workspace.model';
 
-export const allModels = [ApiKeyModel, AttributeTypeModel, CompanyModel, DeliveryModel, EndpointStateModel, EventModel, FailedEventModel, IngestEventModel, IngestOutboxModel, LeadModel, OrderModel, ParkedEventModel, QueuedDeliveryModel, ActivityBucketModel, VisitorIdentityModel, VisitorModel, WebhookSubscriptionModel, WorkspaceModel];
+export const allModels = [ApiKeyModel, AttributeTypeModel, CompanyModel, DeliveryModel, EndpointStateModel, EventModel, FailedEventModel, IngestEventModel, IngestOutboxModel, LeadModel, OrderModel, ParkedEventModel, QueuedDeliveryModel, ActivityBucketModel, BacklogModel, VisitorIdentityModel, VisitorModel, WebhookSubscriptionModel, WorkspaceModel];

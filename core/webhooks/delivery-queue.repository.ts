@@ -15,9 +15,10 @@ export const deliveryQueueRepository = {
     }
   },
 
-  /** The partition's oldest queued deliveries. */
-  async next(partition: number, limit: number): Promise<DeliveryRef[]> {
-    const rows = await QueuedDeliveryModel.find({ partition }).sort({ queuedAt: 1, _id: 1 }).limit(limit).lean<QueuedDeliveryDoc[]>();
+  /** The partition's oldest queued deliveries, leaving out those of the given subscriptions (they have a batch in flight). */
+  async next(partition: number, limit: number, exceptSubscriptions: string[] = []): Promise<DeliveryRef[]> {
+    const filter = exceptSubscriptions.length ? { partition, subscriptionId: { $nin: exceptSubscriptions } } : { partition };
+    const rows = await QueuedDeliveryModel.find(filter).sort({ queuedAt: 1, _id: 1 }).limit(limit).lean<QueuedDeliveryDoc[]>();
     return rows.map((row) => ({
       deliveryId: row._id,
       workspaceId: row.workspaceId,

@@ -1,5 +1,7 @@
 import { DeliveryModel, MAX_STORED_ATTEMPTS, type DeliveryAttempt, type DeliveryDoc, type DeliveryStage, type DeliveryStatus } from './delivery.model';
 import { databaseIsFerretDb } from '../platform/db';
+import { deliveryBacklogRepository } from './delivery-backlog.repository';
+import { deliveryQueueRepository } from './delivery-queue.repository';
 import { newerThan, newestFirst, olderThan, sinceFilter, type Cursor } from '../platform/pagination';
 import { inWorkspace } from '../platform/workspace-scoping';
 
@@ -99,15 +101,23 @@ export const deliveryRepository = {
     } else await DeliveryModel.updateMany({ _id: { $in: ids }, status: 'pending' }, update);
   },
 
-  /** The endpoint's deliveries waiting for its circuit to close, oldest first. */
+  /** The endpoint's deliveries waiting for its circuit to close, oldest first (ids from delivery_backlog). */
   async findWaiting(subscriptionId: string, limit: number): Promise<DeliveryDoc[]> {
-    return DeliveryModel.find({ subscriptionId, stage: 'waiting', status: 'pending' }).sort({ createdAt: 1, _id: 1 }).limit(limit).lean<DeliveryDoc[]>();
+    const ids = await deliveryBacklogRepository.oldest(subscriptionId, limit);
+    const docs = await Promise.all(ids.map((id) => this.findById(id)));
+    const stale = ids.filter((_id, i) => docs[i]?.status !== 'pending' || docs[i]?.stage !== 'waiting');
+    // A row whose delivery moved on (sent by a retry or recover meanwhile): drop it.
+    await deliveryBacklogRepository.remove(stale);
+    return docs.filter((d): d is DeliveryDoc => d !== null && d.status === 'pending' && d.stage === 'waiting');
   },
 
-  /** Pending deliveries of a subscription per stage (its health page). */
+  /** Pending deliveries of a subscription per stage (its health page): queued and waiting from their small collections, retrying from deliveries. */
   async countPendingByStage(workspaceId: string, subscriptionId: string): Promise<Record<DeliveryStage, number>> {
-    const count = (stage: DeliveryStage) => DeliveryModel.countDocuments({ workspaceId, subscriptionId, status: 'pending', stage });
-    const [batch, workflow, waiting] = await Promise.all([count('batch'), count('workflow'), count('waiting')]);
+    const [batch, workflow, waiting] = await Promise.all([
+      deliveryQueueRepository.countForSubscription(subscriptionId),
+      DeliveryModel.countDocuments({ workspaceId, subscriptionId, status: 'pending', stage: 'workflow' }),
+      deliveryBacklogRepository.count(subscriptionId),
+    ]);
     return { batch, workflow, waiting };
   },
 
@@ -117,6 +127,7 @@ export const deliveryRepository = {
       { subscriptionId, stage: 'waiting', status: 'pending' },
       { $set: { status: 'canceled', statusReason: reason, completedAt: new Date(), nextAttemptAt: null } },
     );
+    await deliveryBacklogRepository.removeForSubscription(subscriptionId);
     return res.modifiedCount;
   },
 

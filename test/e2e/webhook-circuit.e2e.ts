@@ -7,6 +7,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { eventSamples } from '../../core/events/event-samples';
 import { workflowIds } from '../../core/platform/temporal/workflow-ids';
 import { DeliveryModel } from '../../core/webhooks/delivery.model';
+import type { ServerResponse } from 'node:http';
+import { dispatchPartitionOf } from '../../core/webhooks/delivery-ref';
 import { endpointStateQuery } from '../../workflows';
 import { ReceiverPool } from '../support/receiver';
 import { eventually, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';
@@ -122,6 +124,31 @@ describe('endpoint circuit breaker (real Temporal, database and HTTP receivers)'
     expect(closed).toBe(true);
     expect(await stack.temporal.workflow.getHandle(workflowIds.endpoint(sub.id)).result()).toMatchObject({ status: 'closed', drained: expect.any(Number) });
     expect(await health(sub.id)).toMatchObject({ circuit: 'closed', consecutiveFailures: 0, failingSince: null, deliveries: { waiting: 0, retrying: 0 }, probe: null });
+  });
+
+  it('an endpoint that hangs holds up only itself, not another endpoint of its dispatch partition', async () => {
+    // Long deadlines for this workspace: a hanging endpoint keeps its batch in flight for 25 s.
+    ws = await stack.createWorkspace('Hanging neighbour', { rateLimits: { perMinute: 100_000, perDay: 1_000_000 }, webhookSettings: { timeoutMs: 25_000 } });
+    const hanging = await receivers.start();
+    const held: ServerResponse[] = [];
+    hanging.fallback = (res) => void held.push(res); // never answers (until the end of the test)
+    const healthy = await receivers.start();
+    // Two subscriptions in the same dispatch partition (ids are random: subscribe until they share one).
+    const slow = await subscribe(hanging.url);
+    const partitions = stack.config.WEBHOOK_DISPATCH_PARTITIONS;
+    let fast = await subscribe(healthy.url);
+    while (dispatchPartitionOf(fast.id, partitions) !== dispatchPartitionOf(slow.id, partitions)) {
+      expect((await stack.request('DELETE', `/api/v1/webhooks/${fast.id}`, { key: ws.secretKey })).status).toBe(204);
+      fast = await subscribe(healthy.url);
+    }
+    const [first] = await emitLeads(1, 'hang_first');
+    await eventually(async () => (hanging.requests.length === 1 && healthy.requests.length === 1 ? true : undefined), 20_000, 'the first event at both');
+    // The hanging endpoint's batch is still in flight; the next event still reaches the healthy one.
+    const [second] = await emitLeads(1, 'hang_second');
+    await eventually(async () => (healthy.requests.length === 2 ? true : undefined), 15_000, 'the second event at the healthy endpoint');
+    expect(healthy.requests.map((q) => q.headers['webhook-id'])).toEqual([first.eventId, second.eventId]);
+    expect(held).toHaveLength(1); // the first request to the hanging endpoint has not been answered
+    for (const res of held.splice(0)) res.writeHead(200).end();
   });
 
   it('deleting a subscription whose circuit is open cancels what waits and ends its endpoint workflow', async () => {
