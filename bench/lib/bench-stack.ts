@@ -77,8 +77,9 @@ export async function startBenchStack(env: Record<string, string> = {}, opts: Be
   await connectDatabase(config.MONGODB_URI, config.MONGODB_MAX_POOL_SIZE);
   const output = (name: string) => (opts.logDir ? openSync(join(logDir, `${name}.log`), 'a') : 'inherit');
   // BENCH_WORKER_CPU_PROF=<dir>: V8 CPU profiles of the worker process (and its workflow threads).
+  // BENCH_WORKER_HEAP_MB caps the worker's V8 heap: without it the heap (and RSS) grows lazily on a large host.
   const workerProfile = process.env.BENCH_WORKER_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_WORKER_CPU_PROF] : [];
-  const worker = spawn(process.execPath, [...workerProfile, '--import', 'tsx', 'worker/main.ts'], { env: { ...process.env, ...fullEnv }, stdio: ['ignore', output('worker'), output('worker')], cwd: ROOT });
+  const worker = spawn(process.execPath, [...workerProfile, ...(process.env.BENCH_WORKER_HEAP_MB ? [`--max-old-space-size=${process.env.BENCH_WORKER_HEAP_MB}`] : []), '--import', 'tsx', 'worker/main.ts'], { env: { ...process.env, ...fullEnv }, stdio: ['ignore', output('worker'), output('worker')], cwd: ROOT });
   const children: ChildProcess[] = [worker, db.process.child, temporal.process.child];
   // A benchmark stopped early (Ctrl-C, kill, crash) must not leave its children running.
   process.once('exit', () => {
