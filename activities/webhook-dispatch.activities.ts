@@ -89,10 +89,11 @@ const POLL_MIN_MS = 5;
 const POLL_MAX_MS = 50;
 
 /**
- * Batched sending: first attempts queued for the dispatch workflows, and an endpoint's waiting
- * deliveries once its circuit closes. One activity per batch; the reads are one per distinct
- * event, subscription and endpoint, the writes one per delivery (one bulkWrite on MongoDB) and one
- * per endpoint. Only a delivery whose attempt failed gets a workflow of its own.
+ * Batched sending: first attempts queued for the dispatch workflows (one long activity per
+ * partition run), and an endpoint's waiting deliveries once its circuit closes (one activity per
+ * page). Per batch, the reads are one per distinct event, subscription and endpoint, the writes
+ * one per delivery (one bulkWrite on MongoDB) and one per endpoint. Only a delivery whose attempt
+ * failed gets a workflow of its own.
  */
 export function createWebhookDispatchActivities(deps: Deps) {
   const policy = healthPolicy(deps.config);
