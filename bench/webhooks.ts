@@ -35,6 +35,7 @@ import { createTemporalClient } from '../core/platform/temporal/client';
 import { workflowIds } from '../core/platform/temporal/workflow-ids';
 import { deliverWebhookWorkflow, probeNowSignal } from '../workflows';
 import { startBenchStack } from './lib/bench-stack';
+import { CpuMeter } from './lib/load';
 import { atSteadyRate, fmt, rssMiB, summarize, withConcurrency } from './lib/stats';
 import { countHistoryEvents } from './lib/temporal-history';
 
@@ -192,6 +193,9 @@ async function main() {
     progress('burst');
     const rss = rssSampler(stack.worker.pid!);
     const burstFrom = seq;
+    // The API runs in the bench process unless it is a child: count that process once.
+    const { bench: benchPid, ...servers } = stack.pids;
+    const burstCpu = new CpuMeter(servers.api === benchPid ? servers : { ...servers, bench: benchPid });
     const burstStart = performance.now();
     await withConcurrency(burst, concurrency, () => emit());
     const burstIds = idsBetween(burstFrom, seq);
@@ -200,6 +204,9 @@ async function main() {
     const lastReceived = Math.max(...burstIds.map((id) => receiver.firstSeen.get(id) ?? 0));
     const burstElapsed = (lastReceived - burstStart) / 1000;
     const burstRss = rss.between(burstStart, performance.now());
+    // CPU per delivery of each process over the burst (where a missed target comes from).
+    const burstCpuShare = burstCpu.read();
+    const burstCpuMs = Object.fromEntries(Object.entries(burstCpuShare).map(([name, pct]) => [name, (pct / 100) * ((performance.now() - burstStart) / burstIds.length)]));
     const burstLoss = lostAndDup(burstIds);
 
     // 4. Temporal history per 1,000 successful deliveries (steady + burst; nothing failed yet).
@@ -325,6 +332,7 @@ async function main() {
       row('burst via Signalbox', burstIds.length, burstIds.length / burstElapsed, null, burstLoss),
       '',
       `latency ratio steady/baseline: p50 ${fmt(steady.p50 / baseline.p50)}x, p99 ${fmt(steady.p99 / baseline.p99)}x; burst deliveries/s ${fmt(burstIds.length / burstElapsed / baselineBurstRate, 3)}x the plain-POST burst`,
+      `CPU ms per delivery over the burst: ${Object.entries(burstCpuMs).map(([name, ms]) => `${name} ${fmt(ms)}`).join(', ')} (api: the API process, which here also runs the load generator and the receiver); % of a core: ${Object.entries(burstCpuShare).map(([name, pct]) => `${name} ${fmt(pct)}`).join(', ')}`,
       `worker RSS MiB: idle before any delivery ${fmt(workerIdleRss)}; over the burst start ${fmt(burstRss.start)}, peak ${fmt(burstRss.peak)}, end ${fmt(burstRss.end)} (plain POST: no worker)`,
     ];
     if (history) {
