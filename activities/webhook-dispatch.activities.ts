@@ -186,6 +186,7 @@ export function createWebhookDispatchActivities(deps: Deps) {
     const out: Outcomes = { attempts: [], toWait: [], toCancel: [], retries: [], disable: [], waitingOn: new Set(), waitingRows: [], result: { sent: 0, succeeded: 0, retrying: 0, waiting: 0, failed: 0, canceled: 0, skipped } };
     const bySubscription = groupBy(planned, (p) => p.ref.subscriptionId);
     await Promise.all([...bySubscription].map(([subscriptionId, list]) => sendToEndpoint(ctx, subscriptionId, list, out)));
+    waitInsteadOfRetrying(ctx, out);
     await writeOutcomes(ctx, out);
     return out;
   }
@@ -268,6 +269,25 @@ export function createWebhookDispatchActivities(deps: Deps) {
       out.retries.push({ ref, waitMs, url: subscription.url, settings, attempt });
       out.result.retrying++;
     }
+  }
+
+  /**
+   * Failures of a batch that ended with its endpoint's circuit open wait with the rest rather than
+   * each starting a retry workflow: a dead endpoint costs rows, not workflows.
+   */
+  function waitInsteadOfRetrying(ctx: BatchContext, out: Outcomes): void {
+    const open = (subscriptionId: string) => ctx.health.get(subscriptionId)?.circuit === 'open';
+    const toWait = out.retries.filter((r) => open(r.ref.subscriptionId) && !ctx.events.get(r.ref.eventId)?.testForSubscriptionId);
+    if (toWait.length === 0) return;
+    const ids = new Set(toWait.map((r) => r.ref.deliveryId));
+    out.retries = out.retries.filter((r) => !ids.has(r.ref.deliveryId));
+    for (const entry of out.attempts) if (ids.has(entry.id)) entry.outcome = { status: 'pending', nextAttemptAt: null, stage: 'waiting' };
+    for (const { ref } of toWait) {
+      out.waitingOn.add(ref.subscriptionId);
+      out.waitingRows.push({ deliveryId: ref.deliveryId, subscriptionId: ref.subscriptionId, since: new Date(ref.queuedAt) });
+    }
+    out.result.retrying -= toWait.length;
+    out.result.waiting += toWait.length;
   }
 
   async function writeOutcomes(ctx: BatchContext, out: Outcomes): Promise<void> {
