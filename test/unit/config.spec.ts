@@ -54,5 +54,8 @@ describe('configuration', () => {
     expect(messageOf({ ...valid, RETENTION_MAX_AGE: '24h' })).toMatch(/^Invalid configuration: RETENTION_MAX_AGE must be longer than the webhook retry window \(34 h/);
     expect(parseConfig({ ...valid, RETENTION_MAX_AGE: '24h', WEBHOOK_RETRY_SCHEDULE: '0s,5s,5m,1h' }).RETENTION_MAX_AGE).toBe(86_400_000);
     expect(parseConfig({ ...valid, RETENTION_MAX_AGE: '2d' }).RETENTION_MAX_AGE).toBe(2 * 86_400_000);
+    // Dispatch partitions hold an activity slot each for their whole run.
+    expect(messageOf({ ...valid, WEBHOOK_DISPATCH_PARTITIONS: '16' })).toMatch(/WEBHOOK_DISPATCH_PARTITIONS must be at most half of WORKER_MAX_CONCURRENT_ACTIVITIES \(20\)/);
+    expect(parseConfig({ ...valid, WEBHOOK_DISPATCH_PARTITIONS: '16', WORKER_MAX_CONCURRENT_ACTIVITIES: '40' }).WEBHOOK_DISPATCH_PARTITIONS).toBe(16);
   });
 });
