@@ -1,7 +1,7 @@
 import { IngestEventModel, type IngestEventDoc } from './ingest-event.model';
 import { IngestOutboxModel, type IngestOutboxDoc } from './ingest-outbox.model';
 import type { VisitorEvent } from '../visitors/visitor-types';
-import { insertOnce } from '../platform/insert-once';
+import { insertManyOnce, insertOnce } from '../platform/insert-once';
 import { databaseIsFerretDb } from '../platform/db';
 
 /**
@@ -75,18 +75,8 @@ export const ingestRepository = {
 
   /** Batch form of recordProcessed: one unordered insert; entries already recorded are skipped. */
   async recordManyProcessed(entries: ReadonlyArray<Omit<IngestEventDoc, 'createdAt'>>): Promise<void> {
-    if (entries.length === 0) return;
     const createdAt = new Date();
-    try {
-      await IngestEventModel.collection.insertMany(
-        entries.map((entry) => ({ ...entry, createdAt }) as never),
-        { ordered: false },
-      );
-    } catch (err) {
-      const writeErrors = (err as { writeErrors?: WriteError[] | WriteError }).writeErrors;
-      const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-      if (list.length === 0 || list.some((e) => e.code !== 11000)) throw err;
-    }
+    await insertManyOnce(IngestEventModel, entries.map((entry) => ({ ...entry, createdAt })));
   },
 
   async deleteProcessedOlderThan(cutoff: Date): Promise<number> {

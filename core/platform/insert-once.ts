@@ -16,3 +16,15 @@ export async function insertOnce<T extends { _id: string }>(model: Pick<Model<un
     throw err;
   }
 }
+
+/** Batch form of insertOnce: one unordered insert; documents whose `_id` already exists are skipped. */
+export async function insertManyOnce<T extends { _id: string }>(model: Pick<Model<unknown>, 'collection'>, docs: T[]): Promise<void> {
+  if (docs.length === 0) return;
+  try {
+    await model.collection.insertMany(docs as never[], { ordered: false });
+  } catch (err) {
+    const writeErrors = (err as { writeErrors?: Array<{ code: number }> | { code: number } }).writeErrors;
+    const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+    if (list.length === 0 || list.some((e) => e.code !== 11000)) throw err;
+  }
+}

@@ -1,16 +1,10 @@
+import { insertManyOnce } from '../platform/insert-once';
 import { BacklogModel, type BacklogDoc } from './delivery-backlog.model';
 
 export const deliveryBacklogRepository = {
   /** Written before the delivery's stage says `waiting`, so a waiting delivery always has its row; a row already there is kept. */
   async add(entries: Array<{ deliveryId: string; subscriptionId: string; since: Date }>): Promise<void> {
-    if (entries.length === 0) return;
-    try {
-      await BacklogModel.collection.insertMany(entries.map((e) => ({ _id: e.deliveryId, subscriptionId: e.subscriptionId, since: e.since })) as never[], { ordered: false });
-    } catch (err) {
-      const writeErrors = (err as { writeErrors?: Array<{ code: number }> | { code: number } }).writeErrors;
-      const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-      if (list.length === 0 || list.some((e) => e.code !== 11000)) throw err;
-    }
+    await insertManyOnce(BacklogModel, entries.map((e) => ({ _id: e.deliveryId, subscriptionId: e.subscriptionId, since: e.since })));
   },
 
   /** The endpoint's oldest waiting delivery ids. */

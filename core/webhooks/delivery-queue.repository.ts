@@ -1,3 +1,4 @@
+import { insertManyOnce } from '../platform/insert-once';
 import { QueuedDeliveryModel, type QueuedDeliveryDoc } from './delivery-queue.model';
 import { dispatchPartitionOf, type DeliveryRef } from './delivery-ref';
 
@@ -6,13 +7,7 @@ export const deliveryQueueRepository = {
   async enqueue(refs: DeliveryRef[], partitions: number): Promise<void> {
     if (refs.length === 0) return;
     const rows = refs.map((r) => ({ _id: r.deliveryId, partition: dispatchPartitionOf(r.subscriptionId, partitions), workspaceId: r.workspaceId, subscriptionId: r.subscriptionId, eventId: r.eventId, eventType: r.eventType, series: r.series, attemptNumber: r.attemptNumber, queuedAt: new Date(r.queuedAt) }));
-    try {
-      await QueuedDeliveryModel.collection.insertMany(rows as never[], { ordered: false });
-    } catch (err) {
-      const writeErrors = (err as { writeErrors?: Array<{ code: number }> | { code: number } }).writeErrors;
-      const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-      if (list.length === 0 || list.some((e) => e.code !== 11000)) throw err;
-    }
+    await insertManyOnce(QueuedDeliveryModel, rows);
   },
 
   /** The partition's oldest queued deliveries, leaving out those of the given subscriptions (they have a batch in flight). */

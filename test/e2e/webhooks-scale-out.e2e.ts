@@ -9,13 +9,7 @@
  * those duplicates are counted, reported, and bounded by the victim's unrecorded sends. The file
  * runs its own Temporal dev server: the worker processes create the cluster-wide schedules.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunningApi } from '../../api/server';
-import { freePort } from '../../scripts/stack/child-process';
-import { startTemporalDevServer, type EmbeddedTemporal } from '../../scripts/stack/temporal';
 import { eventSamples } from '../../core/events/event-samples';
 import { deliveryIdFor } from '../../core/events/emit-event';
 import { DeliveryModel, type DeliveryDoc } from '../../core/webhooks/delivery.model';
@@ -23,8 +17,9 @@ import { dispatchPartitionOf } from '../../core/webhooks/delivery-ref';
 import { workflowIds } from '../../core/platform/temporal/workflow-ids';
 import { mapLimit, roomyWorkspace } from '../support/ingest-helpers';
 import { TestReceiver } from '../support/receiver';
-import { ADMIN_TOKEN, eventually, requiredEnv, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
+import { ADMIN_TOKEN, eventually, type TestStack, type TestWorkspace } from '../support/test-stack';
+import type { WorkerProcess } from '../support/worker-process';
+import { startScaleOutStack, type ScaleOutStack } from '../support/scale-out-stack';
 
 const PARTITIONS = 4;
 const SUBSCRIPTIONS = 6;
@@ -74,61 +69,23 @@ interface Subscription {
 }
 
 describe('batched webhook dispatch scaled out: 2 API servers, 2 worker processes', () => {
-  let dir: string;
-  let temporal: EmbeddedTemporal | undefined;
+  let scale: ScaleOutStack;
   let stack: TestStack;
-  let extraApi: RunningApi;
-  const workers: WorkerProcess[] = [];
+  let workers: WorkerProcess[] = [];
   const receivers: CountingReceiver[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'signalbox-webhooks-scale-out-'));
-    temporal = await startTemporalDevServer({ bin: requiredEnv('SIGNALBOX_TEMPORAL_BIN'), dbFile: join(dir, 'temporal.db'), port: await freePort(), namespace: 'default', logDir: dir });
-    process.env.SIGNALBOX_TEST_TEMPORAL_ADDRESS = temporal.address;
-    stack = await startTestStack({ worker: false, env: webhookEnv });
-    extraApi = await stack.startExtraApi();
-    for (let i = 0; i < 2; i++) {
-      workers.push(
-        startWorkerProcess({
-          MONGODB_URI: stack.config.MONGODB_URI,
-          TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
-          TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE,
-          LOG_LEVEL: 'warn',
-          ...webhookEnv,
-        }),
-      );
-    }
-    await whileAllAlive(
-      eventually(async () => ((await pollerPids()).size === workers.length ? true : undefined), 100_000, 'both worker processes polling'),
-    );
+    scale = await startScaleOutStack('webhooks-scale-out', webhookEnv);
+    ({ stack, workers } = scale);
   }, 150_000);
   afterAll(async () => {
-    await Promise.all(workers.map((w) => w.kill()));
     await Promise.all(receivers.map((r) => r.http.close()));
-    await stack?.close();
-    await temporal?.stop();
-    if (!process.env.SIGNALBOX_KEEP_TEST_DIR) rmSync(dir, { recursive: true, force: true });
+    await scale?.stop();
   }, 60_000);
 
-  const apiUrls = () => [stack.url, extraApi.url];
+  const apiUrls = () => scale.apiUrls();
 
-  /** Pids of the processes polling the stack's workflow task queue (a worker's identity is `<pid>@<host>`). */
-  const pollerPids = async (): Promise<Set<number>> => {
-    const res = await stack.temporal.workflowService.describeTaskQueue({ namespace: stack.config.TEMPORAL_NAMESPACE, taskQueue: { name: stack.config.TEMPORAL_TASK_QUEUE }, taskQueueType: 1 });
-    return new Set((res.pollers ?? []).map((p) => Number.parseInt(String(p.identity), 10)));
-  };
-  /** Fails at once, with the worker's output, if a worker process dies that should not. */
-  const whileAllAlive = <T>(wait: Promise<T>, except?: WorkerProcess): Promise<T> =>
-    Promise.race([
-      wait,
-      ...workers
-        .filter((w) => w !== except)
-        .map((w) =>
-          w.exited.then(() => {
-            throw new Error(`worker process ${w.child.pid} exited (${w.child.exitCode ?? w.child.signalCode}):\n${w.output()}`);
-          }),
-        ),
-    ]);
+  const whileAllAlive = <T>(wait: Promise<T>, except?: WorkerProcess): Promise<T> => scale.whileAllAlive(wait, except);
 
   const newReceiver = async () => {
     const r = await CountingReceiver.start();
