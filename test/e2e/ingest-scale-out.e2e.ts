@@ -129,10 +129,12 @@ describe('partitioned ingest scaled out: 2 API servers, 2 worker processes', () 
 
     // A steady stream; meanwhile, watch for a batch of the victim's half written (timeline
     // entries stored, not yet logged as applied) and SIGKILL the victim right then.
-    const sending = whileAllAlive(sendRounds(ws, fps, sent, 4, 16, 250, 'kill'), victim);
+    // The stream outlasts the watch, so a loaded machine (the suite runs files in parallel) still
+    // gets many batches in which to catch one.
+    const sending = whileAllAlive(sendRounds(ws, fps, sent, 4, 40, 250, 'kill'), victim);
     sending.catch(() => undefined); // awaited below; a failure meanwhile is not an unhandled rejection
     let caught: string[] = [];
-    const watchUntil = Date.now() + 4_500;
+    const watchUntil = Date.now() + 15_000;
     while (caught.length === 0 && Date.now() < watchUntil) caught = await halfWritten(ws, victimVisitors);
     process.kill(victimPid, 'SIGKILL');
     await victim.exited;
