@@ -1,4 +1,4 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleHandle } from '@temporalio/client';
 import { extractWorkflowType, type Workflow } from '@temporalio/common';
 import { workflowIds } from '../core/platform/temporal/workflow-ids';
 import { outboxSweepWorkflow, retentionWorkflow } from '../workflows';
@@ -34,11 +34,29 @@ export async function ensureSchedules(client: Client, taskQueue: string): Promis
 
 async function repointIfNeeded(client: Client, scheduleId: string, workflow: Workflow, taskQueue: string): Promise<void> {
   const handle = client.schedule.getHandle(scheduleId);
-  const current = await handle.describe();
+  const current = await describeWhenReady(handle);
   const action = current.action;
   if (action.type === 'startWorkflow' && action.taskQueue === taskQueue && action.workflowType === extractWorkflowType(workflow)) return;
   await handle.update((previous) => ({
     ...previous,
     action: { type: 'startWorkflow', workflowType: workflow, taskQueue, args: [], workflowId: scheduleId },
   }));
+}
+
+const DESCRIBE_ATTEMPTS = 10;
+
+/**
+ * Describing a schedule queries its scheduler, which right after the server (re)starts may not
+ * answer yet ("Failed to describe schedule"): a restarted `./scripts/dev` met it under load. Retry
+ * for about half a minute before giving up.
+ */
+async function describeWhenReady(handle: ScheduleHandle): Promise<ScheduleDescription> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await handle.describe();
+    } catch (err) {
+      if (err instanceof ScheduleNotFoundError || attempt >= DESCRIBE_ATTEMPTS) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
 }
