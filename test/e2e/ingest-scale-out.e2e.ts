@@ -72,8 +72,8 @@ describe('partitioned ingest scaled out: 2 API servers, 2 worker processes', () 
    * different APIs closer together than the linger (plus the hand-over) can arrive swapped; the
    * pause (5× the linger here) keeps this test about the pipeline, not that race.
    */
-  const sendRounds = async (ws: TestWorkspace, fps: string[], sent: Map<string, string[]>, from: number, to: number, pauseMs: number, host: string) => {
-    for (let round = from; round < to; round++) {
+  const sendRounds = async (ws: TestWorkspace, fps: string[], sent: Map<string, string[]>, from: number, to: number, pauseMs: number, host: string, stop = () => false) => {
+    for (let round = from; round < to && !stop(); round++) {
       await mapLimit(fps, 16, async (fp, i) => {
         const id = await send(ws, round + i, fp, `https://${host}.example/${fp}/${round}`, t0 + round * 1000);
         sent.get(fp)?.push(id);
@@ -128,21 +128,27 @@ describe('partitioned ingest scaled out: 2 API servers, 2 worker processes', () 
     const victimVisitors = new Set(fps.map((fp) => visitorIdOf(ws, fp)).filter((id) => held.includes(partitionOf(ws.id, id, PARTITIONS))));
 
     // A steady stream; meanwhile, watch for a batch of the victim's half written (timeline
-    // entries stored, not yet logged as applied) and SIGKILL the victim right then.
-    // The stream outlasts the watch, so a loaded machine (the suite runs files in parallel) still
-    // gets many batches in which to catch one.
-    const sending = whileAllAlive(sendRounds(ws, fps, sent, 4, 40, 250, 'kill'), victim);
+    // entries stored, not yet logged as applied). When one shows, freeze the victim (SIGSTOP),
+    // let its requests already on the wire land, and look again: still half written means it
+    // stopped mid-batch, so SIGKILL it; otherwise the batch had just finished, so let it go on
+    // and keep watching. Nobody else applies its partitions until Temporal times its tasks out.
+    let killed = false;
+    const sending = whileAllAlive(sendRounds(ws, fps, sent, 4, 200, 250, 'kill', () => killed), victim);
     sending.catch(() => undefined); // awaited below; a failure meanwhile is not an unhandled rejection
-    let caught: string[] = [];
-    const watchUntil = Date.now() + 15_000;
-    while (caught.length === 0 && Date.now() < watchUntil) caught = await halfWritten(ws, victimVisitors);
+    let interrupted: string[] = [];
+    const watchUntil = Date.now() + 40_000;
+    while (interrupted.length === 0 && Date.now() < watchUntil) {
+      if ((await halfWritten(ws, victimVisitors)).length === 0) continue;
+      process.kill(victimPid, 'SIGSTOP');
+      await sleep(300);
+      interrupted = await halfWritten(ws, victimVisitors);
+      if (interrupted.length === 0) process.kill(victimPid, 'SIGCONT');
+    }
+    expect(interrupted.length).toBeGreaterThan(0);
     process.kill(victimPid, 'SIGKILL');
+    killed = true;
     await victim.exited;
     expect(victim.child.signalCode).toBe('SIGKILL');
-    // Mid-batch: some of the batch's effects are written, its events not logged as applied, and
-    // nobody else applies that partition until Temporal times the victim's task out.
-    const interrupted = await halfWritten(ws, victimVisitors);
-    expect(interrupted.length).toBeGreaterThan(0);
     await sending;
 
     await expectAppliedOnceInOrder(ws, sent, 90_000, victim);
@@ -152,7 +158,7 @@ describe('partitioned ingest scaled out: 2 API servers, 2 worker processes', () 
     const timedOut = await Promise.all(held.map(async (n) => (await historyOf(n)).filter((e) => e.workflowTaskTimedOutEventAttributes).length));
     expect(timedOut.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(survivor.child.exitCode).toBeNull();
-  }, 120_000);
+  }, 180_000);
 
   /**
    * Accepted events of `visitorIds` whose timeline entry is stored but which are not logged as
