@@ -9,11 +9,11 @@ import { workspaceRepository } from '../core/workspaces/workspace.repository';
 import { deliveryBacklogRepository } from '../core/webhooks/delivery-backlog.repository';
 import { deliveryQueueRepository } from '../core/webhooks/delivery-queue.repository';
 import { endpointStateRepository } from '../core/webhooks/endpoint-state.repository';
-import { recordOutcome, recordOutcomes, type EndpointHealth } from '../core/webhooks/endpoint-health';
+import { recordOutcome, type EndpointHealth } from '../core/webhooks/endpoint-health';
 import { deliverySettingsFor, type DeliverySettings } from '../core/webhooks/delivery-settings';
 import { nextDelayMs, withJitter } from '../core/webhooks/retry-policy';
 import { ensureEndpointWorkflow, startDeliveryWorkflow } from '../core/webhooks/start-delivery';
-import type { DeliveryRef } from '../core/webhooks/delivery-ref';
+import { deliveryRefOf, type DeliveryRef } from '../core/webhooks/delivery-ref';
 import type { Deps } from '../core/platform/deps';
 import { healthPolicy } from '../core/webhooks/endpoint-health-policy';
 import { attemptsInSeries, disableSubscription, sendAttempt, whyUndeliverable } from './webhook-attempt';
@@ -337,7 +337,7 @@ export function createWebhookDispatchActivities(deps: Deps) {
     }
     const settings = deliverySettingsFor(await workspaceRepository.findByIdCached(oldest.workspaceId), deps.config);
     const { response, attempt, outcome } = await sendAttempt(deps, { event, deliveryId: oldest._id, subscription, series: oldest.series, attemptNumber: attemptsInSeries(oldest) + 1, timeoutMs: settings.timeoutMs });
-    const decision = recordOutcomes(health, [outcome], policy);
+    const decision = recordOutcome(health, outcome, policy);
     await deliveryRepository.recordAttempt(oldest, attempt, response.ok ? { status: 'succeeded', nextAttemptAt: null } : response.status === 410 ? { status: 'failed', reason: 'endpoint answered 410 Gone', nextAttemptAt: null } : { status: 'pending', nextAttemptAt: null, stage: 'waiting' });
     if (response.ok || response.status === 410) await deliveryBacklogRepository.remove([oldest._id]);
     await endpointStateRepository.save(subscriptionId, subscription.workspaceId, decision.health);
@@ -356,7 +356,8 @@ export function createWebhookDispatchActivities(deps: Deps) {
     }
     const page = await deliveryRepository.findWaiting(subscriptionId, limit);
     const planned = page.map((d) => ({
-      ref: { deliveryId: d._id, workspaceId: d.workspaceId, subscriptionId, eventId: d.eventId, eventType: d.eventType, series: d.series, attemptNumber: attemptsInSeries(d) + 1, queuedAt: Date.now() },
+      // Queued since it was created: a delivery put back to wait keeps its place in the backlog.
+      ref: deliveryRefOf(d, { attemptNumber: attemptsInSeries(d) + 1, queuedAt: d.createdAt.getTime() }),
       stored: d.attempts.length,
     }));
     const { result, waitingRows } = await sendPlanned(planned, 0);

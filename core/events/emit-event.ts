@@ -16,6 +16,7 @@ import { matchesFilters, type SubscriptionFilters } from '../webhooks/filters';
 import { deliverySettingsFor } from '../webhooks/delivery-settings';
 import { ensureEndpointWorkflow, startDeliveryWorkflow } from '../webhooks/start-delivery';
 import { queueDeliveries } from '../webhooks/queue-deliveries';
+import { deliveryRefOf } from '../webhooks/delivery-ref';
 import type { DeliveryDoc } from '../webhooks/delivery.model';
 
 /** Matching every subscription's URL patterns against one event takes microseconds; this is a cap, not a target. */
@@ -79,16 +80,7 @@ export async function fanOutEvent(deps: Deps, event: EventDoc): Promise<string[]
   await Promise.all([
     queueDeliveries(
       deps,
-      batch.map(({ delivery }) => ({
-        deliveryId: delivery._id,
-        workspaceId: delivery.workspaceId,
-        subscriptionId: delivery.subscriptionId,
-        eventId: delivery.eventId,
-        eventType: delivery.eventType,
-        series: delivery.series,
-        attemptNumber: 1,
-        queuedAt,
-      })),
+      batch.map(({ delivery }) => deliveryRefOf(delivery, { attemptNumber: 1, queuedAt })),
     ),
     ...pending.filter((d) => d.delivery.stage === 'workflow').map(({ delivery }) => startDeliveryWorkflow(deps, { delivery, settings })),
     ...pending.filter((d) => d.delivery.stage === 'waiting').map(({ sub }) => ensureEndpointWorkflow(deps, sub)),

@@ -98,16 +98,6 @@ export function recordOutcome(before: EndpointHealth, outcome: AttemptOutcome, p
   return { health: after, opened: opens, closed: false, disable };
 }
 
-/** Applies outcomes in order; `opened`/`closed` tell whether any of them changed the circuit. */
-export function recordOutcomes(before: EndpointHealth, outcomes: AttemptOutcome[], policy: HealthPolicy): HealthDecision {
-  let decision: HealthDecision = { health: before, opened: false, closed: false, disable: null };
-  for (const outcome of outcomes) {
-    const next = recordOutcome(decision.health, outcome, policy);
-    decision = { health: next.health, opened: decision.opened || next.opened, closed: decision.closed || next.closed, disable: next.disable ?? decision.disable };
-  }
-  return decision;
-}
-
 /** Share of successful attempts over the current and the previous window; null when there were none. */
 export function recentSuccessRate(health: EndpointHealth, now: Date, windowMs: number): { succeeded: number; failed: number; rate: number | null } {
   const rolled = rollWindow(health, now, windowMs);

@@ -1,5 +1,15 @@
 import fc from 'fast-check';
-import { initialHealth, recentSuccessRate, recordOutcome, recordOutcomes, type AttemptOutcome, type HealthPolicy } from '../../core/webhooks/endpoint-health';
+import { initialHealth, recentSuccessRate, recordOutcome, type AttemptOutcome, type EndpointHealth, type HealthDecision, type HealthPolicy } from '../../core/webhooks/endpoint-health';
+
+/** Applies outcomes in order; `opened`/`closed`/`disable` tell whether any of them did. */
+function recordOutcomes(before: EndpointHealth, outcomes: AttemptOutcome[], policy: HealthPolicy): HealthDecision {
+  let decision: HealthDecision = { health: before, opened: false, closed: false, disable: null };
+  for (const outcome of outcomes) {
+    const next = recordOutcome(decision.health, outcome, policy);
+    decision = { health: next.health, opened: decision.opened || next.opened, closed: decision.closed || next.closed, disable: next.disable ?? decision.disable };
+  }
+  return decision;
+}
 
 const T0 = new Date('2026-11-29T12:00:00Z');
 const policy: HealthPolicy = { circuitFailures: 5, windowMs: 60_000, autoDisableAfterMs: 3_600_000, autoDisableMinFailures: 10 };
