@@ -10,6 +10,7 @@ import tseslint from 'typescript-eslint';
 const pureModulesForWorkflows = [
   '../core/platform/temporal/search-attributes',
   '../core/platform/temporal/workflow-ids',
+  '../core/platform/temporal/task-queues',
   '../core/webhooks/retry-policy',
   '../core/visitors/touch-view',
   '../core/visitors/utm',

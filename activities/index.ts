@@ -8,6 +8,7 @@ import { createWebhookDispatchActivities } from './webhook-dispatch.activities';
 import { createDeliveryRecoveryActivities } from './delivery-recovery.activities';
 import { createMaintenanceActivities } from './maintenance.activities';
 import { createVisitorPipelineActivities } from './visitor-pipeline.activities';
+import { createPersonPipelineActivities } from './person-pipeline.activities';
 import { recordWorkspaceProvisioned } from './workspace.activities';
 
 export function createActivities(deps: Deps) {
@@ -18,6 +19,7 @@ export function createActivities(deps: Deps) {
     ...createDeliveryRecoveryActivities(deps),
     ...createMaintenanceActivities(deps),
     ...createVisitorPipelineActivities(deps),
+    ...createPersonPipelineActivities(deps),
   };
 }
 

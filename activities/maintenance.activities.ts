@@ -4,12 +4,16 @@ import { ingestRepository } from '../core/ingest/ingest.repository';
 import { fanOutEvent } from '../core/events/emit-event';
 import type { Deps } from '../core/platform/deps';
 import { deleteExpiredRateLimitCounters } from './rate-limit-cleanup';
+import { enrichmentCallRepository } from '../core/enrichment/enrichment-call.repository';
+import { enrichmentCacheRepository } from '../core/enrichment/enrichment-cache.repository';
 
 export interface RetentionResult {
   events: number;
   deliveries: number;
   rateLimitCounters: number;
   ingestLog: number;
+  enrichmentCalls: number;
+  enrichmentCache: number;
 }
 
 export function createMaintenanceActivities(deps: Deps) {
@@ -31,20 +35,23 @@ export function createMaintenanceActivities(deps: Deps) {
   /**
    * Retention (TTL indexes are not available on every Mongo-wire database): removes events and
    * finished deliveries (with their attempts) older than RETENTION_MAX_AGE, and expired rate-limit
-   * counters. A delivery still pending and its event are never removed.
+   * counters, enrichment calls and expired enrichment answers. A delivery still pending and its event are never removed.
    */
   async function deleteExpiredData(input: { maxAgeMs?: number } = {}): Promise<RetentionResult> {
     const cutoff = new Date(Date.now() - (input.maxAgeMs ?? deps.config.RETENTION_MAX_AGE));
     // Pending deliveries (and the events they send) are kept whatever their age.
     const needed = await deliveryRepository.eventIdsPendingOlderThan(cutoff);
-    const [events, deliveries, rateLimitCounters, ingestLog] = await Promise.all([
+    const [events, deliveries, rateLimitCounters, ingestLog, enrichmentCalls, enrichmentCache] = await Promise.all([
       eventRepository.deleteOlderThan(cutoff, needed),
       deliveryRepository.deleteOlderThan(cutoff),
       deleteExpiredRateLimitCounters(),
       // The processed-ingest log is what detects a repeated messageId; config keeps it ≥ 24 h.
       ingestRepository.deleteProcessedOlderThan(cutoff),
+      enrichmentCallRepository.deleteOlderThan(cutoff),
+      // MongoDB's TTL index removes these too; FerretDB has none.
+      enrichmentCacheRepository.deleteExpired(new Date()),
     ]);
-    return { events, deliveries, rateLimitCounters, ingestLog };
+    return { events, deliveries, rateLimitCounters, ingestLog, enrichmentCalls, enrichmentCache };
   }
 
   return { fanOutPendingEvents, deleteExpiredData };

@@ -24,6 +24,8 @@ import { registerDeliveryRoutes } from './webhooks/deliveries.routes';
 import { registerWebhookRoutes } from './webhooks/webhooks.routes';
 import { registerCompanyRoutes } from './companies/companies.routes';
 import { registerLeadRoutes } from './leads/leads.routes';
+import { registerScoringRoutes } from './scoring/scoring.routes';
+import { registerEnrichmentRoutes } from './enrichment/enrichment.routes';
 import { registerOrderRoutes } from './orders/orders.routes';
 import { registerParkedEventRoutes } from './parked-events/parked-events.routes';
 import { registerVisitorRoutes } from './visitors/visitors.routes';
@@ -64,6 +66,8 @@ export function createApp(deps: ApiDeps): Express {
   registerDeliveryRoutes(v1, deps);
   registerVisitorRoutes(v1, deps);
   registerLeadRoutes(v1, deps);
+  registerScoringRoutes(v1, deps);
+  registerEnrichmentRoutes(v1);
   registerOrderRoutes(v1, deps);
   registerCompanyRoutes(v1, deps);
   registerParkedEventRoutes(v1, deps);

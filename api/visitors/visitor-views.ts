@@ -2,6 +2,8 @@
  * Read views of the visitor model, snake_case like Salespanel's API (visitors, activities,
  * attribution). Stored documents stay camelCase.
  */
+import { leadScoringView, leadScoringViewSchema } from '../leads/lead-scoring-views';
+import type { LeadScoreDoc } from '../../core/scoring/lead-score.model';
 import { z } from 'zod';
 import { attributionTouchSchema, utmParamsSchema } from '../../core/events/payloads';
 import type { VisitorDoc } from '../../core/visitors/visitor.model';
@@ -61,6 +63,7 @@ export const visitorViewSchema = z
     }),
     identified_at: isoDate.nullable(),
     lead_id: text,
+    lead_scoring: leadScoringViewSchema,
     merged_visitor_ids: z.array(z.string()).meta({ description: 'Visitors (devices) merged into this person by identify' }),
     created_at: isoDate,
   })
@@ -68,7 +71,7 @@ export const visitorViewSchema = z
 
 export type VisitorView = z.infer<typeof visitorViewSchema>;
 
-export function visitorView(v: VisitorDoc): VisitorView {
+export function visitorView(v: VisitorDoc, score: LeadScoreDoc | null = null): VisitorView {
   const a = v.acquisition;
   return {
     id: v._id,
@@ -100,6 +103,7 @@ export function visitorView(v: VisitorDoc): VisitorView {
     },
     identified_at: iso(v.identifiedAt),
     lead_id: v.leadId ?? null,
+    lead_scoring: leadScoringView(score),
     merged_visitor_ids: v.mergedVisitorIds ?? [],
     created_at: v.createdAt.toISOString(),
   };

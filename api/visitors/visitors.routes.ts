@@ -9,6 +9,7 @@ import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
 import { selectByFirstActivity } from '../http/common-schemas';
+import { leadScoreRepository } from '../../core/scoring/lead-score.repository';
 import { activityView, activityViewSchema, attributionView, attributionViewSchema, visitorView, visitorViewSchema } from './visitor-views';
 
 const visitorParams = z.object({
@@ -31,7 +32,8 @@ export function registerVisitorRoutes(api: ApiRouter, _deps: ApiDeps): void {
       const byFirstActivity = query.select_by_first_activity;
       const rows = await visitorRepository.list(authOf(res).workspace._id, { ...query, byFirstActivity, limit: query.limit + 1 });
       const cursorOf = (v: VisitorDoc) => ({ at: (byFirstActivity ? v.firstSeenAt : v.lastSeenAt) ?? v.createdAt, id: v._id });
-      return { status: 200, body: toPageBy(rows, query.limit, visitorView, cursorOf) };
+      const scores = await leadScoreRepository.findMany(rows.slice(0, query.limit).flatMap((v) => (v.leadId ? [v.leadId] : [])));
+      return { status: 200, body: toPageBy(rows, query.limit, (v) => visitorView(v, v.leadId ? (scores.get(v.leadId) ?? null) : null), cursorOf) };
     },
   });
 
@@ -61,7 +63,10 @@ export function registerVisitorRoutes(api: ApiRouter, _deps: ApiDeps): void {
     scope: 'read',
     params: visitorParams,
     responses: { 200: { description: 'The visitor', schema: visitorViewSchema }, 404: { description: 'Not found' } },
-    handler: async ({ params, res }) => ({ status: 200, body: visitorView(await findVisitor(authOf(res).workspace._id, params.visitor)) }),
+    handler: async ({ params, res }) => {
+      const visitor = await findVisitor(authOf(res).workspace._id, params.visitor);
+      return { status: 200, body: visitorView(visitor, visitor.leadId ? await leadScoreRepository.findById(visitor.leadId) : null) };
+    },
   });
 
   api.route({

@@ -66,6 +66,13 @@ export const eventSamples: { [T in EventType]: EventPayload<T> } = {
     lead_potential: 'high',
     lead_reasoning: 'Viewed pricing three times this week, requested a demo and works at a 51-200 person software company.',
     classification_confidence: 0.87,
+    previous_grade: 'warm',
+    reasoning: [
+      { rule_id: 'pricing-visits', points: 30, reason: 'Visited a pricing page 3 times (30 of at most 30 points)' },
+      { rule_id: 'demo-request', points: 25, reason: 'Did demo_requested once (25 points)' },
+      { rule_id: 'work-email', points: 15, reason: 'Uses a work email address' },
+      { rule_id: 'company-size', points: 15, reason: 'Company has 51-200 employees' },
+    ],
     scored_at: '2026-04-26T18:31:02.000Z',
   },
   'person.identified': {
@@ -138,6 +145,12 @@ export const eventSamples: { [T in EventType]: EventPayload<T> } = {
     notable_clients: ['Disney', 'Universal'],
     large_run_indicators: ['Minimum order of 5,000 units', 'Offers event merchandise at scale'],
     status: 'qualified',
+    lead_id: sampleLead.id,
+    visitor_id: sampleLead.visitor_id,
+    score: 85,
+    grade: 'hot',
+    contact: { full_name: 'Maya Patel', email: 'maya.patel@example.com', phone: '+1 415-555-0132', job_title: 'Head of Growth' },
+    company: { company_id: sampleCompany.company_id, name: sampleCompany.name, domain: sampleCompany.domain, industry: sampleCompany.industry, employee_range: sampleCompany.employee_range },
     created_at: '2026-04-26T12:34:56.000Z',
   },
   'order.attributed': {

@@ -36,6 +36,7 @@ export const leadStatusSchema = z.enum(leadStatuses);
 export const leadGradeSchema = z.enum(['hot', 'warm', 'cold']);
 export const leadPotentialSchema = z.enum(['high', 'medium', 'low']);
 export const employeeRangeSchema = z.enum(['1-10', '11-50', '51-200', '201-500', '501-1000', '1001-5000', '5001-10000', '10001+']);
+export type EmployeeRange = z.infer<typeof employeeRangeSchema>;
 
 /** Standard UTM keys only; a key is absent when the URL did not carry it. */
 export const utmParamsSchema = z.object(utmFields(() => z.string().optional()));
@@ -95,6 +96,13 @@ export const leadUpdatedPayloadSchema = z.object({
     .meta({ description: 'Changed fields with their previous (`from`) and new (`to`) values; the rest of the payload is the new state' }),
 });
 
+/** One scoring rule's share of a lead score, in points and in words. */
+export const scoreContribution = z.object({
+  rule_id: z.string().min(1),
+  points: z.number(),
+  reason: z.string().meta({ description: 'The contribution in words, e.g. `Visited /pricing 3 times`' }),
+});
+
 export const leadScoredPayloadSchema = z.object({
   lead_id: id,
   visitor_id: id.nullable(),
@@ -104,6 +112,8 @@ export const leadScoredPayloadSchema = z.object({
   lead_potential: leadPotentialSchema.meta({ description: 'Fit of the lead as judged by the classifier' }),
   lead_reasoning: z.string().meta({ description: 'Why the classifier chose lead_potential' }),
   classification_confidence: unitInterval.meta({ description: 'Classifier confidence, 0..1' }),
+  previous_grade: leadGradeSchema.nullable().meta({ description: 'Grade before this scoring; null the first time the lead is scored' }),
+  reasoning: z.array(scoreContribution).meta({ description: "Each scoring rule's contribution, biggest first" }),
   scored_at: timestamp,
 });
 
@@ -215,6 +225,18 @@ export const prospectQualifiedPayloadSchema = z.object({
   notable_clients: z.array(z.string()).meta({ description: 'Known clients named on the prospect’s site' }),
   large_run_indicators: z.array(z.string()).meta({ description: 'Evidence the prospect orders large volumes' }),
   status: z.literal('qualified'),
+  lead_id: id.nullable().meta({ description: 'The Signalbox lead that qualified; null for prospects found outside the visitor pipeline' }),
+  visitor_id: id.nullable(),
+  score: z.number().nullable(),
+  grade: leadGradeSchema.nullable(),
+  contact: z
+    .object({ full_name: z.string().nullable(), email: email.nullable(), phone: z.string().nullable(), job_title: z.string().nullable() })
+    .nullable()
+    .meta({ description: 'The person behind the lead' }),
+  company: z
+    .object({ company_id: id.nullable(), name: z.string().nullable(), domain: domain.nullable(), industry: z.string().nullable(), employee_range: employeeRangeSchema.nullable() })
+    .nullable()
+    .meta({ description: 'Their company, when known' }),
   created_at: timestamp,
 });
 

@@ -5,6 +5,7 @@ import { visitorRepository } from '../visitors/visitor.repository';
 import type { VisitorEvent } from '../visitors/visitor-types';
 import { ingestRepository, processedEntryOf } from './ingest.repository';
 import { groupByVisitor } from './send-to-visitor';
+import { signalPersonPipelines } from '../people/signal-person-pipelines';
 
 export interface ApplyIngestBatchInput {
   /** Events of many visitors (one partition), each visitor's in arrival order. */
@@ -42,6 +43,7 @@ export async function applyIngestBatch(deps: Deps, input: ApplyIngestBatchInput)
   const updatedAt = new Date();
   await visitorRepository.saveMany(outcomes.map((o) => ({ ...o.visitor, updatedAt })));
   await recordApplied(outcomes, settled);
+  await signalPersonPipelines(deps, outcomes);
   await mapLimit(
     outcomes.filter((o) => o.forward.length > 0),
     CONCURRENCY,

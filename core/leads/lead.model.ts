@@ -24,6 +24,7 @@ const leadSchema = new Schema(
 
 leadSchema.index({ workspaceId: 1, createdAt: -1, _id: -1 });
 leadSchema.index({ workspaceId: 1, status: 1, createdAt: -1, _id: -1 });
+leadSchema.index({ workspaceId: 1, _id: 1 });
 
 export interface LeadDoc {
   _id: string;

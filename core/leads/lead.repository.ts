@@ -28,6 +28,18 @@ export const leadRepository = {
       .lean<LeadDoc[]>();
   },
 
+  /** A page of a workspace's leads in id order (walks such as a re-score). */
+  async pageAfter(workspaceId: string, afterId: string | null, limit: number): Promise<LeadDoc[]> {
+    return LeadModel.find({ workspaceId, ...(afterId ? { _id: { $gt: afterId } } : {}) })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<LeadDoc[]>();
+  },
+
+  async countInWorkspace(workspaceId: string): Promise<number> {
+    return LeadModel.countDocuments({ workspaceId });
+  },
+
   /** `$set` of the named fields only, so fields the pipeline maintains are never overwritten. */
   async update(id: string, changes: LeadChanges): Promise<LeadDoc | null> {
     await LeadModel.collection.updateOne({ _id: id as never }, { $set: changes });

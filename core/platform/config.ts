@@ -104,8 +104,6 @@ export const configSchema = z.object({
   WEBHOOK_AUTO_DISABLE_MIN_FAILURES: positiveInt.default(10),
   /** First delivery attempts go in batches through this many dispatch workflows (`webhook-dispatch-<n>`); a subscription maps to one by a stable hash. */
   WEBHOOK_DISPATCH_PARTITIONS: positiveInt.pipe(z.number().max(256, 'must be at most 256')).default(4),
-  /** How long a process gathers new deliveries before one signal hands them to their dispatch workflow. */
-  WEBHOOK_DISPATCH_LINGER: duration.pipe(z.number().max(1_000, 'must be at most 1s')).prefault('5ms'),
   /** Requests in flight at once to one endpoint from one batch. */
   WEBHOOK_ENDPOINT_CONCURRENCY: positiveInt.pipe(z.number().max(256, 'must be at most 256')).default(32),
   /** Consecutive failed attempts that open an endpoint's circuit: its deliveries then wait in the database while it is probed. */
@@ -127,6 +125,17 @@ export const configSchema = z.object({
   INGEST_PARTITION_ACTIVITY: z.enum(['local', 'regular']).default('local'),
   /** In `partitions` mode, how long the API gathers a partition's events before one signal hands them over. */
   INGEST_PARTITION_LINGER: duration.pipe(z.number().max(5_000, 'must be at most 5s')).prefault('200ms'),
+  /** Whether identified people get the person workflow (enrichment, lead scoring, decay); off only to measure its cost. */
+  PERSON_PIPELINE: bool.default(true),
+  /** Calls per second to each enrichment provider across all workers (Temporal's task-queue activity rate limit). */
+  ENRICH_RATE_EMAIL_DOMAIN: z.coerce.number({ error: 'must be a number' }).positive().default(200),
+  ENRICH_RATE_IP_NETWORK: z.coerce.number({ error: 'must be a number' }).positive().default(200),
+  ENRICH_RATE_HTTP: z.coerce.number({ error: 'must be a number' }).positive().default(5),
+  /** First retry delay of a failing enrichment call; it doubles up to ENRICH_RETRY_MAX_INTERVAL. */
+  ENRICH_RETRY_INITIAL: duration.prefault('5s'),
+  ENRICH_RETRY_MAX_INTERVAL: duration.prefault('10m'),
+  /** Attempts of one enrichment call before the provider's result is left as failed (the next visit tries again). */
+  ENRICH_RETRY_MAX_ATTEMPTS: positiveInt.default(12),
   /** Stored events not fanned out after this long are picked up by the outbox sweep. */
   OUTBOX_SWEEP_AFTER: duration.prefault('30s'),
 }).superRefine((config, ctx) => {

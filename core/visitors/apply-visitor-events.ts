@@ -7,6 +7,7 @@ import { newVisitor } from './new-visitor';
 import type { VisitorEvent } from './visitor-types';
 import { applyEffects, resolveFacts } from './apply-effects';
 import { decide } from './rules/decide';
+import { signalPersonPipelines } from '../people/signal-person-pipelines';
 import { emptyFacts, initialState, type DecideContext, type Decision, type Effect, type RuleState } from './rules/effects';
 
 export interface ApplyVisitorEventsInput {
@@ -39,6 +40,7 @@ export async function applyVisitorEvents(deps: Deps, input: ApplyVisitorEventsIn
   const outcome = await decideVisitorEvents(input, await visitorRepository.findById(input.visitorId));
   await applyEffects(deps, outcome.effects);
   await saveAndRecord(outcome.visitor, outcome.applied);
+  await signalPersonPipelines(deps, [outcome]);
   await forwardMerged(deps, outcome);
   return { email: outcome.visitor.email };
 }

@@ -67,6 +67,17 @@ export const workspaceRepository = {
     return (await this.findById(id))?.identitySecret ?? null;
   },
 
+  /** Stores validated scoring rules and the re-score workflow they started. */
+  async setScoringRules(id: string, rules: unknown, rescoreWorkflowId: string | null): Promise<void> {
+    cache.delete(id);
+    await WorkspaceModel.updateOne({ _id: id }, { $set: { scoringRules: rules, ...(rescoreWorkflowId ? { rescoreWorkflowId } : {}) } });
+  },
+
+  async setEnrichmentSettings(id: string, settings: unknown): Promise<void> {
+    cache.delete(id);
+    await WorkspaceModel.updateOne({ _id: id }, { $set: { enrichmentSettings: settings } });
+  },
+
   /** Idempotent: a repeated call keeps the first provisioning time. */
   async markProvisioned(id: string, at: Date): Promise<WorkspaceDoc | null> {
     await WorkspaceModel.updateOne({ _id: id, provisionedAt: { $exists: false } }, { $set: { provisionedAt: at } });

@@ -5,7 +5,7 @@ import { startApi, type RunningApi } from '../../api/server';
 import { parseConfig, type Config } from '../../core/platform/config';
 import { connectDatabase, disconnectDatabase } from '../../core/platform/db';
 import { createLogger } from '../../core/platform/logger';
-import { createWorker } from '../../worker/create-worker';
+import { createWorker, type SignalboxWorker } from '../../worker/create-worker';
 import { installWorkerRuntime } from '../../worker/runtime';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -70,7 +70,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   await connectDatabase(config.MONGODB_URI, config.MONGODB_MAX_POOL_SIZE);
 
   const activityClient = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
-  let worker: Worker | undefined;
+  let worker: SignalboxWorker | undefined;
   let workerRun: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
   if (opts.worker !== false) {

@@ -2,7 +2,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 /**
  * Custom search attributes on Signalbox workflows, so an operator can filter the Temporal
- * UI by workspace, event type, subscription, delivery status, visitor or a person's email, e.g.
+ * UI by workspace, event type, subscription, delivery status, visitor, a person's email or lead grade, e.g.
  * `SignalboxWorkspaceId = "ws_…" AND SignalboxStatus = "failed"`.
  */
 export const searchAttributes = {
@@ -12,6 +12,8 @@ export const searchAttributes = {
   status: defineSearchAttributeKey('SignalboxStatus', SearchAttributeType.KEYWORD),
   visitorId: defineSearchAttributeKey('SignalboxVisitorId', SearchAttributeType.KEYWORD),
   email: defineSearchAttributeKey('SignalboxEmail', SearchAttributeType.KEYWORD),
+  /** A person's lead grade (hot, warm, cold), kept current by the person workflow. */
+  grade: defineSearchAttributeKey('SignalboxGrade', SearchAttributeType.KEYWORD),
 } as const;
 
 export const searchAttributeKeys = Object.values(searchAttributes);

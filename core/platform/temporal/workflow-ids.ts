@@ -20,6 +20,10 @@ export const workflowIds = {
   webhookDispatch: (taskQueue: string, partition: number) => (taskQueue === 'signalbox' ? `webhook-dispatch-${partition}` : `webhook-dispatch-${taskQueue}-${partition}`),
   /** One per subscription while its circuit is open: probes the endpoint, then drains what waited. */
   endpoint: (subscriptionId: string) => `endpoint-${subscriptionId}`,
+  /** One per identified person: enrichment, scoring and the decay timer. */
+  person: (workspaceId: string, visitorId: string) => `person-${workspaceId}-${visitorId}`,
+  /** One per scoring-rules edit: re-scores every lead of the workspace. */
+  leadRescore: (workspaceId: string, unique: string) => `lead-rescore-${workspaceId}-${unique}`,
   outboxSweep: () => 'signalbox-outbox-sweep',
   retention: () => 'signalbox-retention',
 };

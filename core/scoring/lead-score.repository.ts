@@ -1,0 +1,37 @@
+import { olderThan, sinceFilter, type Cursor } from '../platform/pagination';
+import { LeadScoreModel, type LeadGrade, type LeadScoreDoc } from './lead-score.model';
+
+export const leadScoreRepository = {
+  async findById(leadId: string): Promise<LeadScoreDoc | null> {
+    return LeadScoreModel.findById(leadId).lean<LeadScoreDoc>();
+  },
+
+  async findMany(leadIds: readonly string[]): Promise<Map<string, LeadScoreDoc>> {
+    const docs = await Promise.all(leadIds.map((id) => this.findById(id)));
+    return new Map(docs.filter((d) => d !== null).map((d) => [d._id, d]));
+  },
+
+  async save(doc: LeadScoreDoc): Promise<void> {
+    await LeadScoreModel.collection.replaceOne({ _id: doc._id as never }, doc, { upsert: true });
+  },
+
+  /** Lead ids of one grade, newest lead first (the leads list's order and cursor). */
+  async listByGrade(workspaceId: string, grade: LeadGrade, q: { limit: number; before?: Cursor; since?: Date }): Promise<LeadScoreDoc[]> {
+    return LeadScoreModel.find({ workspaceId, grade, $and: [olderThan(q.before, 'leadCreatedAt'), sinceFilter(q.since, 'leadCreatedAt')] })
+      .sort({ leadCreatedAt: -1, _id: -1 })
+      .limit(q.limit)
+      .lean<LeadScoreDoc[]>();
+  },
+
+  /** A page of a workspace's scores by id, for the re-score walk. */
+  async pageAfter(workspaceId: string, afterId: string | null, limit: number): Promise<LeadScoreDoc[]> {
+    return LeadScoreModel.find({ workspaceId, ...(afterId ? { _id: { $gt: afterId } } : {}) })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<LeadScoreDoc[]>();
+  },
+
+  async countInWorkspace(workspaceId: string): Promise<number> {
+    return LeadScoreModel.countDocuments({ workspaceId });
+  },
+};

@@ -1,0 +1,37 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { Deps } from '../platform/deps';
+import { AppError } from '../platform/errors';
+import { searchAttributes } from '../platform/temporal/search-attributes';
+import { workflowIds } from '../platform/temporal/workflow-ids';
+import { workspaceRepository } from '../workspaces/workspace.repository';
+import { leadRescoreWorkflow } from '../../workflows';
+import type { ScoringRules } from './scoring-rules';
+
+/**
+ * PUT /scoring: stores the (validated) rules and starts a re-score of every lead under them. A
+ * re-score still running from an earlier edit is canceled first: the new one covers every lead.
+ */
+export async function updateScoringRules(deps: Deps, input: { workspaceId: string; rules: ScoringRules; emit: boolean }): Promise<{ rescoreWorkflowId: string }> {
+  const workspace = await workspaceRepository.findById(input.workspaceId);
+  if (!workspace) throw AppError.notFound('Workspace');
+  if (workspace.rescoreWorkflowId) await cancelRescore(deps, workspace.rescoreWorkflowId);
+  const workflowId = workflowIds.leadRescore(input.workspaceId, Date.now().toString(36));
+  // Stored before the start: the re-score reads the rules it applies.
+  await workspaceRepository.setScoringRules(input.workspaceId, input.rules, workflowId);
+  await deps.temporal.workflow.start(leadRescoreWorkflow, {
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    workflowId,
+    args: [{ workspaceId: input.workspaceId, emit: input.emit }],
+    typedSearchAttributes: [{ key: searchAttributes.workspaceId, value: input.workspaceId }],
+    memo: { workspaceId: input.workspaceId, description: `Re-scores every lead after a scoring-rules edit${input.emit ? ' (emitting what changes)' : ''}` },
+  });
+  return { rescoreWorkflowId: workflowId };
+}
+
+async function cancelRescore(deps: Deps, workflowId: string): Promise<void> {
+  try {
+    await deps.temporal.workflow.getHandle(workflowId).cancel();
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err; // finished long ago and removed
+  }
+}
