@@ -73,7 +73,6 @@ const authHeader = z
     // Visible ASCII and inner spaces/tabs only: no CR/LF header injection.
     value: z
       .string()
-      .min(1)
       .max(4096)
       .regex(/^[\x21-\x7e](?:[\x20-\x7e\t]*[\x21-\x7e])?$/, 'Expected printable ASCII without leading or trailing spaces'),
   })
