@@ -63,7 +63,7 @@ export function cleanOrganizationName(org: string): string {
     if (next === name || next.length === 0) break;
     name = next;
   }
-  name = name.replace(/^["'«]+|["'»]+$/g, '').replace(/[\s,.;-]+$/, '').trim();
+  name = name.replace(/^["'«]+|["'»]+$/g, '').replace(/[\s,;-]+$/, '').trim();
   return name || org.trim();
 }
 
