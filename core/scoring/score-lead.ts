@@ -58,22 +58,35 @@ const SUMMARY_TOP = 3;
  * URL: matchesGlob builds no RegExp from the user's pattern.
  */
 export function urlMatches(pattern: string, url: string): boolean {
-  const glob = pattern.toLowerCase();
-  const text = url.toLowerCase();
-  if (matchesGlob(glob, text)) return true;
-  if (glob.includes('://')) return false;
-  let parsed: URL;
-  try {
-    parsed = new URL(text);
-  } catch {
-    return false;
-  }
-  return matchesGlob(glob, parsed.pathname) || matchesGlob(glob, parsed.pathname + parsed.search);
+  return globMatchesPage(pattern.toLowerCase(), pageTexts(url));
 }
 
-function activityMatches(rule: BehaviourRule, activity: ScoringActivity): boolean {
-  if (rule.type === 'page_visit') return activity.kind === 'page_visit' && urlMatches(rule.url, activity.url);
-  return activity.kind === 'custom_event' && activity.name === rule.name;
+/** The lower-cased texts a page URL is matched on: full URL, then path and path+query if it parses. */
+function pageTexts(url: string): string[] {
+  const text = url.toLowerCase();
+  try {
+    const parsed = new URL(text);
+    return [text, parsed.pathname, parsed.pathname + parsed.search];
+  } catch {
+    return [text];
+  }
+}
+
+function globMatchesPage(glob: string, texts: readonly string[]): boolean {
+  if (glob.includes('://')) return matchesGlob(glob, texts[0]);
+  return texts.some((text) => matchesGlob(glob, text));
+}
+
+/** Matches activities to a behaviour rule; each page URL is parsed once however many rules test it. */
+function activityMatcher(): (rule: BehaviourRule, activity: ScoringActivity) => boolean {
+  const texts = new Map<ScoringActivity, string[]>();
+  return (rule, activity) => {
+    if (rule.type === 'custom_event') return activity.kind === 'custom_event' && activity.name === rule.name;
+    if (activity.kind !== 'page_visit') return false;
+    let page = texts.get(activity);
+    if (!page) texts.set(activity, (page = pageTexts(activity.url)));
+    return globMatchesPage(rule.url.toLowerCase(), page);
+  };
 }
 
 /**
@@ -178,6 +191,7 @@ interface Compiled {
 function compile(rules: ScoringRules, facts: ScoringFacts): Compiled {
   const slots: Slot[] = [];
   const tracks: Track[] = [];
+  const activityMatches = activityMatcher();
   for (const rule of rules.rules) {
     if (rule.type === 'page_visit' || rule.type === 'custom_event') {
       const times = facts.activities.filter((a) => activityMatches(rule, a)).map((a) => a.at.getTime()).sort((a, b) => a - b);
