@@ -10,13 +10,19 @@ const urls = ['https://acme.io/pricing', 'https://acme.io/pricing?plan=pro', 'ht
 const patterns = ['/pricing*', '*demo*', 'https://acme.io/*', '/pricing', '*'];
 const names = ['demo_requested', 'signup'];
 
-/** Points in [min, 100]: min 0 for the monotonicity properties, -100 for arbitrary ones. */
-function aRule(min: number): fc.Arbitrary<Omit<ScoringRule, 'id'>> {
-  const points = fc.integer({ min, max: 100 });
-  const behaviour = { points, max_points: fc.integer({ min: 1, max: 100 }), within_days: fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }) };
+function aBehaviourRule(min: number): fc.Arbitrary<Omit<ScoringRule, 'id'>> {
+  const behaviour = { points: fc.integer({ min, max: 100 }), max_points: fc.integer({ min: 1, max: 100 }), within_days: fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }) };
   return fc.oneof(
     fc.record({ type: fc.constant('page_visit' as const), url: fc.constantFrom(...patterns), ...behaviour }, { requiredKeys: ['type', 'url', 'points', 'max_points'] }),
     fc.record({ type: fc.constant('custom_event' as const), name: fc.constantFrom(...names), ...behaviour }, { requiredKeys: ['type', 'name', 'points', 'max_points'] }),
+  );
+}
+
+/** Points in [min, 100]: min 0 for the monotonicity properties, -100 for arbitrary ones. */
+function aRule(min: number): fc.Arbitrary<Omit<ScoringRule, 'id'>> {
+  const points = fc.integer({ min, max: 100 });
+  return fc.oneof(
+    aBehaviourRule(min),
     fc.oneof(
       fc.record({ operator: fc.constantFrom('eq' as const, 'neq' as const), value: fc.constantFrom('pro', 3, true) }),
       fc.record({ operator: fc.constantFrom('gt' as const, 'gte' as const, 'lt' as const, 'lte' as const), value: fc.integer({ min: 0, max: 5 }) }),
@@ -32,10 +38,14 @@ function aRule(min: number): fc.Arbitrary<Omit<ScoringRule, 'id'>> {
   ) as fc.Arbitrary<Omit<ScoringRule, 'id'>>;
 }
 
-function aConfig(min: number): fc.Arbitrary<ScoringRules> {
+/** `behaviourFirst`: one to four behaviour rules ahead of the rest, so grades move over time more often. */
+function aConfig(min: number, behaviourFirst = false): fc.Arbitrary<ScoringRules> {
+  const rules = behaviourFirst
+    ? fc.tuple(fc.array(aBehaviourRule(min), { minLength: 1, maxLength: 4 }), fc.array(aRule(min), { maxLength: 3 })).map(([b, r]) => [...b, ...r])
+    : fc.array(aRule(min), { maxLength: 8 });
   return fc
     .record({
-      rules: fc.array(aRule(min), { maxLength: 8 }),
+      rules,
       half_life_days: fc.constantFrom(0.5, 1, 7, 14, 60),
       warm: fc.integer({ min: 1, max: 98 }),
       gap: fc.integer({ min: 1, max: 60 }),
@@ -51,23 +61,23 @@ function aConfig(min: number): fc.Arbitrary<ScoringRules> {
     );
 }
 
-/** Activities at whole hours before now (`future` allows up to a day after it). */
-function anActivity(future = false): fc.Arbitrary<ScoringActivity> {
-  const at = fc.integer({ min: future ? -24 : 0, max: 60 * 24 }).map((hours) => new Date(NOW - hours * HOUR));
+/** Activities at whole hours up to `maxDays` before now (`future` allows up to a day after it). */
+function anActivity(future = false, maxDays = 60): fc.Arbitrary<ScoringActivity> {
+  const at = fc.integer({ min: future ? -24 : 0, max: maxDays * 24 }).map((hours) => new Date(NOW - hours * HOUR));
   return fc.oneof(
     fc.record({ kind: fc.constant('page_visit' as const), url: fc.constantFrom(...urls), at }),
     fc.record({ kind: fc.constant('custom_event' as const), name: fc.constantFrom(...names, 'other'), at }),
   );
 }
 
-function someFacts(future = false): fc.Arbitrary<ScoringFacts> {
+function someFacts(future = false, maxDays = 60): fc.Arbitrary<ScoringFacts> {
   return fc.record({
     email: fc.constantFrom(null, 'jo@acme.io'),
     workEmail: fc.constantFrom(null, true, false),
     company: fc.record({ known: fc.boolean(), employeeRange: fc.constantFrom(null, '51-200' as const, '1-10' as const), industry: fc.constantFrom(null, 'software', 'Retail') }),
     attributes: fc.dictionary(fc.constantFrom('plan', 'seats'), fc.constantFrom<string | number | boolean>('pro', 'free', 3, 0, true)),
     tags: fc.subarray(['vip', 'partner']),
-    activities: fc.array(anActivity(future), { maxLength: 20 }),
+    activities: fc.array(anActivity(future, maxDays), { maxLength: 20 }),
     enrichment: fc.record({ enabled: fc.integer({ min: 0, max: 3 }), answered: fc.integer({ min: 0, max: 3 }) }),
   });
 }
@@ -117,7 +127,7 @@ describe('lead scoring properties', () => {
 
   it('nextGradeChangeAt (non-negative points): the grade differs at the answer and not at instants before it; null means it never changes', () => {
     fc.assert(
-      fc.property(aConfig(0), someFacts(), (rules, facts) => {
+      fc.property(aConfig(0, true), someFacts(false, 7), (rules, facts) => {
         const current = gradeAt(rules, facts, NOW);
         const next = nextGradeChangeAt(rules, facts, at(NOW));
         if (next === null) {
@@ -135,7 +145,7 @@ describe('lead scoring properties', () => {
 
   it('nextGradeChangeAt (any points): the grade differs at the answer', () => {
     fc.assert(
-      fc.property(aConfig(-100), someFacts(true), (rules, facts) => {
+      fc.property(aConfig(-100, true), someFacts(true, 7), (rules, facts) => {
         const next = nextGradeChangeAt(rules, facts, at(NOW));
         if (next !== null) expect(gradeAt(rules, facts, next.getTime())).not.toBe(gradeAt(rules, facts, NOW));
       }),
