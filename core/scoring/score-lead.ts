@@ -61,15 +61,21 @@ export function urlMatches(pattern: string, url: string): boolean {
   return globMatchesPage(pattern.toLowerCase(), pageTexts(url));
 }
 
-/** The lower-cased texts a page URL is matched on: full URL, then path and path+query if it parses. */
+/**
+ * The lower-cased texts a page URL is matched on: the full URL, its path and its path+query (no
+ * fragment). Split by hand rather than with `new URL`, which cost most of a scoring run's time;
+ * tracker URLs arrive already normalised by the browser.
+ */
 function pageTexts(url: string): string[] {
   const text = url.toLowerCase();
-  try {
-    const parsed = new URL(text);
-    return [text, parsed.pathname, parsed.pathname + parsed.search];
-  } catch {
-    return [text];
-  }
+  const scheme = text.indexOf('://');
+  if (scheme < 0) return [text];
+  const rest = text.slice(scheme + 3);
+  const authorityEnd = rest.search(/[/?#]/);
+  const tail = authorityEnd < 0 ? '' : rest.slice(authorityEnd).split('#', 1)[0];
+  const query = tail.indexOf('?');
+  const path = (query < 0 ? tail : tail.slice(0, query)) || '/';
+  return [text, path, path + (query < 0 ? '' : tail.slice(query))];
 }
 
 function globMatchesPage(glob: string, texts: readonly string[]): boolean {

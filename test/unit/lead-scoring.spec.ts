@@ -185,10 +185,10 @@ describe('nextGradeChangeAt', () => {
   it('stays fast for 1,000 activities', () => {
     const rules = { ...defaultScoringRules, rules: defaultScoringRules.rules.map((r) => (r.type === 'page_visit' ? { ...r, within_days: 30 } : r)) };
     const many = facts({ activities: Array.from({ length: 1000 }, (_, i) => visit(`https://acme.io/${i % 3 ? 'pricing' : 'demo'}`, (i % 60) / 2)) });
-    nextGradeChangeAt(rules, many, NOW);
+    for (let i = 0; i < 10; i++) nextGradeChangeAt(rules, many, NOW); // warm the JIT
     const started = performance.now();
     for (let i = 0; i < 10; i++) nextGradeChangeAt(rules, many, NOW);
-    expect((performance.now() - started) / 10).toBeLessThan(20);
+    expect((performance.now() - started) / 10).toBeLessThan(15); // ~2 ms warm on a laptop; slack for busy CI
   });
 });
 
