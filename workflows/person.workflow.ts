@@ -49,6 +49,9 @@ export const enrichNowSignal = defineSignal('enrichNow');
 export const personRescheduleSignal = defineSignal<[number | null]>('reschedule');
 export const personStateQuery = defineQuery<PersonPipelineState>('state');
 
+/** `stale`: run the providers whose answer is missing or stale; `all`: every enabled one, bypassing the cache. */
+type EnrichRequest = 'stale' | 'all' | null;
+
 const MAX_HISTORY = 2_000;
 const IDLE_MS = 30 * 60_000;
 /** Shortest timer: a grade change due now is scored on the next wake, never in a tight loop. */
@@ -82,7 +85,7 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<Person
   };
   let ip = input.ip ?? null;
   let dirty = carried?.dirty ?? true;
-  let enrichRequested: 'stale' | 'all' | null = carried ? null : 'stale';
+  let enrichRequested: EnrichRequest = carried ? null : 'stale';
   let nextChangeAt = carried?.nextChangeAt ?? null;
   let running = 0;
   setHandler(personStateQuery, () => state);
@@ -118,6 +121,12 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<Person
     }
   };
 
+  const takeEnrichRequest = (): EnrichRequest => {
+    const request = enrichRequested;
+    enrichRequested = null;
+    return request;
+  };
+
   let idleSince = Date.now();
   for (;;) {
     // Wake for new facts, an enrichment request, the decay timer, or (nothing due) the idle limit;
@@ -125,9 +134,9 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<Person
     const deadline = nextChangeAt ?? (running > 0 ? null : idleSince + (input.idleMs ?? IDLE_MS));
     const due = () => dirty || enrichRequested !== null || (deadline === null && running === 0);
     const woke = deadline === null ? (await condition(due), true) : await condition(due, Math.max(deadline - Date.now(), MIN_WAIT_MS));
-    if (enrichRequested) {
-      const force = enrichRequested === 'all';
-      enrichRequested = null;
+    const request = takeEnrichRequest();
+    if (request) {
+      const force = request === 'all';
       enrich(await planPersonEnrichment({ workspaceId: input.workspaceId, visitorId: input.visitorId, ip, force }), force);
     }
     const timerFired = !woke && nextChangeAt !== null;

@@ -58,7 +58,7 @@ export async function enrichPerson(deps: Deps, input: EnrichPersonInput): Promis
     fields = cached.fields as EnrichmentFields;
   } else {
     try {
-      fields = await runProvider(provider, settings, lookup);
+      fields = await runProvider(provider, settings, lookup, deps.config.ALLOW_PRIVATE_WEBHOOK_TARGETS);
     } catch (err) {
       const error = err instanceof ProviderError ? err : new ProviderError('network', err instanceof Error ? err.message : String(err), { retryable: true });
       await personEnrichmentRepository.saveError({ workspaceId, visitorId, provider, errorClass: error.errorClass, message: error.message.slice(0, 300), at: new Date() });

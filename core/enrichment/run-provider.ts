@@ -33,7 +33,8 @@ export function lookupKeyOf(provider: ProviderName, input: ProviderInput): strin
   }
 }
 
-export async function runProvider(provider: ProviderName, settings: EnrichmentSettings, input: ProviderInput): Promise<EnrichmentFields> {
+/** `allowPrivate`: the webhook SSRF switch (ALLOW_PRIVATE_WEBHOOK_TARGETS) applies to the HTTP provider's URL too. */
+export async function runProvider(provider: ProviderName, settings: EnrichmentSettings, input: ProviderInput, allowPrivate: boolean): Promise<EnrichmentFields> {
   switch (provider) {
     case 'email-domain': {
       const answer = lookupEmailDomain(input.email ?? '');
@@ -52,7 +53,7 @@ export async function runProvider(provider: ProviderName, settings: EnrichmentSe
       };
     }
     case 'http': {
-      const answer = await callHttpProvider(settings.providers.http, input);
+      const answer = await callHttpProvider(settings.providers.http, input, { policy: { allowPrivate } });
       return { person_details: answer.person_details, company_details: answer.company_details, extra: { ignored_fields: answer.ignored.length ? answer.ignored.join(', ') : null } };
     }
   }

@@ -142,7 +142,7 @@ export const scoringRulesSchema = z
   .object({
     rules: z.array(scoringRuleSchema).max(SCORING_RULES_MAX),
     decay: z.object({
-      half_life_days: z.number().min(0.01).max(365).meta({ description: 'A behaviour point is worth half after this many days' }),
+      half_life_days: z.number().min(0.0001).max(365).meta({ description: 'A behaviour point is worth half after this many days (0.0001 = 8.6 s, for trying decay out)' }),
     }),
     grades: z.object({
       hot: z.number().min(0).max(100).meta({ description: 'Lowest score graded hot' }),

@@ -2737,6 +2737,8 @@ export interface paths {
                     before?: string;
                     since?: string;
                     status?: "new" | "contacted" | "qualified" | "closed_won" | "closed_lost";
+                    /** @description Only leads of this lead-scoring grade. With `status` too, a page may hold fewer than `limit` leads; keep following `nextBefore`. */
+                    grade?: "hot" | "warm" | "cold";
                 };
                 header?: never;
                 path?: never;
@@ -2801,7 +2803,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a lead */
+        /**
+         * Get a lead
+         * @description With `lead_scoring` (score, grade, reasoning) and `enrichment`: the merged person and company details and, per provider, its status, when it answered and what it found.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2819,7 +2824,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Lead"];
+                        "application/json": components["schemas"]["LeadDetail"];
                     };
                 };
                 /** @description Validation failed; `details` maps each field to its problems */
@@ -2932,6 +2937,572 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/enrich": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enrich a lead again now
+         * @description Runs every enabled enrichment provider again for the lead's person, bypassing the cache, then re-scores it. Follow it in the Temporal UI (`person-<workspace>-<visitor>`) or on GET /leads/:id.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Enrichment requested */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            workflow_id: string;
+                        };
+                    };
+                };
+                /** @description Validation failed; `details` maps each field to its problems */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The lead has no tracked person */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Rate limit exceeded; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/enrichment-calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a lead's enrichment calls
+         * @description Every provider call made for the lead (and every cache hit), newest first: provider, outcome, error class, duration and attempt (retries of a provider that is down show up here).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    before?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Newest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["EnrichmentCall"][];
+                            /** @description Pass as `before` for the next (older) page; null on the last page */
+                            nextBefore: string | null;
+                        };
+                    };
+                };
+                /** @description Validation failed; `details` maps each field to its problems */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Rate limit exceeded; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scoring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the lead scoring rules
+         * @description The rules in force (the defaults until edited) and the progress of the re-score the latest edit started.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Rules and re-score progress */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Scoring"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Replace the lead scoring rules
+         * @description Replaces the rules and re-scores every lead under them in a `lead-rescore-…` workflow (progress on GET /scoring and in the Temporal UI). The re-score emits no webhooks unless `?emit=true`; from then on, people are scored with the new rules as they act.
+         */
+        put: {
+            parameters: {
+                query?: {
+                    /** @description Emit lead.scored / prospect.qualified for what the re-score changes */
+                    emit?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        rules: ({
+                            /** @enum {string} */
+                            type: "page_visit";
+                            /** @description Unique within the workspace; names the rule in `reasoning` */
+                            id: string;
+                            /** @description Shown instead of the computed reason in the summary */
+                            description?: string;
+                            /** @description Case-insensitive glob, `*` matches anything. Matched against the full URL and, for a pattern without a scheme, also against the path and path+query, so `/pricing*` matches `https://example.com/pricing?plan=pro`. */
+                            url: string;
+                            /** @description Points the rule adds (negative to subtract); behaviour rules: per matching activity, before decay */
+                            points: number;
+                            /** @description Cap on the absolute value of the rule's decayed total */
+                            max_points: number;
+                            /** @description Only activities in the last D days count; absent: all of them (decay still applies) */
+                            within_days?: number;
+                        } | {
+                            /** @enum {string} */
+                            type: "custom_event";
+                            /** @description Unique within the workspace; names the rule in `reasoning` */
+                            id: string;
+                            /** @description Shown instead of the computed reason in the summary */
+                            description?: string;
+                            /** @description Event name, compared exactly */
+                            name: string;
+                            /** @description Points the rule adds (negative to subtract); behaviour rules: per matching activity, before decay */
+                            points: number;
+                            /** @description Cap on the absolute value of the rule's decayed total */
+                            max_points: number;
+                            /** @description Only activities in the last D days count; absent: all of them (decay still applies) */
+                            within_days?: number;
+                        } | {
+                            /** @enum {string} */
+                            type: "attribute";
+                            /** @description Unique within the workspace; names the rule in `reasoning` */
+                            id: string;
+                            /** @description Shown instead of the computed reason in the summary */
+                            description?: string;
+                            /** @description Key in the lead attributes */
+                            attribute: string;
+                            /**
+                             * @description `neq` matches only an attribute that is set (an unknown value earns nothing); `contains` is a case-insensitive substring test on a string attribute; `gt`/`gte`/`lt`/`lte` compare numbers only
+                             * @enum {string}
+                             */
+                            operator: "eq" | "neq" | "gt" | "gte" | "lt" | "lte" | "contains" | "in" | "exists";
+                            value?: string | number | boolean | (string | number)[];
+                            /** @description Points the rule adds (negative to subtract); behaviour rules: per matching activity, before decay */
+                            points: number;
+                        } | {
+                            /** @enum {string} */
+                            type: "tag";
+                            /** @description Unique within the workspace; names the rule in `reasoning` */
+                            id: string;
+                            /** @description Shown instead of the computed reason in the summary */
+                            description?: string;
+                            /** @description Compared exactly */
+                            tag: string;
+                            /** @description Points the rule adds (negative to subtract); behaviour rules: per matching activity, before decay */
+                            points: number;
+                        } | {
+                            /** @enum {string} */
+                            type: "work_email";
+                            /** @description Unique within the workspace; names the rule in `reasoning` */
+                            id: string;
+                            /** @description Shown instead of the computed reason in the summary */
+                            description?: string;
+                            /** @description Points the rule adds (negative to subtract); behaviour rules: per matching activity, before decay */
+                            points: number;
+                        } | {
+                            /** @enum {string} */
+                            type: "company_known";
+                            /** @description Unique within the workspace; names the rule in `reasoning` */
+                            id: string;
+                            /** @description Shown instead of the computed reason in the summary */
+                            description?: string;
+                            /** @description Points the rule adds (negative to subtract); behaviour rules: per matching activity, before decay */
+                            points: number;
+                        } | {
+                            /** @enum {string} */
+                            type: "company_size";
+                            /** @description Unique within the workspace; names the rule in `reasoning` */
+                            id: string;
+                            /** @description Shown instead of the computed reason in the summary */
+                            description?: string;
+                            employee_ranges: ("1-10" | "11-50" | "51-200" | "201-500" | "501-1000" | "1001-5000" | "5001-10000" | "10001+")[];
+                            /** @description Points the rule adds (negative to subtract); behaviour rules: per matching activity, before decay */
+                            points: number;
+                        } | {
+                            /** @enum {string} */
+                            type: "industry";
+                            /** @description Unique within the workspace; names the rule in `reasoning` */
+                            id: string;
+                            /** @description Shown instead of the computed reason in the summary */
+                            description?: string;
+                            /** @description Compared case-insensitively */
+                            industries: string[];
+                            /** @description Points the rule adds (negative to subtract); behaviour rules: per matching activity, before decay */
+                            points: number;
+                        })[];
+                        decay: {
+                            /** @description A behaviour point is worth half after this many days (0.0001 = 8.6 s, for trying decay out) */
+                            half_life_days: number;
+                        };
+                        grades: {
+                            /** @description Lowest score graded hot */
+                            hot: number;
+                            /** @description Lowest score graded warm; below it a lead is cold */
+                            warm: number;
+                        };
+                        /**
+                         * @description `prospect.qualified` fires when a lead first reaches this grade
+                         * @enum {string}
+                         */
+                        qualifying_grade: "hot" | "warm";
+                        /** @description `lead.scored` on every score change; false: only when the grade changes */
+                        emit_on_every_change: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Stored; the re-score is running */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Scoring"];
+                    };
+                };
+                /** @description Validation failed; `details` maps each field to its problems */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrichment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the enrichment settings
+         * @description Enabled providers, the HTTP provider (URL, auth header — its value masked — and field mapping) and the cache TTL.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EnrichmentSettings"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Replace the enrichment settings
+         * @description Applies to enrichment runs from now on (people are enriched again when their cached answer expires, or on POST /leads/:id/enrich). Sending back the masked auth header value from GET keeps the stored one.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @default {} */
+                        providers?: {
+                            /**
+                             * @description Work vs free email, company domain and name from the email domain (offline)
+                             * @default {}
+                             */
+                            "email-domain"?: {
+                                /** @default true */
+                                enabled?: boolean;
+                            };
+                            /**
+                             * @description Owning network of the visitor IP (offline ASN data); ISPs, carriers and clouds are never reported as the company
+                             * @default {}
+                             */
+                            "ip-network"?: {
+                                /** @default true */
+                                enabled?: boolean;
+                            };
+                            /**
+                             * @description Generic HTTP enrichment provider
+                             * @default {}
+                             */
+                            http?: {
+                                /** @default false */
+                                enabled?: boolean;
+                                /**
+                                 * Format: uri
+                                 * @description Endpoint receiving `POST {email, domain, ip, name}`; required when enabled
+                                 * @default null
+                                 */
+                                url?: string | null;
+                                /**
+                                 * @description Header sent with every provider request, e.g. `Authorization: Bearer …`; the value is masked in API answers
+                                 * @default null
+                                 */
+                                auth_header?: {
+                                    name: string;
+                                    value: string;
+                                } | null;
+                                /**
+                                 * @description Target field (`person_details.<field>` or `company_details.<field>`) ← source dot path in the answer
+                                 * @default {}
+                                 */
+                                mapping?: {
+                                    [key: string]: string;
+                                };
+                                /**
+                                 * @description Deadline for the whole request, 100..30000 ms
+                                 * @default 5000
+                                 */
+                                timeout_ms?: number;
+                            };
+                        };
+                        /**
+                         * @description How long provider results are reused, in hours; 0 disables the cache
+                         * @default 168
+                         */
+                        cache_ttl_hours?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The stored settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EnrichmentSettings"];
+                    };
+                };
+                /** @description Validation failed; `details` maps each field to its problems */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/orders": {
@@ -4455,11 +5026,42 @@ export interface components {
             /** Format: date-time */
             identified_at: string | null;
             lead_id: string | null;
+            lead_scoring: components["schemas"]["LeadScoring"];
             /** @description Visitors (devices) merged into this person by identify */
             merged_visitor_ids: string[];
             /** Format: date-time */
             created_at: string;
         };
+        /** @description Null until the person has been scored (moments after identification) */
+        LeadScoring: {
+            /** @description Score 0–100 from the workspace scoring rules (GET /api/v1/scoring) */
+            lead_score: number;
+            /** @enum {string} */
+            grade: "hot" | "warm" | "cold";
+            /** @enum {string} */
+            lead_potential: "high" | "medium" | "low";
+            /** @description How much the score rests on: enrichment answered, activity seen, email known */
+            confidence: number;
+            reasoning: {
+                rule_id: string;
+                points: number;
+                /** @description The contribution in words, e.g. `Visited /pricing 3 times` */
+                reason: string;
+            }[];
+            summary: string;
+            /** Format: date-time */
+            scored_at: string;
+            /**
+             * Format: date-time
+             * @description When the lead first reached the qualifying grade (prospect.qualified)
+             */
+            qualified_at: string | null;
+            /**
+             * Format: date-time
+             * @description When decay would change the grade if nothing else happens
+             */
+            next_change_at: string | null;
+        } | null;
         VisitorAttribution: {
             /** @example vis_3f9c2a7d41e0b8c6a5d2e1f0 */
             id: string;
@@ -4526,6 +5128,7 @@ export interface components {
             /** Format: date-time */
             identified_at: string | null;
             lead_id: string | null;
+            lead_scoring: components["schemas"]["LeadScoring"];
             /** @description Visitors (devices) merged into this person by identify */
             merged_visitor_ids: string[];
             /** Format: date-time */
@@ -4679,6 +5282,288 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            lead_scoring: components["schemas"]["LeadScoring"];
+        };
+        LeadDetail: {
+            /** @description Signalbox lead id */
+            id: string;
+            /** @description Visitor the lead came from; null for leads created through the API without a tracked visit */
+            visitor_id: string | null;
+            full_name: string | null;
+            /**
+             * Format: email
+             * @description Null for phone-only leads
+             */
+            email: string | null;
+            /** @description As entered; not normalised */
+            phone: string | null;
+            /** @description Channel the lead came from, e.g. `meta`, `google`, `calendly`, `api` */
+            lead_source: string | null;
+            utm_source: string | null;
+            utm_medium: string | null;
+            utm_campaign: string | null;
+            /** @enum {string} */
+            status: "new" | "contacted" | "qualified" | "closed_won" | "closed_lost";
+            /** @description Expected deal value in major currency units */
+            value: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            lead_scoring: components["schemas"]["LeadScoring"];
+            enrichment: components["schemas"]["LeadEnrichment"];
+        };
+        LeadEnrichment: {
+            /** @description What the person stated, then what providers added */
+            person_details: {
+                [key: string]: string;
+            };
+            company_details: {
+                [key: string]: string;
+            };
+            providers: {
+                [key: string]: {
+                    /**
+                     * @description `error`: the last call failed (fields keep the previous answer, if any); `skipped`: nothing to look up (no email, no IP)
+                     * @enum {string}
+                     */
+                    status: "ok" | "error" | "skipped";
+                    /** Format: date-time */
+                    fetched_at: string | null;
+                    fields: {
+                        person_details: {
+                            [key: string]: string;
+                        };
+                        company_details: {
+                            [key: string]: string;
+                        };
+                        extra: {
+                            [key: string]: string | number | boolean | null;
+                        };
+                    } | null;
+                    last_error: {
+                        error_class: string;
+                        message: string;
+                        /** Format: date-time */
+                        at: string;
+                    } | null;
+                };
+            };
+        } | null;
+        EnrichmentCall: {
+            id: string;
+            provider: string;
+            /** @enum {string} */
+            outcome: "ok" | "cache_hit" | "error" | "skipped";
+            /** @description timeout, network, http_status, invalid_response, invalid_input, ssrf_blocked or not_configured */
+            error_class: string | null;
+            message: string | null;
+            /** @description Attempt of this enrichment run (a provider that is down is retried with backoff) */
+            attempt: number;
+            duration_ms: number;
+            /** Format: date-time */
+            created_at: string;
+        };
+        Scoring: {
+            /** @description A workspace's lead-scoring rules, decay and grade thresholds */
+            rules: {
+                rules: ({
+                    /** @enum {string} */
+                    type: "page_visit";
+                    /** @description Unique within the workspace; names the rule in `reasoning` */
+                    id: string;
+                    /** @description Shown instead of the computed reason in the summary */
+                    description?: string;
+                    /** @description Case-insensitive glob, `*` matches anything. Matched against the full URL and, for a pattern without a scheme, also against the path and path+query, so `/pricing*` matches `https://example.com/pricing?plan=pro`. */
+                    url: string;
+                    /** @description Points the rule adds (negative to subtract); behaviour rules: per matching activity, before decay */
+                    points: number;
+                    /** @description Cap on the absolute value of the rule's decayed total */
+                    max_points: number;
+                    /** @description Only activities in the last D days count; absent: all of them (decay still applies) */
+                    within_days?: number;
+                } | {
+                    /** @enum {string} */
+                    type: "custom_event";
+                    /** @description Unique within the workspace; names the rule in `reasoning` */
+                    id: string;
+                    /** @description Shown instead of the computed reason in the summary */
+                    description?: string;
+                    /** @description Event name, compared exactly */
+                    name: string;
+                    /** @description Points the rule adds (negative to subtract); behaviour rules: per matching activity, before decay */
+                    points: number;
+                    /** @description Cap on the absolute value of the rule's decayed total */
+                    max_points: number;
+                    /** @description Only activities in the last D days count; absent: all of them (decay still applies) */
+                    within_days?: number;
+                } | {
+                    /** @enum {string} */
+                    type: "attribute";
+                    /** @description Unique within the workspace; names the rule in `reasoning` */
+                    id: string;
+                    /** @description Shown instead of the computed reason in the summary */
+                    description?: string;
+                    /** @description Key in the lead attributes */
+                    attribute: string;
+                    /**
+                     * @description `neq` matches only an attribute that is set (an unknown value earns nothing); `contains` is a case-insensitive substring test on a string attribute; `gt`/`gte`/`lt`/`lte` compare numbers only
+                     * @enum {string}
+                     */
+                    operator: "eq" | "neq" | "gt" | "gte" | "lt" | "lte" | "contains" | "in" | "exists";
+                    value?: string | number | boolean | (string | number)[];
+                    /** @description Points the rule adds (negative to subtract); behaviour rules: per matching activity, before decay */
+                    points: number;
+                } | {
+                    /** @enum {string} */
+                    type: "tag";
+                    /** @description Unique within the workspace; names the rule in `reasoning` */
+                    id: string;
+                    /** @description Shown instead of the computed reason in the summary */
+                    description?: string;
+                    /** @description Compared exactly */
+                    tag: string;
+                    /** @description Points the rule adds (negative to subtract); behaviour rules: per matching activity, before decay */
+                    points: number;
+                } | {
+                    /** @enum {string} */
+                    type: "work_email";
+                    /** @description Unique within the workspace; names the rule in `reasoning` */
+                    id: string;
+                    /** @description Shown instead of the computed reason in the summary */
+                    description?: string;
+                    /** @description Points the rule adds (negative to subtract); behaviour rules: per matching activity, before decay */
+                    points: number;
+                } | {
+                    /** @enum {string} */
+                    type: "company_known";
+                    /** @description Unique within the workspace; names the rule in `reasoning` */
+                    id: string;
+                    /** @description Shown instead of the computed reason in the summary */
+                    description?: string;
+                    /** @description Points the rule adds (negative to subtract); behaviour rules: per matching activity, before decay */
+                    points: number;
+                } | {
+                    /** @enum {string} */
+                    type: "company_size";
+                    /** @description Unique within the workspace; names the rule in `reasoning` */
+                    id: string;
+                    /** @description Shown instead of the computed reason in the summary */
+                    description?: string;
+                    employee_ranges: ("1-10" | "11-50" | "51-200" | "201-500" | "501-1000" | "1001-5000" | "5001-10000" | "10001+")[];
+                    /** @description Points the rule adds (negative to subtract); behaviour rules: per matching activity, before decay */
+                    points: number;
+                } | {
+                    /** @enum {string} */
+                    type: "industry";
+                    /** @description Unique within the workspace; names the rule in `reasoning` */
+                    id: string;
+                    /** @description Shown instead of the computed reason in the summary */
+                    description?: string;
+                    /** @description Compared case-insensitively */
+                    industries: string[];
+                    /** @description Points the rule adds (negative to subtract); behaviour rules: per matching activity, before decay */
+                    points: number;
+                })[];
+                decay: {
+                    /** @description A behaviour point is worth half after this many days (0.0001 = 8.6 s, for trying decay out) */
+                    half_life_days: number;
+                };
+                grades: {
+                    /** @description Lowest score graded hot */
+                    hot: number;
+                    /** @description Lowest score graded warm; below it a lead is cold */
+                    warm: number;
+                };
+                /**
+                 * @description `prospect.qualified` fires when a lead first reaches this grade
+                 * @enum {string}
+                 */
+                qualifying_grade: "hot" | "warm";
+                /** @description `lead.scored` on every score change; false: only when the grade changes */
+                emit_on_every_change: boolean;
+            };
+            /** @description True until the rules are edited */
+            is_default: boolean;
+            /** @description The re-score started by the latest rules edit; null before the first edit */
+            rescore: {
+                /** @description The `lead-rescore-…` workflow: open it in the Temporal UI */
+                workflow_id: string;
+                /**
+                 * @description `canceled`: a newer edit replaced it
+                 * @enum {string}
+                 */
+                status: "running" | "completed" | "canceled" | "unknown";
+                processed?: number;
+                total?: number;
+                /** @description Leads whose grade changed */
+                changed?: number;
+                /** Format: date-time */
+                started_at?: string;
+                /** Format: date-time */
+                finished_at?: string | null;
+            } | null;
+        };
+        /** @description A workspace's enrichment settings */
+        EnrichmentSettings: {
+            /** @default {} */
+            providers: {
+                /**
+                 * @description Work vs free email, company domain and name from the email domain (offline)
+                 * @default {}
+                 */
+                "email-domain": {
+                    /** @default true */
+                    enabled: boolean;
+                };
+                /**
+                 * @description Owning network of the visitor IP (offline ASN data); ISPs, carriers and clouds are never reported as the company
+                 * @default {}
+                 */
+                "ip-network": {
+                    /** @default true */
+                    enabled: boolean;
+                };
+                /**
+                 * @description Generic HTTP enrichment provider
+                 * @default {}
+                 */
+                http: {
+                    /** @default false */
+                    enabled: boolean;
+                    /**
+                     * Format: uri
+                     * @description Endpoint receiving `POST {email, domain, ip, name}`; required when enabled
+                     * @default null
+                     */
+                    url: string | null;
+                    /**
+                     * @description Header sent with every provider request, e.g. `Authorization: Bearer …`; the value is masked in API answers
+                     * @default null
+                     */
+                    auth_header: {
+                        name: string;
+                        value: string;
+                    } | null;
+                    /**
+                     * @description Target field (`person_details.<field>` or `company_details.<field>`) ← source dot path in the answer
+                     * @default {}
+                     */
+                    mapping: {
+                        [key: string]: string;
+                    };
+                    /**
+                     * @description Deadline for the whole request, 100..30000 ms
+                     * @default 5000
+                     */
+                    timeout_ms: number;
+                };
+            };
+            /**
+             * @description How long provider results are reused, in hours; 0 disables the cache
+             * @default 168
+             */
+            cache_ttl_hours: number;
         };
         Order: {
             /** @example ord_5e1f0c9a8b7d6e5f4a3b2c1d */

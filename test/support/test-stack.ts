@@ -1,6 +1,6 @@
 import { randomAlphanumeric } from '../../core/workspaces/api-keys';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { startApi, type RunningApi } from '../../api/server';
 import { parseConfig, type Config } from '../../core/platform/config';
 import { connectDatabase, disconnectDatabase } from '../../core/platform/db';
