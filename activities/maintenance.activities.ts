@@ -48,7 +48,6 @@ export function createMaintenanceActivities(deps: Deps) {
       // The processed-ingest log is what detects a repeated messageId; config keeps it ≥ 24 h.
       ingestRepository.deleteProcessedOlderThan(cutoff),
       enrichmentCallRepository.deleteOlderThan(cutoff),
-      // MongoDB's TTL index removes these too; FerretDB has none.
       enrichmentCacheRepository.deleteExpired(new Date()),
     ]);
     return { events, deliveries, rateLimitCounters, ingestLog, enrichmentCalls, enrichmentCache };

@@ -17,7 +17,7 @@ const enrichmentCacheSchema = new Schema(
   { versionKey: false, collection: 'enrichment_cache', minimize: false },
 );
 
-enrichmentCacheSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+enrichmentCacheSchema.index({ expiresAt: 1 });
 
 export interface EnrichmentCacheDoc {
   _id: string;

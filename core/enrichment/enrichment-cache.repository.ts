@@ -19,7 +19,7 @@ export const enrichmentCacheRepository = {
     await EnrichmentCacheModel.collection.replaceOne({ _id: doc._id as never }, doc, { upsert: true });
   },
 
-  /** Retention: removes expired answers (MongoDB's TTL index does this too; FerretDB has none). */
+  /** Retention: removes expired answers (no TTL index: FerretDB has none). */
   async deleteExpired(now: Date): Promise<number> {
     const result = await EnrichmentCacheModel.collection.deleteMany({ expiresAt: { $lte: now } });
     return result.deletedCount;
