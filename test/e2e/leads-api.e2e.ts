@@ -83,6 +83,9 @@ describe('leads API (real Temporal, database and HTTP receiver)', () => {
         value: 2400,
         created_at: '2026-04-20T18:30:15.000Z',
         updated_at: '2026-04-20T18:30:15.000Z',
+        // Seeded without a tracked visitor: never scored, nothing to enrich.
+        lead_scoring: null,
+        enrichment: null,
       });
       expect((await call(ws, 'GET', '/leads/lead_unknown')).body).toEqual({ error: 'Lead not found', code: 'not_found' });
     });
@@ -141,11 +144,11 @@ describe('leads API (real Temporal, database and HTTP receiver)', () => {
       expect(patched.status).toBe(200);
       expect(patched.body).toMatchObject({ id: lead._id, status: 'qualified', value: null, created_at: '2026-04-20T18:30:15.000Z' });
       expect(Date.parse(patched.body.updated_at)).toBeGreaterThan(lead.updatedAt.getTime());
-      expect((await call(ws, 'GET', `/leads/${lead._id}`)).body).toEqual(patched.body);
+      expect((await call(ws, 'GET', `/leads/${lead._id}`)).body).toEqual({ ...patched.body, enrichment: null });
 
       const [request] = await receiver.waitForRequests(1);
       const delivered = new Webhook(sub.body.secret).verify(request.body, request.headers as Record<string, string>) as { type: string; data: Record<string, unknown> };
-      const { updated_at: _updatedAt, ...leadState } = patched.body;
+      const { updated_at: _updatedAt, lead_scoring: _scoring, ...leadState } = patched.body;
       expect(delivered.type).toBe('lead.updated');
       expect(delivered.data).toEqual({ ...leadState, updated_at: patched.body.updated_at, changes: { status: { from: 'new', to: 'qualified' } } });
 

@@ -194,6 +194,7 @@ describe('visitors, companies and orders read API (real API and database)', () =
         web_activity_summary: { total_page_visits: 9, total_website_sessions: 3, total_time_spent: 960, first_seen: isoAt(-24 * HOUR), last_seen: isoAt(2 * HOUR + 5 * MIN) },
         identified_at: isoAt(2 * MIN),
         lead_id: 'lead_ada',
+        lead_scoring: null, // seeded without a person pipeline: not scored
         merged_visitor_ids: [phone._id],
         created_at: isoAt(0),
       });
