@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, condition, continueAsNew, defineQuery, defineSignal, proxyActivities, proxyLocalActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { EnrichmentPlan } from '../core/enrichment/plan-enrichment';
 import type { ProviderName } from '../core/enrichment/enrichment-settings';
@@ -12,7 +12,9 @@ export interface PersonWorkflowInput {
   /** Latest IP known to the pipeline (the ip-network provider's input; not stored on the visitor). */
   ip?: string | null;
   /** Carried over continue-as-new. */
-  carried?: { score: number | null; grade: string | null; nextChangeAt: number | null; scorings: number; factsReceived: number; dirty: boolean };
+  carried?: { score: number | null; grade: string | null; nextChangeAt: number | null; scorings: number; factsReceived: number; dirty: boolean; lastScoredAt: number };
+  /** Facts arriving within this long of the last scoring wait and are scored together (PERSON_SCORE_INTERVAL). */
+  scoreIntervalMs?: number;
   /** History length at which the run continues as new (default 2,000; tests use less). */
   historyLimit?: number;
   /** How long the workflow waits idle (no timer, nothing running) before it ends (default 30 min). */
@@ -54,6 +56,7 @@ type EnrichRequest = 'stale' | 'all' | null;
 
 const MAX_HISTORY = 2_000;
 const IDLE_MS = 30 * 60_000;
+const SCORE_INTERVAL_MS = 5_000;
 /** Shortest timer: a grade change due now is scored on the next wake, never in a tight loop. */
 const MIN_WAIT_MS = 1_000;
 
@@ -88,8 +91,12 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<Person
   let enrichRequested: EnrichRequest = carried ? null : 'stale';
   let nextChangeAt = carried?.nextChangeAt ?? null;
   let running = 0;
+  // Every handler and every finished provider bumps `changes`: the loop looks again after each.
+  let changes = 0;
+  const scoreIntervalMs = input.scoreIntervalMs ?? SCORE_INTERVAL_MS;
   setHandler(personStateQuery, () => state);
   setHandler(personFactsSignal, (facts) => {
+    changes++;
     state.factsReceived++;
     dirty = true;
     if (facts.email && !state.email) state.email = facts.email;
@@ -98,8 +105,12 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<Person
       enrichRequested ??= 'stale'; // a new IP may be a new network
     }
   });
-  setHandler(enrichNowSignal, () => void (enrichRequested = 'all'));
+  setHandler(enrichNowSignal, () => {
+    changes++;
+    enrichRequested = 'all';
+  });
   setHandler(personRescheduleSignal, (at) => {
+    changes++;
     nextChangeAt = at;
     state.nextChangeAt = at ? new Date(at).toISOString() : null;
   });
@@ -117,7 +128,10 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<Person
         .catch((err: unknown) => {
           state.enrichment[provider] = { status: 'failed', error: failureMessage(err), finishedAt: new Date().toISOString() };
         })
-        .finally(() => running--);
+        .finally(() => {
+          running--;
+          changes++;
+        });
     }
   };
 
@@ -127,25 +141,34 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<Person
     return request;
   };
 
+  let lastScoredAt = carried?.lastScoredAt ?? 0;
   let idleSince = Date.now();
+  const timer = new WakeTimer();
   for (;;) {
-    // Wake for new facts, an enrichment request, the decay timer, or (nothing due) the idle limit;
-    // while a provider is still being retried there is no idle limit: its answer must be scored.
-    const deadline = nextChangeAt ?? (running > 0 ? null : idleSince + (input.idleMs ?? IDLE_MS));
-    const due = () => dirty || enrichRequested !== null || (deadline === null && running === 0);
-    const woke = deadline === null ? (await condition(due), true) : await condition(due, Math.max(deadline - Date.now(), MIN_WAIT_MS));
+    const now = Date.now();
+    const scoreAt = dirty ? lastScoredAt + scoreIntervalMs : null;
+    // While a provider is still being retried there is no idle limit: its answer must be scored.
+    const idleAt = !dirty && nextChangeAt === null && running === 0 ? idleSince + (input.idleMs ?? IDLE_MS) : null;
+    const wakeAt = earliest(scoreAt, nextChangeAt, idleAt);
+    if (enrichRequested === null && (wakeAt === null || wakeAt > now)) {
+      timer.arm(wakeAt);
+      const seen = changes;
+      await condition(() => changes !== seen || timer.fired);
+      timer.fired = false;
+    }
     const request = takeEnrichRequest();
     if (request) {
       const force = request === 'all';
       enrich(await planPersonEnrichment({ workspaceId: input.workspaceId, visitorId: input.visitorId, ip, force }), force);
     }
-    const timerFired = !woke && nextChangeAt !== null;
-    if (dirty || timerFired) {
+    const at = Date.now();
+    if ((dirty && lastScoredAt + scoreIntervalMs <= at) || (nextChangeAt !== null && nextChangeAt <= at)) {
       dirty = false;
       await score(input, state);
       nextChangeAt = state.nextChangeAt ? Date.parse(state.nextChangeAt) : null;
-      idleSince = Date.now();
-    } else if (!woke && running === 0) {
+      lastScoredAt = Date.now();
+      idleSince = lastScoredAt;
+    } else if (idleAt !== null && idleAt <= at && !dirty && running === 0 && nextChangeAt === null) {
       return state; // idle with nothing due: the next fact starts a new run
     }
     if (workflowInfo().historyLength > (input.historyLimit ?? MAX_HISTORY) && running === 0 && !enrichRequested) {
@@ -153,9 +176,45 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<Person
         ...input,
         email: state.email,
         ip,
-        carried: { score: state.score, grade: state.grade, nextChangeAt, scorings: state.scorings, factsReceived: state.factsReceived, dirty },
+        carried: { score: state.score, grade: state.grade, nextChangeAt, scorings: state.scorings, factsReceived: state.factsReceived, dirty, lastScoredAt },
       });
     }
+  }
+}
+
+function earliest(...times: Array<number | null>): number | null {
+  const set = times.filter((t): t is number => t !== null);
+  return set.length ? Math.min(...set) : null;
+}
+
+/**
+ * One durable timer for the earliest thing due (a coalesced scoring, the decay, the idle limit),
+ * re-armed only when something is due sooner than it: a later deadline keeps the armed timer,
+ * which may then fire early for nothing (the loop looks and arms again). Re-creating a timer on
+ * every signal would add two history events per fact.
+ */
+class WakeTimer {
+  fired = false;
+  private armedAt: number | null = null;
+  private scope: CancellationScope | null = null;
+
+  arm(at: number | null): void {
+    if (at === null || (this.armedAt !== null && this.armedAt <= at)) return;
+    this.scope?.cancel();
+    const scope = new CancellationScope();
+    this.scope = scope;
+    this.armedAt = at;
+    scope
+      .run(() => sleep(Math.max(at - Date.now(), MIN_WAIT_MS)))
+      .then(
+        () => {
+          if (this.scope !== scope) return;
+          this.scope = null;
+          this.armedAt = null;
+          this.fired = true;
+        },
+        () => undefined, // canceled: a sooner deadline replaced it
+      );
   }
 }
 

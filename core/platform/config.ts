@@ -127,6 +127,8 @@ export const configSchema = z.object({
   INGEST_PARTITION_LINGER: duration.pipe(z.number().max(5_000, 'must be at most 5s')).prefault('200ms'),
   /** Whether identified people get the person workflow (enrichment, lead scoring, decay); off only to measure its cost. */
   PERSON_PIPELINE: bool.default(true),
+  /** Facts about a person arriving within this long of its last scoring are scored together, once the interval has passed (its first score is immediate). */
+  PERSON_SCORE_INTERVAL: duration.pipe(z.number().max(3_600_000, 'must be at most 1h')).prefault('5s'),
   /** Calls per second to each enrichment provider across all workers (Temporal's task-queue activity rate limit). */
   ENRICH_RATE_EMAIL_DOMAIN: z.coerce.number({ error: 'must be a number' }).positive().default(200),
   ENRICH_RATE_IP_NETWORK: z.coerce.number({ error: 'must be a number' }).positive().default(200),

@@ -22,7 +22,7 @@ describe('lead scoring and enrichment (real Temporal, database, HTTP provider an
 
   beforeAll(async () => {
     stack = await startTestStack({
-      env: { WEBHOOK_RETRY_SCHEDULE: '0s,200ms', WEBHOOK_RETRY_JITTER: '0', WEBHOOK_TIMEOUT: '2s', ENRICH_RETRY_INITIAL: '300ms', ENRICH_RETRY_MAX_INTERVAL: '1s', ENRICH_RATE_HTTP: '2' },
+      env: { WEBHOOK_RETRY_SCHEDULE: '0s,200ms', WEBHOOK_RETRY_JITTER: '0', WEBHOOK_TIMEOUT: '2s', ENRICH_RETRY_INITIAL: '300ms', ENRICH_RETRY_MAX_INTERVAL: '1s', ENRICH_RATE_HTTP: '2', PERSON_SCORE_INTERVAL: '500ms' },
     });
   });
   afterAll(async () => {
