@@ -15,7 +15,7 @@ export function createPersonPipelineActivities(deps: Deps) {
     },
 
     /** Local activity of personWorkflow: scores the person and emits what changed. */
-    async scorePerson(input: ScorePersonInput): Promise<ScorePersonResult | null> {
+    async scorePerson(input: ScorePersonInput): Promise<ScorePersonResult | null | 'unchanged'> {
       return score(deps, input);
     },
 

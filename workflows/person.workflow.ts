@@ -88,6 +88,7 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<Person
   };
   let ip = input.ip ?? null;
   let dirty = carried?.dirty ?? true;
+  let factsSinceScoring = false;
   let enrichRequested: EnrichRequest = carried ? null : 'stale';
   let nextChangeAt = carried?.nextChangeAt ?? null;
   let running = 0;
@@ -99,6 +100,7 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<Person
     changes++;
     state.factsReceived++;
     dirty = true;
+    factsSinceScoring = true;
     if (facts.email && !state.email) state.email = facts.email;
     if (facts.ip && facts.ip !== ip) {
       ip = facts.ip;
@@ -142,14 +144,17 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<Person
   };
 
   let lastScoredAt = carried?.lastScoredAt ?? 0;
+  // Facts the ingest side did not signal (it signals a person at most once per interval) are
+  // picked up by one more scoring an interval after each scoring that signalled facts triggered.
+  let followUpAt: number | null = null;
   let idleSince = Date.now();
   const timer = new WakeTimer();
   for (;;) {
     const now = Date.now();
     const scoreAt = dirty ? lastScoredAt + scoreIntervalMs : null;
     // While a provider is still being retried there is no idle limit: its answer must be scored.
-    const idleAt = !dirty && nextChangeAt === null && running === 0 ? idleSince + (input.idleMs ?? IDLE_MS) : null;
-    const wakeAt = earliest(scoreAt, nextChangeAt, idleAt);
+    const idleAt = !dirty && nextChangeAt === null && followUpAt === null && running === 0 ? idleSince + (input.idleMs ?? IDLE_MS) : null;
+    const wakeAt = earliest(scoreAt, nextChangeAt, followUpAt, idleAt);
     if (enrichRequested === null && (wakeAt === null || wakeAt > now)) {
       timer.arm(wakeAt);
       const seen = changes;
@@ -162,13 +167,19 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<Person
       enrich(await planPersonEnrichment({ workspaceId: input.workspaceId, visitorId: input.visitorId, ip, force }), force);
     }
     const at = Date.now();
-    if ((dirty && lastScoredAt + scoreIntervalMs <= at) || (nextChangeAt !== null && nextChangeAt <= at)) {
+    const followUpDue = followUpAt !== null && followUpAt <= at;
+    if ((dirty && lastScoredAt + scoreIntervalMs <= at) || (nextChangeAt !== null && nextChangeAt <= at) || followUpDue) {
+      // A follow-up alone scores only if the visitor changed since the last scoring.
+      const changedSince = !dirty && followUpDue && !(nextChangeAt !== null && nextChangeAt <= at) ? lastScoredAt : undefined;
+      const followUp = factsSinceScoring;
       dirty = false;
-      await score(input, state);
+      factsSinceScoring = false;
+      await score(input, state, changedSince);
       nextChangeAt = state.nextChangeAt ? Date.parse(state.nextChangeAt) : null;
       lastScoredAt = Date.now();
+      followUpAt = followUp ? lastScoredAt + scoreIntervalMs : null;
       idleSince = lastScoredAt;
-    } else if (idleAt !== null && idleAt <= at && !dirty && running === 0 && nextChangeAt === null) {
+    } else if (idleAt !== null && idleAt <= at && !dirty && running === 0 && nextChangeAt === null && followUpAt === null) {
       return state; // idle with nothing due: the next fact starts a new run
     }
     if (workflowInfo().historyLength > (input.historyLimit ?? MAX_HISTORY) && running === 0 && !enrichRequested) {
@@ -218,8 +229,9 @@ class WakeTimer {
   }
 }
 
-async function score(input: PersonWorkflowInput, state: PersonPipelineState): Promise<void> {
-  const result = await scorePerson({ workspaceId: input.workspaceId, visitorId: input.visitorId, emit: true });
+async function score(input: PersonWorkflowInput, state: PersonPipelineState, changedSince?: number): Promise<void> {
+  const result = await scorePerson({ workspaceId: input.workspaceId, visitorId: input.visitorId, emit: true, changedSince });
+  if (result === 'unchanged') return;
   state.scorings++;
   if (!result) {
     state.nextChangeAt = null;

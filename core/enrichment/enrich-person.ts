@@ -10,7 +10,7 @@ import { AppError } from '../platform/errors';
 import { emitEvent } from '../events/emit-event';
 import { visitorRepository } from '../visitors/visitor.repository';
 import { companyIdFor, emittedEventIdFor } from '../visitors/visitor-ids';
-import { workspaceRepository } from '../workspaces/workspace.repository';
+import { workspaceSettingRepository } from '../workspaces/workspace-setting.repository';
 import { normalizeDomain } from '../companies/company-from-identity';
 import { companyRepository } from '../companies/company.repository';
 import { enrichmentCacheRepository } from './enrichment-cache.repository';
@@ -39,8 +39,8 @@ export type EnrichOutcome = 'ok' | 'cache_hit' | 'skipped' | 'disabled';
 
 export async function enrichPerson(deps: Deps, input: EnrichPersonInput): Promise<{ outcome: EnrichOutcome; companyRevealed: boolean }> {
   const { workspaceId, visitorId, provider } = input;
-  const [visitor, workspace] = await Promise.all([visitorRepository.findById(visitorId), workspaceRepository.findByIdCached(workspaceId)]);
-  const settings = enrichmentSettingsOf(workspace);
+  const [visitor, stored] = await Promise.all([visitorRepository.findById(visitorId), workspaceSettingRepository.findCached(workspaceId, 'enrichment')]);
+  const settings = enrichmentSettingsOf(stored);
   if (!visitor || visitor.workspaceId !== workspaceId || !settings.providers[provider].enabled) return { outcome: 'disabled', companyRevealed: false };
   const lookup = providerInputOf(visitor, input.ip);
   const key = lookupKeyOf(provider, lookup);

@@ -1,6 +1,6 @@
 import type { Config } from '../platform/config';
 import { visitorRepository } from '../visitors/visitor.repository';
-import { workspaceRepository } from '../workspaces/workspace.repository';
+import { workspaceSettingRepository } from '../workspaces/workspace-setting.repository';
 import type { ProviderName } from './enrichment-settings';
 import { personEnrichmentRepository } from './person-enrichment.repository';
 import { enabledProviders, enrichmentSettingsOf } from './workspace-enrichment-settings';
@@ -19,8 +19,8 @@ export interface EnrichmentPlan {
  * asked again (the workflow restarts after idling, and a person's next visit must not re-enrich).
  */
 export async function planEnrichment(config: Config, input: { workspaceId: string; visitorId: string; ip: string | null; force: boolean }): Promise<EnrichmentPlan> {
-  const [visitor, workspace] = await Promise.all([visitorRepository.findById(input.visitorId), workspaceRepository.findByIdCached(input.workspaceId)]);
-  const settings = enrichmentSettingsOf(workspace);
+  const [visitor, setting] = await Promise.all([visitorRepository.findById(input.visitorId), workspaceSettingRepository.findCached(input.workspaceId, 'enrichment')]);
+  const settings = enrichmentSettingsOf(setting);
   const enabled = visitor ? enabledProviders(settings) : [];
   const retry = { initialIntervalMs: config.ENRICH_RETRY_INITIAL, maximumIntervalMs: config.ENRICH_RETRY_MAX_INTERVAL, maximumAttempts: config.ENRICH_RETRY_MAX_ATTEMPTS };
   const plan = { enabled, retry, httpTimeoutMs: settings.providers.http.timeout_ms };

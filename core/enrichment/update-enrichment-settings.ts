@@ -1,4 +1,4 @@
-import { workspaceRepository } from '../workspaces/workspace.repository';
+import { workspaceSettingRepository } from '../workspaces/workspace-setting.repository';
 import { maskSettings, type EnrichmentSettings } from './enrichment-settings';
 import { getEnrichmentSettings } from './get-enrichment-settings';
 import { storedEnrichmentSettings } from './workspace-enrichment-settings';
@@ -13,6 +13,6 @@ export async function updateEnrichmentSettings(input: { workspaceId: string; set
   const sent = next.providers.http.auth_header;
   const stored = current.providers.http.auth_header;
   if (sent && stored && sent.name === stored.name && sent.value === maskSettings(current).providers.http.auth_header?.value) sent.value = stored.value;
-  await workspaceRepository.setEnrichmentSettings(input.workspaceId, storedEnrichmentSettings(next));
+  await workspaceSettingRepository.put(input.workspaceId, 'enrichment', storedEnrichmentSettings(next));
   return next;
 }

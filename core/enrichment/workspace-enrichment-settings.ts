@@ -1,4 +1,4 @@
-import type { WorkspaceDoc } from '../workspaces/workspace.model';
+import type { WorkspaceSettingDoc } from '../workspaces/workspace-setting.model';
 import { defaultEnrichmentSettings, enrichmentSettingsSchema, providerNames, type EnrichmentSettings, type ProviderName } from './enrichment-settings';
 
 /**
@@ -17,8 +17,8 @@ export function storedEnrichmentSettings(settings: EnrichmentSettings): unknown 
 }
 
 /** The workspace's enrichment settings: as stored (validated when PUT), else the defaults. */
-export function enrichmentSettingsOf(workspace: Pick<WorkspaceDoc, 'enrichmentSettings'> | null): EnrichmentSettings {
-  const stored = workspace?.enrichmentSettings as { providers?: { http?: { mapping?: unknown } } } | null | undefined;
+export function enrichmentSettingsOf(setting: Pick<WorkspaceSettingDoc, 'value'> | null): EnrichmentSettings {
+  const stored = setting?.value as { providers?: { http?: { mapping?: unknown } } } | null | undefined;
   if (stored == null) return defaultEnrichmentSettings;
   const pairs = stored.providers?.http?.mapping;
   const mapping = Array.isArray(pairs) ? Object.fromEntries((pairs as StoredMappingPair[]).map((p) => [p.target, p.source])) : pairs;

@@ -22,10 +22,11 @@ import { VisitorIdentityModel } from '../visitors/visitor-identity.model';
 import { VisitorModel } from '../visitors/visitor.model';
 import { WebhookSubscriptionModel } from '../webhooks/webhook-subscription.model';
 import { WorkspaceModel } from '../workspaces/workspace.model';
+import { WorkspaceSettingModel } from '../workspaces/workspace-setting.model';
 import { PersonEnrichmentModel } from '../enrichment/person-enrichment.model';
 import { CompanyEnrichmentModel } from '../enrichment/company-enrichment.model';
 import { EnrichmentCacheModel } from '../enrichment/enrichment-cache.model';
 import { EnrichmentCallModel } from '../enrichment/enrichment-call.model';
 import { LeadScoreModel } from '../scoring/lead-score.model';
 
-export const allModels = [ApiKeyModel, AttributeTypeModel, CompanyModel, DeliveryModel, EndpointStateModel, EventModel, FailedEventModel, IngestEventModel, IngestOutboxModel, LeadModel, OrderModel, ParkedEventModel, QueuedDeliveryModel, ActivityBucketModel, BacklogModel, VisitorIdentityModel, VisitorModel, WebhookSubscriptionModel, WorkspaceModel, PersonEnrichmentModel, CompanyEnrichmentModel, EnrichmentCacheModel, EnrichmentCallModel, LeadScoreModel];
+export const allModels = [ApiKeyModel, AttributeTypeModel, CompanyModel, DeliveryModel, EndpointStateModel, EventModel, FailedEventModel, IngestEventModel, IngestOutboxModel, LeadModel, OrderModel, ParkedEventModel, QueuedDeliveryModel, ActivityBucketModel, BacklogModel, VisitorIdentityModel, VisitorModel, WebhookSubscriptionModel, WorkspaceModel, PersonEnrichmentModel, CompanyEnrichmentModel, EnrichmentCacheModel, EnrichmentCallModel, LeadScoreModel, WorkspaceSettingModel];

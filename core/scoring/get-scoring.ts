@@ -1,6 +1,5 @@
 import type { Deps } from '../platform/deps';
-import { AppError } from '../platform/errors';
-import { workspaceRepository } from '../workspaces/workspace.repository';
+import { workspaceSettingRepository } from '../workspaces/workspace-setting.repository';
 import { leadRescoreProgressQuery, type LeadRescoreProgress } from '../../workflows';
 import type { ScoringRules } from './scoring-rules';
 import { scoringRulesOf } from './workspace-scoring-rules';
@@ -13,10 +12,9 @@ export interface ScoringOverview {
 
 /** GET /scoring: the rules in force and the progress of the latest re-score (from its workflow's query). */
 export async function getScoring(deps: Deps, input: { workspaceId: string }): Promise<ScoringOverview> {
-  const workspace = await workspaceRepository.findById(input.workspaceId);
-  if (!workspace) throw AppError.notFound('Workspace');
-  const { rules, isDefault } = scoringRulesOf(workspace);
-  const workflowId = workspace.rescoreWorkflowId ?? null;
+  const setting = await workspaceSettingRepository.find(input.workspaceId, 'scoring');
+  const { rules, isDefault } = scoringRulesOf(setting);
+  const workflowId = setting?.rescoreWorkflowId ?? null;
   if (!workflowId) return { rules, isDefault, rescore: null };
   const handle = deps.temporal.workflow.getHandle(workflowId);
   try {

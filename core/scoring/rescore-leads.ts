@@ -49,7 +49,7 @@ export async function rescoreLeadsPage(deps: Deps, input: RescorePageInput, prog
 async function rescoreLead(deps: Deps, workspaceId: string, leadId: string, visitorId: string, emit: boolean): Promise<boolean> {
   const before = await leadScoreRepository.findById(leadId);
   const result = await scorePerson(deps, { workspaceId, visitorId, emit, freshRules: true });
-  if (!result) return false;
+  if (!result || result === 'unchanged') return false;
   if ((before?.nextChangeAt?.getTime() ?? null) !== result.nextChangeAt) {
     await deps.temporal.workflow
       .getHandle(workflowIds.person(workspaceId, visitorId))

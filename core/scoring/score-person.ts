@@ -12,7 +12,7 @@ import { activityBucketRepository } from '../visitors/activity-bucket.repository
 import { visitorRepository } from '../visitors/visitor.repository';
 import { companyIdFor, emittedEventIdFor } from '../visitors/visitor-ids';
 import type { VisitorDoc } from '../visitors/visitor.model';
-import { workspaceRepository } from '../workspaces/workspace.repository';
+import { workspaceSettingRepository } from '../workspaces/workspace-setting.repository';
 import { leadRepository } from '../leads/lead.repository';
 import type { LeadDoc } from '../leads/lead.model';
 import { personEnrichmentRepository } from '../enrichment/person-enrichment.repository';
@@ -39,6 +39,8 @@ export interface ScorePersonInput {
   emit: boolean;
   /** Read the rules uncached (a re-score right after an edit must see it). */
   freshRules?: boolean;
+  /** Only score if the visitor was saved after this time (ms); else answer `unchanged`. */
+  changedSince?: number;
 }
 
 export interface ScorePersonResult {
@@ -50,17 +52,19 @@ export interface ScorePersonResult {
 }
 
 /** null when the visitor is not (or no longer) an identified person with a lead. */
-export async function scorePerson(deps: Deps, input: ScorePersonInput): Promise<ScorePersonResult | null> {
+export async function scorePerson(deps: Deps, input: ScorePersonInput): Promise<ScorePersonResult | null | 'unchanged'> {
   const visitor = await visitorRepository.findById(input.visitorId);
   if (!visitor || visitor.workspaceId !== input.workspaceId || visitor.mergedInto || !visitor.leadId) return null;
-  const [lead, previous, workspace] = await Promise.all([
+  if (input.changedSince !== undefined && visitor.updatedAt.getTime() <= input.changedSince) return 'unchanged';
+  const [lead, previous, scoring, enrichment] = await Promise.all([
     leadRepository.findById(visitor.leadId),
     leadScoreRepository.findById(visitor.leadId),
-    input.freshRules ? workspaceRepository.findById(input.workspaceId) : workspaceRepository.findByIdCached(input.workspaceId),
+    input.freshRules ? workspaceSettingRepository.find(input.workspaceId, 'scoring') : workspaceSettingRepository.findCached(input.workspaceId, 'scoring'),
+    workspaceSettingRepository.findCached(input.workspaceId, 'enrichment'),
   ]);
   if (!lead) return null;
-  const { rules } = scoringRulesOf(workspace);
-  const { profile, facts } = await gatherFacts(visitor, enabledProviders(enrichmentSettingsOf(workspace)).length);
+  const { rules } = scoringRulesOf(scoring);
+  const { profile, facts } = await gatherFacts(visitor, enabledProviders(enrichmentSettingsOf(enrichment)).length);
   const now = new Date();
   const result = scoreLead(rules, facts, now);
   const next = nextGradeChangeAt(rules, facts, now);

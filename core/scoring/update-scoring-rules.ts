@@ -1,9 +1,8 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Deps } from '../platform/deps';
-import { AppError } from '../platform/errors';
 import { searchAttributes } from '../platform/temporal/search-attributes';
 import { workflowIds } from '../platform/temporal/workflow-ids';
-import { workspaceRepository } from '../workspaces/workspace.repository';
+import { workspaceSettingRepository } from '../workspaces/workspace-setting.repository';
 import { leadRescoreWorkflow } from '../../workflows';
 import type { ScoringRules } from './scoring-rules';
 
@@ -12,12 +11,11 @@ import type { ScoringRules } from './scoring-rules';
  * re-score still running from an earlier edit is canceled first: the new one covers every lead.
  */
 export async function updateScoringRules(deps: Deps, input: { workspaceId: string; rules: ScoringRules; emit: boolean }): Promise<{ rescoreWorkflowId: string }> {
-  const workspace = await workspaceRepository.findById(input.workspaceId);
-  if (!workspace) throw AppError.notFound('Workspace');
-  if (workspace.rescoreWorkflowId) await cancelRescore(deps, workspace.rescoreWorkflowId);
+  const previous = await workspaceSettingRepository.find(input.workspaceId, 'scoring');
+  if (previous?.rescoreWorkflowId) await cancelRescore(deps, previous.rescoreWorkflowId);
   const workflowId = workflowIds.leadRescore(input.workspaceId, Date.now().toString(36));
   // Stored before the start: the re-score reads the rules it applies.
-  await workspaceRepository.setScoringRules(input.workspaceId, input.rules, workflowId);
+  await workspaceSettingRepository.put(input.workspaceId, 'scoring', input.rules, workflowId);
   await deps.temporal.workflow.start(leadRescoreWorkflow, {
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     workflowId,

@@ -1,4 +1,4 @@
-import type { WorkspaceDoc } from '../workspaces/workspace.model';
+import type { WorkspaceSettingDoc } from '../workspaces/workspace-setting.model';
 import { defaultScoringRules, scoringRulesSchema, type ScoringRules } from './scoring-rules';
 
 /**
@@ -6,8 +6,8 @@ import { defaultScoringRules, scoringRulesSchema, type ScoringRules } from './sc
  * that no longer parses (a field renamed since) falls back to the defaults rather than stopping
  * every person's pipeline; GET /scoring shows which are in force.
  */
-export function scoringRulesOf(workspace: Pick<WorkspaceDoc, 'scoringRules'> | null): { rules: ScoringRules; isDefault: boolean } {
-  if (workspace?.scoringRules == null) return { rules: defaultScoringRules, isDefault: true };
-  const parsed = scoringRulesSchema.safeParse(workspace.scoringRules);
+export function scoringRulesOf(setting: Pick<WorkspaceSettingDoc, 'value'> | null): { rules: ScoringRules; isDefault: boolean } {
+  if (setting?.value == null) return { rules: defaultScoringRules, isDefault: true };
+  const parsed = scoringRulesSchema.safeParse(setting.value);
   return parsed.success ? { rules: parsed.data, isDefault: false } : { rules: defaultScoringRules, isDefault: true };
 }

@@ -18,12 +18,6 @@ const workspaceSchema = new Schema(
       retryScheduleMs: { type: [Number], required: false, default: undefined },
       timeoutMs: { type: Number, required: false },
     },
-    /** Lead scoring rules as PUT /api/v1/scoring stored them; unset means the defaults. */
-    scoringRules: { type: Schema.Types.Mixed, required: false },
-    /** The re-score workflow started by the latest rules edit (its progress is shown by GET /api/v1/scoring). */
-    rescoreWorkflowId: { type: String, required: false },
-    /** Enrichment providers and their settings (PUT /api/v1/enrichment); unset means the defaults. */
-    enrichmentSettings: { type: Schema.Types.Mixed, required: false },
     isDemo: { type: Boolean, required: true, default: false },
     /** Signs `user_hash` for identity verification (kept retrievable: the site's server needs it). */
     identitySecret: { type: String, required: false },

@@ -16,6 +16,20 @@ export type WorkspaceChanges = Partial<Pick<NewWorkspace, 'name' | 'plan' | 'ent
 
 const CACHE_MS = 5_000;
 const cache = new Map<string, { doc: WorkspaceDoc; until: number }>();
+/** Bumped by every change: a read that started before a change must not cache what it read. */
+let generation = 0;
+
+/** Drops the cached copy around a write: a read racing the write cannot put the old one back. */
+async function changing<T>(id: string, write: () => Promise<T>): Promise<T> {
+  generation++;
+  cache.delete(id);
+  try {
+    return await write();
+  } finally {
+    generation++;
+    cache.delete(id);
+  }
+}
 
 export const workspaceRepository = {
   /**
@@ -25,8 +39,9 @@ export const workspaceRepository = {
   async findByIdCached(id: string): Promise<WorkspaceDoc | null> {
     const hit = cache.get(id);
     if (hit && hit.until > Date.now()) return hit.doc;
+    const readAt = generation;
     const doc = await this.findById(id);
-    if (doc) cache.set(id, { doc, until: Date.now() + CACHE_MS });
+    if (doc && readAt === generation) cache.set(id, { doc, until: Date.now() + CACHE_MS });
     return doc;
   },
 
@@ -48,8 +63,7 @@ export const workspaceRepository = {
   },
 
   async update(id: string, changes: WorkspaceChanges): Promise<WorkspaceDoc | null> {
-    cache.delete(id);
-    await WorkspaceModel.updateOne({ _id: id }, { $set: changes });
+    await changing(id, () => WorkspaceModel.updateOne({ _id: id }, { $set: changes }));
     return this.findById(id);
   },
 
@@ -62,20 +76,8 @@ export const workspaceRepository = {
    * (workspaces created before identity verification get one on first use). Returns the secret now in force.
    */
   async setIdentitySecret(id: string, secret: string, mode: 'rotate' | 'ifMissing'): Promise<string | null> {
-    cache.delete(id);
-    await WorkspaceModel.updateOne(mode === 'rotate' ? { _id: id } : { _id: id, identitySecret: { $exists: false } }, { $set: { identitySecret: secret } });
+    await changing(id, () => WorkspaceModel.updateOne(mode === 'rotate' ? { _id: id } : { _id: id, identitySecret: { $exists: false } }, { $set: { identitySecret: secret } }));
     return (await this.findById(id))?.identitySecret ?? null;
-  },
-
-  /** Stores validated scoring rules and the re-score workflow they started. */
-  async setScoringRules(id: string, rules: unknown, rescoreWorkflowId: string | null): Promise<void> {
-    cache.delete(id);
-    await WorkspaceModel.updateOne({ _id: id }, { $set: { scoringRules: rules, ...(rescoreWorkflowId ? { rescoreWorkflowId } : {}) } });
-  },
-
-  async setEnrichmentSettings(id: string, settings: unknown): Promise<void> {
-    cache.delete(id);
-    await WorkspaceModel.updateOne({ _id: id }, { $set: { enrichmentSettings: settings } });
   },
 
   /** Idempotent: a repeated call keeps the first provisioning time. */
