@@ -3,9 +3,10 @@
  * refusals and network failures, is a `WebhookHttpResult` the caller can record and retry on.
  */
 import { performance } from 'node:perf_hooks';
-import { Agent, request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import type { DeliveryErrorClass } from '../core/webhooks/delivery.model';
-import { checkWebhookTarget, createGuardedLookup, SSRF_ERROR_CODE, type TargetPolicy } from '../core/webhooks/ssrf';
+import { checkWebhookTarget, SSRF_ERROR_CODE, type TargetPolicy } from '../core/webhooks/ssrf';
+import { createGuardedAgentPool } from '../core/webhooks/guarded-agent-pool';
 
 export interface WebhookHttpRequest {
   url: string;
@@ -35,28 +36,16 @@ export interface WebhookHttpResult {
 const KEPT_BODY_BYTES = 4096;
 /** Past this, the receiver is streaming something that is not a webhook answer: stop reading. */
 const MAX_READ_BODY_BYTES = 256 * 1024;
-/** The per-request deadline is usually shorter; this only bounds a connect on a long deadline. */
-const CONNECT_TIMEOUT_CAP_MS = 10_000;
 const MAX_ERROR_MESSAGE_LENGTH = 300;
 const HEADERS_OF_NOTE = ['content-type', 'content-length', 'retry-after', 'location', 'x-request-id', 'server'];
 
 /** One keep-alive pool per policy, shared by every delivery in the process. */
-const agentsByPolicy = new Map<boolean, Agent>();
-
-function agentFor(policy: TargetPolicy): Agent {
-  let agent = agentsByPolicy.get(policy.allowPrivate);
-  if (!agent) {
-    agent = new Agent({ connect: { lookup: createGuardedLookup(policy), timeout: CONNECT_TIMEOUT_CAP_MS } });
-    agentsByPolicy.set(policy.allowPrivate, agent);
-  }
-  return agent;
-}
+const pool = createGuardedAgentPool();
+const agentFor = pool.agentFor;
 
 /** Closes the pooled connections (worker shutdown, tests). Later sends open new pools. */
 export async function closeWebhookAgents(): Promise<void> {
-  const agents = [...agentsByPolicy.values()];
-  agentsByPolicy.clear();
-  await Promise.all(agents.map((agent) => agent.close()));
+  await pool.close();
 }
 
 export async function sendWebhook(req: WebhookHttpRequest): Promise<WebhookHttpResult> {

@@ -11,10 +11,11 @@
  * Every failure is a ProviderError: timeouts, network errors, 408/429 and 5xx are retryable;
  * other statuses, refused URLs and answers that are not a JSON object (or exceed 1 MB) are not.
  */
-import { Agent, request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { normalizeDomain } from '../../companies/company-from-identity';
 import { employeeRangeSchema } from '../../events/payloads';
-import { checkWebhookTarget, createGuardedLookup, SSRF_ERROR_CODE, type TargetPolicy } from '../../webhooks/ssrf';
+import { checkWebhookTarget, SSRF_ERROR_CODE, type TargetPolicy } from '../../webhooks/ssrf';
+import { createGuardedAgentPool } from '../../webhooks/guarded-agent-pool';
 import { FORBIDDEN_SEGMENTS, isMappingTarget, sourcePathProblem, type HttpProviderSettings } from '../enrichment-settings';
 import { ProviderError } from '../provider-error';
 
@@ -46,26 +47,15 @@ export const MAX_ANSWER_BYTES = 1024 * 1024;
 /** Longest string kept in a mapped field; longer ones are cut. */
 export const MAX_FIELD_LENGTH = 500;
 const DRAINED_ERROR_BODY_BYTES = 64 * 1024;
-const CONNECT_TIMEOUT_CAP_MS = 10_000;
 const USER_AGENT = 'Signalbox-Enrichment/1';
 const STRICT_POLICY: TargetPolicy = { allowPrivate: false };
 
-const agentsByPolicy = new Map<boolean, Agent>();
-
-function agentFor(policy: TargetPolicy): Agent {
-  let agent = agentsByPolicy.get(policy.allowPrivate);
-  if (!agent) {
-    agent = new Agent({ connect: { lookup: createGuardedLookup(policy), timeout: CONNECT_TIMEOUT_CAP_MS } });
-    agentsByPolicy.set(policy.allowPrivate, agent);
-  }
-  return agent;
-}
+const pool = createGuardedAgentPool();
+const agentFor = pool.agentFor;
 
 /** Closes pooled connections (worker shutdown, tests); later calls open new pools. */
 export async function closeHttpProviderAgents(): Promise<void> {
-  const agents = [...agentsByPolicy.values()];
-  agentsByPolicy.clear();
-  await Promise.all(agents.map((agent) => agent.close()));
+  await pool.close();
 }
 
 export async function callHttpProvider(settings: HttpProviderSettings, input: HttpProviderInput, opts: HttpProviderOptions = {}): Promise<HttpProviderResult> {
