@@ -6,7 +6,7 @@ import { PersonEnrichmentModel } from '../../core/enrichment/person-enrichment.m
 import { personEnrichmentIdFor } from '../../core/enrichment/person-enrichment.repository';
 import { createActivities } from '../../activities';
 import { createEnrichmentWorker } from '../../worker/create-worker';
-import { personStateQuery } from '../../workflows';
+import { personStateQuery, personWorkflow } from '../../workflows';
 import { ReceiverPool, type ReceivedRequest, type TestReceiver } from '../support/receiver';
 import { eventually, startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
 import { ingestOk, roomyWorkspace, uniqueFingerprint, visitorIdOf } from '../support/ingest-helpers';
@@ -305,5 +305,42 @@ describe('lead scoring and enrichment (real Temporal, database, HTTP provider an
     expect(bad.status).toBe(400);
     expect(Object.keys(bad.body.details)).toEqual([expect.stringContaining('grades')]);
     expect((await call(ws, 'GET', '/scoring')).body.rules).toEqual(rules);
+  });
+
+  it('a long-lived person continues as new with its score, grade and timer carried, and emits nothing twice', async () => {
+    const ws = await roomyWorkspace(stack, 'Continue as new');
+    const receiver = await receivers.start();
+    const sub = await call(ws, 'POST', '/webhooks', { url: `${receiver.url}/hook`, events: ['lead.scored', 'prospect.qualified'] });
+    expect(sub.status).toBe(201);
+    const fingerprint = uniqueFingerprint('long-lived');
+    const visitorId = visitorIdOf(ws, fingerprint);
+    // Started ahead of the pipeline with a tiny history limit; the pipeline's signal-with-start finds it running.
+    const handle = await stack.temporal.workflow.start(personWorkflow, {
+      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+      workflowId: workflowIds.person(ws.id, visitorId),
+      args: [{ workspaceId: ws.id, visitorId, email: null, historyLimit: 25, scoreIntervalMs: 200 }],
+    });
+    await ingestOk(stack, ws.secretKey, 'identify', { visitor_fingerprint: fingerprint, email: 'long@long-lived-co.com' });
+    for (let i = 0; i < 6; i++) {
+      await ingestOk(stack, ws.secretKey, 'event', { visitor_fingerprint: fingerprint, event_name: 'demo_requested' });
+      await new Promise((resolve) => setTimeout(resolve, 700));
+    }
+    const described = await eventually(async () => {
+      const d = await handle.describe();
+      return d.runId !== handle.firstExecutionRunId ? d : undefined;
+    }, 30_000, 'a continued run');
+    expect(described.status.name).toBe('RUNNING');
+    const state = await eventually(async () => {
+      const s = await stack.temporal.workflow.getHandle(workflowIds.person(ws.id, visitorId)).query(personStateQuery);
+      return s.grade === 'warm' ? s : undefined;
+    }, 30_000, 'graded in the new run');
+    // Carried over: the counters keep counting and the decay timer is still set.
+    expect(state.scorings).toBeGreaterThan(1);
+    expect(state.nextChangeAt).toEqual(expect.any(String));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const grades = receiver.requests.map((r) => verified(sub.body.secret, r)).filter((e) => e.type === 'lead.scored').map((e) => e.data.grade);
+    // Each grade change once, in order, across the runs (work email + company known + a decaying demo request).
+    expect(grades).toEqual([...new Set(grades)]);
+    expect(grades.at(-1)).toBe('warm');
   });
 });
