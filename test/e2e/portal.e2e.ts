@@ -142,6 +142,18 @@ describe('subscriber portal: one-time link, session cookie, CSRF and subscriptio
     expect(rotated.body.secret).toMatch(/^whsec_/);
     expect(rotated.body.secret).not.toBe(mine.secret);
     expect((await portal(cookie, 'GET', `/webhooks/${mine.id}`)).body.secretPrefix).toBe(rotated.body.secretPrefix);
+
+    // Recover runs the API's recovery workflow; progress is followed under /portal/api.
+    const since = new Date(Date.now() - 60_000).toISOString();
+    expect((await portal(cookie, 'POST', `/webhooks/${sibling.id}/recover`, { csrf, body: { since } })).status).toBe(404);
+    const recover = await portal(cookie, 'POST', `/webhooks/${mine.id}/recover`, { csrf, body: { since } });
+    expect(recover.status).toBe(202);
+    expect(recover.body.progressUrl).toMatch(new RegExp(`^/portal/api/webhooks/${mine.id}/recoveries/`));
+    const done = await eventually(async () => {
+      const res = await portal(cookie, 'GET', recover.body.progressUrl.replace('/portal/api', ''));
+      return res.status === 200 && res.body.status === 'completed' ? res.body : undefined;
+    }, 20_000, 'the recovery to complete');
+    expect(done.id).toBe(recover.body.id);
   });
 
   it('an expired link is refused and opens no session', async () => {
