@@ -30,6 +30,8 @@ import { registerOrderRoutes } from './orders/orders.routes';
 import { registerParkedEventRoutes } from './parked-events/parked-events.routes';
 import { registerVisitorRoutes } from './visitors/visitors.routes';
 import { registerTrackerRoutes } from './tracker/tracker.routes';
+import { registerPortalRoutes } from './portal/portal.routes';
+import { registerPortalSessionRoutes } from './portal/portal-session.routes';
 
 /** Builds the Express app: one error model, request ids, auth + rate limits per route, OpenAPI from zod. */
 export function createApp(deps: ApiDeps): Express {
@@ -71,9 +73,13 @@ export function createApp(deps: ApiDeps): Express {
   registerOrderRoutes(v1, deps);
   registerCompanyRoutes(v1, deps);
   registerParkedEventRoutes(v1, deps);
+  registerPortalSessionRoutes(v1, deps);
 
   const admin = new ApiRouter(registry, '/admin/v1', guards);
   registerAdminRoutes(admin, deps);
+
+  const portal = new ApiRouter(registry, '/portal', guards);
+  registerPortalRoutes(portal, deps);
 
   const openApiDocument = generateDocument(registry, publicUrl(deps.config), version);
   // Also read by scripts/generate-sdk.ts, which generates the server SDK's types from it.
@@ -85,6 +91,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(root.router);
   app.use('/api/v1', v1.router);
   app.use('/admin/v1', admin.router);
+  app.use('/portal', portal.router);
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/v1/openapi.json' }, customSiteTitle: 'Signalbox API' }));
 
   app.use(notFoundHandler);

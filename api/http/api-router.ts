@@ -6,8 +6,11 @@ import { errorResponseSchema } from './common-schemas';
 import { parseInput } from './validate';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-/** `ingest`: any key with the ingest scope, token also accepted in the body, cached lookup, in-memory limits. */
-export type AuthMode = 'none' | 'key' | 'secret' | 'admin' | 'ingest';
+/**
+ * `ingest`: any key with the ingest scope, token also accepted in the body, cached lookup, in-memory limits.
+ * `portal`: the subscriber portal's session cookie (and `x-csrf-token` on writes); no API key.
+ */
+export type AuthMode = 'none' | 'key' | 'secret' | 'admin' | 'ingest' | 'portal';
 
 export interface RouteInput<P, Q, B> {
   params: P;
@@ -121,6 +124,8 @@ function securityFor(auth: AuthMode): RouteConfig['security'] {
       return [];
     case 'admin':
       return [{ adminToken: [] }];
+    case 'portal':
+      return [{ portalSession: [] }];
     default:
       return [{ bearerAuth: [] }, { apiKeyHeader: [] }];
   }

@@ -11,6 +11,7 @@ import type { AuthContext } from '../http/auth-context';
 import { extractApiKey } from './extract-api-key';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { createIngestGuard } from './ingest-guard';
+import { createPortalGuards } from '../portal/portal-auth';
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 const INVALID_KEY = 'Invalid API key';
@@ -92,9 +93,12 @@ export function createAuthenticator(deps: ApiDeps) {
     next();
   };
 
+  const portalGuards = createPortalGuards(deps);
+
   return {
     authenticate(mode: Exclude<AuthMode, 'none'>, scope?: ApiKeyScope): RequestHandler[] {
       if (mode === 'admin') return [requireAdmin];
+      if (mode === 'portal') return portalGuards;
       if (mode === 'ingest') return [guardIngest];
       return [resolveKey, rateLimit, authorize(mode, scope)];
     },

@@ -9,6 +9,12 @@ export function createRegistry(): OpenAPIRegistry {
   });
   registry.registerComponent('securitySchemes', 'apiKeyHeader', { type: 'apiKey', in: 'header', name: 'X-API-Key' });
   registry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'SIGNALBOX_ADMIN_TOKEN' });
+  registry.registerComponent('securitySchemes', 'portalSession', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'signalbox_portal',
+    description: 'Subscriber portal session, set by GET /portal/{token}; writes also need the `x-csrf-token` header from GET /portal/api/session',
+  });
   return registry;
 }
 

@@ -8,6 +8,8 @@ import { authOf } from '../http/auth-context';
 import { deliveryView, deliveryViewSchema, deliveryWithAttemptsSchema, deliveryWithAttemptsView } from './webhook-views';
 
 const idParams = z.object({ id: z.string().min(1) });
+/** Shared with the subscriber portal's retry. */
+export const retryResultSchema = z.object({ delivery: deliveryViewSchema, mode: z.enum(['woken', 'restarted']) });
 
 /** One delivery (an event to one subscription) with its attempts, and retrying it. */
 export function registerDeliveryRoutes(api: ApiRouter, deps: ApiDeps): void {
@@ -36,7 +38,7 @@ export function registerDeliveryRoutes(api: ApiRouter, deps: ApiDeps): void {
     auth: 'secret',
     scope: 'webhooks',
     params: idParams,
-    responses: { 202: { description: 'Retry started', schema: z.object({ delivery: deliveryViewSchema, mode: z.enum(['woken', 'restarted']) }) }, 404: { description: 'Not found' } },
+    responses: { 202: { description: 'Retry started', schema: retryResultSchema }, 404: { description: 'Not found' } },
     handler: async ({ params, res }) => {
       const { delivery, mode } = await retryDelivery(deps, { workspaceId: authOf(res).workspace._id, deliveryId: params.id });
       return { status: 202, body: { delivery: deliveryView(delivery), mode } };

@@ -64,9 +64,27 @@ const patchBody = z
   .strict()
   .refine((b) => Object.keys(b).length > 0, { message: 'Send at least one field to change' });
 
-const idParams = z.object({ id: z.string().min(1) });
+export const idParams = z.object({ id: z.string().min(1) });
 
-async function viewWithHealth(subscription: WebhookSubscriptionDoc) {
+// Shared with the subscriber portal (api/portal), which serves the same operations to a session.
+export const testEventSchema = z.object({ eventId: z.string(), deliveryId: z.string() });
+export const rotateSecretBody = z.object({ graceSeconds: z.number().int().min(0).max(7 * 86_400).optional().meta({ description: 'Default 24 h (WEBHOOK_SECRET_GRACE)' }) }).strict();
+export const rotatedSecretSchema = z.object({ secret: z.string(), secretPrefix: z.string(), previousSecretExpiresAt: isoDate });
+export const deliveryListQuery = z.object({
+  limit: listQuerySchema.shape.limit,
+  before: cursorSchema.optional(),
+  since: sinceSchema.optional(),
+  status: z.enum(deliveryStatuses).optional(),
+  event_type: z.string().optional(),
+});
+export const recoverBody = z.object({ since: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 timestamp' }) }).strict();
+export const recoveryStartedSchema = z.object({ id: z.string(), status: z.literal('running'), progressUrl: z.string().meta({ description: 'GET it for the progress and, once completed, the result' }) });
+
+export function rotatedSecretView({ secret, previousExpiresAt }: { secret: string; previousExpiresAt: Date }): z.infer<typeof rotatedSecretSchema> {
+  return { secret, secretPrefix: secret.slice(0, 12), previousSecretExpiresAt: previousExpiresAt.toISOString() };
+}
+
+export async function viewWithHealth(subscription: WebhookSubscriptionDoc) {
   return subscriptionView(subscription, (await endpointStateRepository.find(subscription._id)) ?? initialHealth(subscription.createdAt));
 }
 const createdSchema = subscriptionViewSchema.extend({ secret: z.string().meta({ description: 'Signing secret (whsec_…). Shown only in this response.' }) });
@@ -176,7 +194,7 @@ export function registerWebhookRoutes(api: ApiRouter, deps: ApiDeps): void {
     summary: 'Send a test event',
     description: "Sends a sample event of the subscription's first event type through the real delivery path, to this subscription only.",
     params: idParams,
-    responses: { 202: { description: 'Queued', schema: z.object({ eventId: z.string(), deliveryId: z.string() }) }, 404: { description: 'Not found' } },
+    responses: { 202: { description: 'Queued', schema: testEventSchema }, 404: { description: 'Not found' } },
     handler: async ({ params, res }) => ({ status: 202, body: await sendTestEvent(deps, { workspaceId: authOf(res).workspace._id, subscriptionId: params.id }) }),
   });
 
@@ -187,15 +205,15 @@ export function registerWebhookRoutes(api: ApiRouter, deps: ApiDeps): void {
     summary: 'Rotate the signing secret',
     description: 'Returns a new secret. Until `previousSecretExpiresAt` deliveries carry signatures for both the new and the previous secret.',
     params: idParams,
-    body: z.object({ graceSeconds: z.number().int().min(0).max(7 * 86_400).optional().meta({ description: 'Default 24 h (WEBHOOK_SECRET_GRACE)' }) }).strict(),
+    body: rotateSecretBody,
     responses: {
-      200: { description: 'Rotated', schema: z.object({ secret: z.string(), secretPrefix: z.string(), previousSecretExpiresAt: isoDate }) },
+      200: { description: 'Rotated', schema: rotatedSecretSchema },
       404: { description: 'Not found' },
     },
     handler: async ({ params, body, res }) => {
       const graceMs = body.graceSeconds !== undefined ? body.graceSeconds * 1000 : undefined;
-      const { secret, previousExpiresAt } = await rotateWebhookSecret(deps, { workspaceId: authOf(res).workspace._id, subscriptionId: params.id, graceMs });
-      return { status: 200, body: { secret, secretPrefix: secret.slice(0, 12), previousSecretExpiresAt: previousExpiresAt.toISOString() } };
+      const rotated = await rotateWebhookSecret(deps, { workspaceId: authOf(res).workspace._id, subscriptionId: params.id, graceMs });
+      return { status: 200, body: rotatedSecretView(rotated) };
     },
   });
 
@@ -205,13 +223,7 @@ export function registerWebhookRoutes(api: ApiRouter, deps: ApiDeps): void {
     path: '/webhooks/:id/deliveries',
     summary: "List a subscription's deliveries",
     params: idParams,
-    query: z.object({
-      limit: listQuerySchema.shape.limit,
-      before: cursorSchema.optional(),
-      since: sinceSchema.optional(),
-      status: z.enum(deliveryStatuses).optional(),
-      event_type: z.string().optional(),
-    }),
+    query: deliveryListQuery,
     responses: { 200: { description: 'Newest first', schema: pageSchema(deliveryViewSchema) }, 404: { description: 'Not found' } },
     handler: async ({ params, query, res }) => {
       const { workspace } = authOf(res);
@@ -230,9 +242,9 @@ export function registerWebhookRoutes(api: ApiRouter, deps: ApiDeps): void {
       'After your endpoint was down: every delivery of this subscription created since `since` (up to now) that has not succeeded is attempted again, in a new attempt series — failed ones, ones canceled while it was disabled, and ones waiting for their next scheduled retry. ' +
       'Runs in the background as a Temporal workflow, however many deliveries there are: follow it at `progressUrl` (also in `Location`). A disabled subscription → 409.',
     params: idParams,
-    body: z.object({ since: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 timestamp' }) }).strict(),
+    body: recoverBody,
     responses: {
-      202: { description: 'Recovery started', schema: z.object({ id: z.string(), status: z.literal('running'), progressUrl: z.string().meta({ description: 'GET it for the progress and, once completed, the result' }) }) },
+      202: { description: 'Recovery started', schema: recoveryStartedSchema },
       404: { description: 'Not found' },
       409: { description: 'The subscription is disabled' },
     },

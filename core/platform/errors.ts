@@ -9,6 +9,7 @@ export const errorStatus = {
   unauthorized: 401,
   forbidden: 403,
   not_entitled: 403,
+  csrf_failed: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
