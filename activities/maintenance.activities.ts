@@ -6,6 +6,7 @@ import type { Deps } from '../core/platform/deps';
 import { deleteExpiredRateLimitCounters } from './rate-limit-cleanup';
 import { enrichmentCallRepository } from '../core/enrichment/enrichment-call.repository';
 import { enrichmentCacheRepository } from '../core/enrichment/enrichment-cache.repository';
+import { portalSessionRepository } from '../core/portal/portal-session.repository';
 
 export interface RetentionResult {
   events: number;
@@ -14,6 +15,7 @@ export interface RetentionResult {
   ingestLog: number;
   enrichmentCalls: number;
   enrichmentCache: number;
+  portalSessions: number;
 }
 
 export function createMaintenanceActivities(deps: Deps) {
@@ -35,13 +37,13 @@ export function createMaintenanceActivities(deps: Deps) {
   /**
    * Retention (TTL indexes are not available on every Mongo-wire database): removes events and
    * finished deliveries (with their attempts) older than RETENTION_MAX_AGE, and expired rate-limit
-   * counters, enrichment calls and expired enrichment answers. A delivery still pending and its event are never removed.
+   * counters, enrichment calls, expired enrichment answers and expired portal links and sessions. A delivery still pending and its event are never removed.
    */
   async function deleteExpiredData(input: { maxAgeMs?: number } = {}): Promise<RetentionResult> {
     const cutoff = new Date(Date.now() - (input.maxAgeMs ?? deps.config.RETENTION_MAX_AGE));
     // Pending deliveries (and the events they send) are kept whatever their age.
     const needed = await deliveryRepository.eventIdsPendingOlderThan(cutoff);
-    const [events, deliveries, rateLimitCounters, ingestLog, enrichmentCalls, enrichmentCache] = await Promise.all([
+    const [events, deliveries, rateLimitCounters, ingestLog, enrichmentCalls, enrichmentCache, portalSessions] = await Promise.all([
       eventRepository.deleteOlderThan(cutoff, needed),
       deliveryRepository.deleteOlderThan(cutoff),
       deleteExpiredRateLimitCounters(),
@@ -49,8 +51,9 @@ export function createMaintenanceActivities(deps: Deps) {
       ingestRepository.deleteProcessedOlderThan(cutoff),
       enrichmentCallRepository.deleteOlderThan(cutoff),
       enrichmentCacheRepository.deleteExpired(new Date()),
+      portalSessionRepository.deleteExpired(new Date()),
     ]);
-    return { events, deliveries, rateLimitCounters, ingestLog, enrichmentCalls, enrichmentCache };
+    return { events, deliveries, rateLimitCounters, ingestLog, enrichmentCalls, enrichmentCache, portalSessions };
   }
 
   return { fanOutPendingEvents, deleteExpiredData };

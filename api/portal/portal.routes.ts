@@ -71,21 +71,24 @@ export function registerPortalRoutes(api: ApiRouter, deps: ApiDeps): void {
   registerPortalWriteRoutes(api, deps);
 }
 
+const PORTAL_LANDING = '/portal/api/session';
+
 function registerPortalEntry(api: ApiRouter, deps: ApiDeps): void {
   const secureCookie = publicUrl(deps.config).startsWith('https:');
   api.route({
     method: 'get',
     path: '/:token',
     summary: 'Open a portal link',
-    description: 'Exchanges the one-time token for a session cookie and redirects (303) to /portal. A used, unknown or expired token → 401; it never opens a session.',
+    description: 'Exchanges the one-time token for a session cookie and redirects (303) to the session (`/portal/api/session`: its subscriptions and CSRF token; the portal pages will take its place). A used, unknown or expired token → 401; it never opens a session.',
     tags: ['Subscriber portal'],
     auth: 'none',
     params: z.object({ token: z.string().max(200) }),
-    responses: { 303: { description: 'Session opened: cookie set, redirect to /portal' }, 401: { description: 'Used, unknown or expired link' } },
+    responses: { 303: { description: 'Session opened: cookie set, redirect to /portal/api/session' }, 401: { description: 'Used, unknown or expired link' } },
     handler: async ({ params }) => {
       const { sessionId, expiresAt } = await exchangePortalToken(deps, { token: params.token });
       // no-referrer: the token is in this URL; no-store: nothing here is worth caching.
-      const headers = { location: '/portal', 'set-cookie': portalSessionCookie(sessionId, expiresAt, secureCookie), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+      // Until the HTML portal exists, the link lands on the session itself (not on a page that is not there).
+      const headers = { location: PORTAL_LANDING, 'set-cookie': portalSessionCookie(sessionId, expiresAt, secureCookie), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
       return { status: 303, headers };
     },
   });

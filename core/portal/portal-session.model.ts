@@ -11,11 +11,13 @@ const portalSessionSchema = new Schema(
     workspaceId: { type: String, required: true },
     /** The only subscriptions this link or session may see or act on. */
     subscriptionIds: { type: [String], required: true },
-    /** No TTL index on FerretDB: expiry is checked on every read. */
+    /** No TTL index on FerretDB: expiry is checked on every read; retention deletes what expired. */
     expiresAt: { type: Date, required: true },
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false, collection: 'portal_sessions' },
 );
+
+portalSessionSchema.index({ expiresAt: 1 });
 
 export type PortalSessionDoc = InferSchemaType<typeof portalSessionSchema> & { _id: string };
 export const PortalSessionModel = model('PortalSession', portalSessionSchema);

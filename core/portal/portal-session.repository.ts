@@ -17,4 +17,9 @@ export const portalSessionRepository = {
     const res = await PortalSessionModel.deleteOne({ _id: id });
     return res.deletedCount === 1;
   },
+
+  /** Retention: links and sessions past their expiry (no TTL index: FerretDB has none). */
+  async deleteExpired(now: Date): Promise<number> {
+    return (await PortalSessionModel.collection.deleteMany({ expiresAt: { $lte: now } })).deletedCount;
+  },
 };

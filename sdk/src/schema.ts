@@ -4699,7 +4699,7 @@ export interface paths {
         };
         /**
          * Open a portal link
-         * @description Exchanges the one-time token for a session cookie and redirects (303) to /portal. A used, unknown or expired token → 401; it never opens a session.
+         * @description Exchanges the one-time token for a session cookie and redirects (303) to the session (`/portal/api/session`: its subscriptions and CSRF token; the portal pages will take its place). A used, unknown or expired token → 401; it never opens a session.
          */
         get: {
             parameters: {
@@ -4712,7 +4712,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Session opened: cookie set, redirect to /portal */
+                /** @description Session opened: cookie set, redirect to /portal/api/session */
                 303: {
                     headers: {
                         [name: string]: unknown;
