@@ -12,6 +12,8 @@ import { isTransientError } from '../core/platform/transient-errors';
 export interface ProgressView {
   value: number;
   total: number | null;
+  /** What is counted, after the count: "7 found". */
+  unit?: string;
   /** Counts worth showing beside the bar, e.g. "12 changed". */
   detail: string;
 }
@@ -25,10 +27,11 @@ export function isDone(status: RunStatus): boolean {
 }
 
 /** `processed/total` with a percentage; with no total known, the count alone. */
-export function formatCount(view: Pick<ProgressView, 'value' | 'total'>): string {
-  if (view.total === null) return `${view.value}`;
+export function formatCount(view: Pick<ProgressView, 'value' | 'total' | 'unit'>): string {
+  const unit = view.unit ? ` ${view.unit}` : '';
+  if (view.total === null) return `${view.value}${unit}`;
   const pct = view.total === 0 ? 100 : Math.min(100, Math.floor((view.value / view.total) * 100));
-  return `${view.value}/${view.total} (${pct}%)`;
+  return `${view.value}/${view.total}${unit} (${pct}%)`;
 }
 
 /** The line printed on each change when stdout is not a terminal (and the bar's text on one). */
@@ -72,7 +75,7 @@ export async function followWorkflowProgress<P>(opts: FollowOptions<P>): Promise
   const out = opts.out ?? process.stdout;
   const interval = opts.intervalMs ?? 500;
   const startedAt = Date.now();
-  const bar = out.isTTY ? new SingleBar({ format: `${opts.label}  {bar}  {count}  {detail}  {duration_formatted}`, hideCursor: true, stream: out, clearOnComplete: false, emptyOnZero: true }) : null;
+  let bar = null as SingleBar | null; // made on the first poll, once it is known whether there is a total
   let barStarted = false;
   let lastLine = '';
   let last: ProgressView | null = null;
@@ -80,8 +83,9 @@ export async function followWorkflowProgress<P>(opts: FollowOptions<P>): Promise
   const show = (view: ProgressView | null, waiting?: string) => {
     const shown = view ?? { value: 0, total: null, detail: '' };
     const detail = waiting ?? shown.detail;
-    if (bar) {
-      // Unknown total: the bar stays empty and the count speaks for itself.
+    if (out.isTTY) {
+      // Unknown total (a recovery finds its deliveries as it goes): a live count, no bar.
+      bar ??= new SingleBar({ format: `${opts.label}  ${shown.total === null ? '' : '{bar}  '}{count}  {detail}  {duration_formatted}`, hideCursor: true, stream: out, clearOnComplete: false, emptyOnZero: true });
       const total = shown.total ?? 0;
       const payload = { count: formatCount(shown), detail };
       if (!barStarted) {

@@ -146,7 +146,7 @@ async function followRescore(temporal: Client, workflowId: string): Promise<void
     handle: temporal.workflow.getHandle<typeof leadRescoreWorkflow>(workflowId),
     query: leadRescoreProgressQuery,
     label: 'Re-scoring leads',
-    view: (p) => ({ value: p.processed, total: p.total, detail: `${p.changed} changed` }),
+    view: (p) => ({ value: p.processed, total: p.total, unit: 'leads', detail: `${p.changed} changed grade` }),
     followAgain: `npm run signalbox -- scoring follow ${workflowId}`,
   });
   if (status !== 'COMPLETED') process.exitCode = 1;
@@ -159,7 +159,7 @@ async function followRecovery(temporal: Client, recoveryId: string): Promise<voi
     handle: temporal.workflow.getHandle<typeof recoverDeliveriesWorkflow>(recoveryId),
     query: recoveryProgressQuery,
     label: 'Recovering deliveries',
-    view: (p) => ({ value: p.found, total: null, detail: `${p.found} not delivered found, ${p.recovered} re-delivered` }),
+    view: (p) => ({ value: p.found, total: null, unit: 'not delivered found', detail: `${p.recovered} re-delivered` }),
     followAgain: `npm run signalbox -- webhooks follow ${recoveryId}`,
   });
   if (status !== 'COMPLETED') process.exitCode = 1;

@@ -13,6 +13,8 @@ describe('follow-progress formatting', () => {
     expect(formatCount({ value: 0, total: 0 })).toBe('0/0 (100%)');
     expect(formatCount({ value: 210, total: 200 })).toBe('210/200 (100%)');
     expect(formatCount({ value: 7, total: null })).toBe('7');
+    expect(formatCount({ value: 7, total: null, unit: 'found' })).toBe('7 found');
+    expect(formatCount({ value: 1, total: 4, unit: 'leads' })).toBe('1/4 leads (25%)');
   });
 
   it('prints a plain progress line and a summary line', () => {
