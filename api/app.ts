@@ -4,6 +4,7 @@ import swaggerUi from 'swagger-ui-express';
 import { publicUrl } from '../core/platform/config';
 import { MAX_BATCH_BYTES } from '../core/ingest/ingest-schemas';
 import { version } from '../core/platform/version';
+import { requestLogLevel } from '../core/platform/logger';
 import type { ApiDeps } from './deps';
 import { ApiRouter } from './http/api-router';
 import { createAuthenticator } from './middleware/authenticate';
@@ -41,7 +42,7 @@ export function createApp(deps: ApiDeps): Express {
   app.set('query parser', 'simple');
 
   app.use(assignRequestId);
-  app.use(pinoHttp({ logger: deps.logger, genReqId: (req) => requestIdOf(req as express.Request), quietReqLogger: true, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(pinoHttp({ logger: deps.logger, genReqId: (req) => requestIdOf(req as express.Request), quietReqLogger: true, customLogLevel: (_req, res, err) => requestLogLevel(deps.config.NODE_ENV, res.statusCode, err), autoLogging: { ignore: (req) => req.url === '/healthz' } }));
   registerTrackerRoutes(app, deps.logger);
   // Ingest first: CORS for browsers, and text/plain bodies too (navigator.sendBeacon cannot set JSON).
   const ingestBodyTypes = ['application/json', 'application/*+json', 'text/plain'];

@@ -1,5 +1,7 @@
 /** Operator CLI: `npm run signalbox -- <command>`. Talks to MongoDB and Temporal directly. */
+import type { Client } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
+import { z } from 'zod';
 import { apiKeyKinds, type ApiKeyKind } from '../core/workspaces/api-keys';
 import { loadConfigOrExit, publicUrl, type Config } from '../core/platform/config';
 import { connectDatabase, disconnectDatabase } from '../core/platform/db';
@@ -14,6 +16,13 @@ import { createTemporalClient } from '../core/platform/temporal/client';
 import { createApiKey } from '../core/workspaces/create-api-key';
 import { createWorkspace } from '../core/workspaces/create-workspace';
 import { revokeApiKey } from '../core/workspaces/revoke-api-key';
+import { updateScoringRules } from '../core/scoring/update-scoring-rules';
+import { scoringRulesOf } from '../core/scoring/workspace-scoring-rules';
+import { workspaceSettingRepository } from '../core/workspaces/workspace-setting.repository';
+import { startDeliveryRecovery } from '../core/webhooks/recover-deliveries';
+import { webhookSubscriptionRepository } from '../core/webhooks/webhook-subscription.repository';
+import { leadRescoreProgressQuery, recoveryProgressQuery, type leadRescoreWorkflow, type recoverDeliveriesWorkflow } from '../workflows';
+import { followWorkflowProgress } from './follow-progress';
 
 function buildProgram(config: Config): Command {
   const program = new Command('signalbox').description('Signalbox operator commands').showHelpAfterError();
@@ -84,7 +93,83 @@ function buildProgram(config: Config): Command {
         print(`Revoked ${revoked._id} (${revoked.displayPrefix}…) at ${revoked.revokedAt?.toISOString()}`);
       }),
     );
+
+  const scoring = program.command('scoring').description('Lead scoring');
+  scoring
+    .command('rescore')
+    .argument('<workspaceId>', 'workspace id')
+    .option('--emit', 'emit lead.scored / prospect.qualified for what the re-score changes', false)
+    .description("Re-score every lead of a workspace under its current rules (as PUT /scoring does) and follow it; Ctrl-C stops following, not the re-score")
+    .action((workspaceId: string, opts: { emit: boolean }) =>
+      withStack(config, async (deps) => {
+        if (!(await workspaceRepository.findById(workspaceId))) throw AppError.notFound('Workspace');
+        const { rules, isDefault } = scoringRulesOf(await workspaceSettingRepository.find(workspaceId, 'scoring'));
+        // The same path as PUT /scoring with the rules in force: a re-score still running is canceled first.
+        const { rescoreWorkflowId } = await updateScoringRules(deps, { workspaceId, rules, emit: opts.emit });
+        if (isDefault) print('Note: the workspace was on the default rules; they are now stored as its rules (GET /scoring shows is_default: false).');
+        print(`Started ${rescoreWorkflowId}${opts.emit ? ' (emitting what changes)' : ''}`);
+        await followRescore(deps.temporal, rescoreWorkflowId);
+      }),
+    );
+  scoring
+    .command('follow')
+    .argument('<workflowId>', 'a lead-rescore-… workflow id (GET /scoring shows the latest)')
+    .description('Follow a running re-score until it ends; Ctrl-C stops following, not the re-score')
+    .action((workflowId: string) => withTemporal(config, (temporal) => followRescore(temporal, workflowId)));
+
+  const webhooks = program.command('webhooks').description('Webhook subscriptions');
+  webhooks
+    .command('recover')
+    .argument('<subscriptionId>', 'subscription id')
+    .requiredOption('--since <iso>', 'ISO 8601 timestamp: re-deliver what was not delivered since then', isoTimestamp)
+    .description('Re-deliver everything not yet delivered since a time (as POST /webhooks/:id/recover does) and follow it; Ctrl-C stops following, not the recovery')
+    .action((subscriptionId: string, opts: { since: Date }) =>
+      withStack(config, async (deps) => {
+        const subscription = await webhookSubscriptionRepository.findAnyById(subscriptionId);
+        if (!subscription) throw AppError.notFound('Webhook subscription');
+        const { recoveryId } = await startDeliveryRecovery(deps, { workspaceId: subscription.workspaceId, subscriptionId, since: opts.since });
+        print(`Started ${recoveryId} (deliveries since ${opts.since.toISOString()})`);
+        await followRecovery(deps.temporal, recoveryId);
+      }),
+    );
+  webhooks
+    .command('follow')
+    .argument('<recoveryId>', 'a recover-… workflow id')
+    .description('Follow a running delivery recovery until it ends; Ctrl-C stops following, not the recovery')
+    .action((recoveryId: string) => withTemporal(config, (temporal) => followRecovery(temporal, recoveryId)));
   return program;
+}
+
+async function followRescore(temporal: Client, workflowId: string): Promise<void> {
+  const status = await followWorkflowProgress({
+    temporal,
+    handle: temporal.workflow.getHandle<typeof leadRescoreWorkflow>(workflowId),
+    query: leadRescoreProgressQuery,
+    label: 'Re-scoring leads',
+    view: (p) => ({ value: p.processed, total: p.total, unit: 'leads', detail: `${p.changed} changed grade` }),
+    followAgain: `npm run signalbox -- scoring follow ${workflowId}`,
+  });
+  if (status !== 'COMPLETED') process.exitCode = 1;
+}
+
+async function followRecovery(temporal: Client, recoveryId: string): Promise<void> {
+  // How many deliveries it will find is not known ahead: the count grows, the bar has no total.
+  const status = await followWorkflowProgress({
+    temporal,
+    handle: temporal.workflow.getHandle<typeof recoverDeliveriesWorkflow>(recoveryId),
+    query: recoveryProgressQuery,
+    label: 'Recovering deliveries',
+    view: (p) => ({ value: p.found, total: null, unit: 'not delivered found', detail: `${p.recovered} re-delivered` }),
+    followAgain: `npm run signalbox -- webhooks follow ${recoveryId}`,
+  });
+  if (status !== 'COMPLETED') process.exitCode = 1;
+}
+
+const isoSchema = z.iso.datetime({ offset: true });
+
+function isoTimestamp(value: string): Date {
+  if (!isoSchema.safeParse(value).success) throw new InvalidArgumentError('must be an ISO 8601 timestamp, e.g. 2026-11-29T08:00:00Z');
+  return new Date(value);
 }
 
 function oneOf<T extends string>(allowed: readonly T[]) {
@@ -113,9 +198,14 @@ async function withDatabase(config: Config, run: () => Promise<void>): Promise<v
 
 /** The database and the use-cases' deps; the Temporal client connects only if a command uses it. */
 async function withStack(config: Config, run: (deps: Deps) => Promise<void>): Promise<void> {
+  await withTemporal(config, (temporal) => withDatabase(config, () => run({ config, logger: createLogger('warn', 'signalbox-cli'), temporal })));
+}
+
+/** Only Temporal (following a workflow needs no database). */
+async function withTemporal(config: Config, run: (temporal: Client) => Promise<void>): Promise<void> {
   const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   try {
-    await withDatabase(config, () => run({ config, logger: createLogger('warn', 'signalbox-cli'), temporal }));
+    await run(temporal);
   } finally {
     await temporal.connection.close().catch(() => undefined);
   }

@@ -10,7 +10,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { startApi } from '../api/server';
 import { parseConfig, publicUrl, type Config } from '../core/platform/config';
 import { connectDatabase, disconnectDatabase } from '../core/platform/db';
-import { createLogger } from '../core/platform/logger';
+import { createLogger, logFormatFor } from '../core/platform/logger';
 import { createTemporalClient } from '../core/platform/temporal/client';
 import { createWorker } from '../worker/create-worker';
 import { ensureSchedules } from '../worker/schedules';
@@ -75,7 +75,8 @@ async function startEmbeddedTemporal(children: ManagedProcess[]) {
 }
 
 async function runApplication(config: Config, stopChildren: () => Promise<unknown>): Promise<void> {
-  const logger = createLogger(config.LOG_LEVEL, 'signalbox');
+  // Readable lines on a terminal, JSON when piped or under CI / docker.
+  const logger = createLogger(config.LOG_LEVEL, 'signalbox', { pretty: logFormatFor({ isTTY: process.stdout.isTTY, env: config.NODE_ENV }).pretty });
   installWorkerRuntime();
   await connectDatabase(config.MONGODB_URI, config.MONGODB_MAX_POOL_SIZE);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });

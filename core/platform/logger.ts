@@ -1,4 +1,5 @@
-import pino, { type Logger } from 'pino';
+import pino, { type Level, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 /**
  * Paths never written to logs: credentials in headers and any field that carries a key,
@@ -37,15 +38,42 @@ export function serializeError(err: unknown): unknown {
   return out;
 }
 
-export function createLogger(level: string, name: string): Logger {
-  return pino({
+export type RuntimeEnv = 'development' | 'production' | 'test';
+
+export interface LogFormat {
+  /** Human-readable lines (pino-pretty) rather than one JSON object a line. */
+  pretty: boolean;
+  /** The level of a request's log line when it succeeded (or failed on the client's side). */
+  requestLevel: Extract<Level, 'debug' | 'info'>;
+}
+
+/**
+ * How `./scripts/dev` logs: readable lines on a terminal, JSON whenever stdout is not one (CI,
+ * docker, pipes). In development the per-request lines drop to `debug`, so at the default level
+ * the banner and real problems stay visible; elsewhere they stay at `info`.
+ */
+export function logFormatFor({ isTTY, env }: { isTTY: boolean | undefined; env: RuntimeEnv }): LogFormat {
+  return { pretty: isTTY === true, requestLevel: env === 'development' ? 'debug' : 'info' };
+}
+
+/** pino-http's level for one request: errors and 5xx keep `info` (as before) whatever the environment. */
+export function requestLogLevel(env: RuntimeEnv, statusCode: number, err?: unknown): Level {
+  if (err || statusCode >= 500) return 'info';
+  return logFormatFor({ isTTY: false, env }).requestLevel;
+}
+
+export function createLogger(level: string, name: string, options: { pretty?: boolean } = {}): Logger {
+  const opts = {
     name,
     level,
     serializers: { err: serializeError },
     redact: { paths: redactPaths, censor: '[redacted]' },
     base: { service: name },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  if (!options.pretty) return pino(opts);
+  // In-process and synchronous (no transport worker thread): lines appear in order with the banner.
+  return pino(opts, pretty({ sync: true, colorize: true, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l' }));
 }
 
 export type { Logger };
