@@ -17,8 +17,6 @@ import { createApiKey } from '../core/workspaces/create-api-key';
 import { createWorkspace } from '../core/workspaces/create-workspace';
 import { revokeApiKey } from '../core/workspaces/revoke-api-key';
 import { updateScoringRules } from '../core/scoring/update-scoring-rules';
-import { scoringRulesOf } from '../core/scoring/workspace-scoring-rules';
-import { workspaceSettingRepository } from '../core/workspaces/workspace-setting.repository';
 import { startDeliveryRecovery } from '../core/webhooks/recover-deliveries';
 import { webhookSubscriptionRepository } from '../core/webhooks/webhook-subscription.repository';
 import { leadRescoreProgressQuery, recoveryProgressQuery, type leadRescoreWorkflow, type recoverDeliveriesWorkflow } from '../workflows';
@@ -103,10 +101,8 @@ function buildProgram(config: Config): Command {
     .action((workspaceId: string, opts: { emit: boolean }) =>
       withStack(config, async (deps) => {
         if (!(await workspaceRepository.findById(workspaceId))) throw AppError.notFound('Workspace');
-        const { rules, isDefault } = scoringRulesOf(await workspaceSettingRepository.find(workspaceId, 'scoring'));
         // The same path as PUT /scoring with the rules in force: a re-score still running is canceled first.
-        const { rescoreWorkflowId } = await updateScoringRules(deps, { workspaceId, rules, emit: opts.emit });
-        if (isDefault) print('Note: the workspace was on the default rules; they are now stored as its rules (GET /scoring shows is_default: false).');
+        const { rescoreWorkflowId } = await updateScoringRules(deps, { workspaceId, rules: 'current', emit: opts.emit });
         print(`Started ${rescoreWorkflowId}${opts.emit ? ' (emitting what changes)' : ''}`);
         await followRescore(deps.temporal, rescoreWorkflowId);
       }),

@@ -9,13 +9,15 @@ import type { ScoringRules } from './scoring-rules';
 /**
  * PUT /scoring: stores the (validated) rules and starts a re-score of every lead under them. A
  * re-score still running from an earlier edit is canceled first: the new one covers every lead.
+ * `rules: 'current'` (the CLI's re-score) keeps what is stored, defaults included.
  */
-export async function updateScoringRules(deps: Deps, input: { workspaceId: string; rules: ScoringRules; emit: boolean }): Promise<{ rescoreWorkflowId: string }> {
+export async function updateScoringRules(deps: Deps, input: { workspaceId: string; rules: ScoringRules | 'current'; emit: boolean }): Promise<{ rescoreWorkflowId: string }> {
   const previous = await workspaceSettingRepository.find(input.workspaceId, 'scoring');
   if (previous?.rescoreWorkflowId) await cancelRescore(deps, previous.rescoreWorkflowId);
   const workflowId = workflowIds.leadRescore(input.workspaceId, Date.now().toString(36));
   // Stored before the start: the re-score reads the rules it applies.
-  await workspaceSettingRepository.put(input.workspaceId, 'scoring', input.rules, workflowId);
+  const value = input.rules === 'current' ? (previous?.value ?? null) : input.rules;
+  await workspaceSettingRepository.put(input.workspaceId, 'scoring', value, workflowId);
   await deps.temporal.workflow.start(leadRescoreWorkflow, {
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     workflowId,
