@@ -1,10 +1,10 @@
 import { providerNames } from './enrichment-settings';
+import { replaceOrInsert } from '../platform/insert-once';
 import { CompanyEnrichmentModel, type CompanyEnrichmentDoc } from './company-enrichment.model';
 
 export const companyEnrichmentRepository = {
   async save(doc: Omit<CompanyEnrichmentDoc, '_id'>): Promise<void> {
-    const _id = `${doc.companyId}:${doc.provider}`;
-    await CompanyEnrichmentModel.collection.replaceOne({ _id: _id as never }, { _id, ...doc }, { upsert: true });
+    await replaceOrInsert(CompanyEnrichmentModel, { _id: `${doc.companyId}:${doc.provider}`, ...doc });
   },
 
   /** Every provider's details of a company, merged in provider order (a later provider fills gaps, never overwrites). */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { replaceOrInsert } from '../platform/insert-once';
 import { EnrichmentCacheModel, type EnrichmentCacheDoc } from './enrichment-cache.model';
 
 /** Emails are hashed into the id: the cache key says nothing a log reader should not see. */
@@ -16,7 +17,7 @@ export const enrichmentCacheRepository = {
   async put(input: { workspaceId: string; provider: string; key: string; fields: unknown; fetchedAt: Date; ttlMs: number }): Promise<void> {
     if (input.ttlMs <= 0) return;
     const doc: EnrichmentCacheDoc = { _id: cacheIdFor(input.workspaceId, input.provider, input.key), workspaceId: input.workspaceId, provider: input.provider, fields: input.fields, fetchedAt: input.fetchedAt, expiresAt: new Date(input.fetchedAt.getTime() + input.ttlMs) };
-    await EnrichmentCacheModel.collection.replaceOne({ _id: doc._id as never }, doc, { upsert: true });
+    await replaceOrInsert(EnrichmentCacheModel, doc);
   },
 
   /** Retention: removes expired answers (no TTL index: FerretDB has none). */

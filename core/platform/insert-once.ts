@@ -28,3 +28,22 @@ export async function insertManyOnce<T extends { _id: string }>(model: Pick<Mode
     if (list.length === 0 || list.some((e) => e.code !== 11000)) throw err;
   }
 }
+
+/**
+ * Runs an upsert; two concurrent upserts of a new `_id` can both try the insert, and the loser
+ * gets a duplicate-key error (MongoDB and FerretDB alike). Run once more, the document exists and
+ * the update applies.
+ */
+export async function upsertRetrying<T>(upsert: () => Promise<T>): Promise<T> {
+  try {
+    return await upsert();
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+    return upsert();
+  }
+}
+
+/** Replaces the document with `_id`, inserting it if absent (upsertRetrying). */
+export async function replaceOrInsert<T extends { _id: string }>(model: Pick<Model<unknown>, 'collection'>, doc: T): Promise<void> {
+  await upsertRetrying(() => model.collection.replaceOne({ _id: doc._id as never }, doc as never, { upsert: true }));
+}

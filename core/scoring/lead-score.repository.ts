@@ -1,4 +1,5 @@
 import { olderThan, sinceFilter, type Cursor } from '../platform/pagination';
+import { replaceOrInsert } from '../platform/insert-once';
 import { LeadScoreModel, type LeadGrade, type LeadScoreDoc } from './lead-score.model';
 
 export const leadScoreRepository = {
@@ -12,7 +13,7 @@ export const leadScoreRepository = {
   },
 
   async save(doc: LeadScoreDoc): Promise<void> {
-    await LeadScoreModel.collection.replaceOne({ _id: doc._id as never }, doc, { upsert: true });
+    await replaceOrInsert(LeadScoreModel, doc);
   },
 
   /** Lead ids of one grade, newest lead first (the leads list's order and cursor). */

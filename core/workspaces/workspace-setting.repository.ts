@@ -1,3 +1,4 @@
+import { replaceOrInsert } from '../platform/insert-once';
 import { WorkspaceSettingModel, type WorkspaceSettingDoc, type WorkspaceSettingKind } from './workspace-setting.model';
 
 const CACHE_MS = 5_000;
@@ -29,7 +30,7 @@ export const workspaceSettingRepository = {
     cache.delete(id);
     try {
       const doc: WorkspaceSettingDoc = { _id: id, workspaceId, kind, value, rescoreWorkflowId, updatedAt: new Date() };
-      await WorkspaceSettingModel.collection.replaceOne({ _id: id as never }, doc, { upsert: true });
+      await replaceOrInsert(WorkspaceSettingModel, doc);
     } finally {
       generation++;
       cache.delete(id);

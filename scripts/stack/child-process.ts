@@ -59,17 +59,21 @@ export async function waitUntil(
   throw new Error(`${what} was not ready after ${opts.timeoutMs} ms${opts.logFile ? `; see ${opts.logFile}` : ''}`);
 }
 
+/**
+ * A free port for a child service to bind later, picked at random below Linux's ephemeral range
+ * (32768–60999). Port 0 would hand out an ephemeral one, which the OS may give to any other
+ * listener or outgoing connection in the seconds before the child binds it (a parallel test's
+ * receiver once answered the dev command's API requests).
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = FIXED_RANGE.from + Math.floor(Math.random() * (FIXED_RANGE.to - FIXED_RANGE.from));
+    if (await isPortFree(port)) return port;
+  }
+  throw new Error(`no free port found in ${FIXED_RANGE.from}–${FIXED_RANGE.to}`);
 }
+
+const FIXED_RANGE = { from: 20_000, to: 32_000 };
 
 export async function isPortFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
