@@ -57,6 +57,7 @@ type EnrichRequest = 'stale' | 'all' | null;
 const MAX_HISTORY = 2_000;
 const IDLE_MS = 30 * 60_000;
 const SCORE_INTERVAL_MS = 5_000;
+const CLOCK_MARGIN_MS = 1_000;
 /** Shortest timer: a grade change due now is scored on the next wake, never in a tight loop. */
 const MIN_WAIT_MS = 1_000;
 
@@ -144,6 +145,7 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<Person
   };
 
   let lastScoredAt = carried?.lastScoredAt ?? 0;
+  let lastScoringStartedAt = lastScoredAt;
   // Facts the ingest side did not signal (it signals a person at most once per interval) are
   // picked up by one more scoring an interval after each scoring that signalled facts triggered.
   let followUpAt: number | null = null;
@@ -169,11 +171,13 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<Person
     const at = Date.now();
     const followUpDue = followUpAt !== null && followUpAt <= at;
     if ((dirty && lastScoredAt + scoreIntervalMs <= at) || (nextChangeAt !== null && nextChangeAt <= at) || followUpDue) {
-      // A follow-up alone scores only if the visitor changed since the last scoring.
-      const changedSince = !dirty && followUpDue && !(nextChangeAt !== null && nextChangeAt <= at) ? lastScoredAt : undefined;
+      // A follow-up alone scores only if the visitor was saved after the last scoring began to read
+      // (less a second for clocks of other processes): a write during that read is not missed.
+      const changedSince = !dirty && followUpDue && !(nextChangeAt !== null && nextChangeAt <= at) ? lastScoringStartedAt - CLOCK_MARGIN_MS : undefined;
       const followUp = factsSinceScoring;
       dirty = false;
       factsSinceScoring = false;
+      lastScoringStartedAt = at;
       await score(input, state, changedSince);
       nextChangeAt = state.nextChangeAt ? Date.parse(state.nextChangeAt) : null;
       lastScoredAt = Date.now();
