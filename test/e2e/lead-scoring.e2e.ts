@@ -122,7 +122,11 @@ describe('lead scoring and enrichment (real Temporal, database, HTTP provider an
     expect(asked?.headers.authorization).toBe('Bearer provider-token-1234');
     expect(JSON.parse(asked?.body ?? '{}')).toMatchObject({ email: 'maya@northwind-analytics.com', domain: 'northwind-analytics.com', ip: '8.8.8.8', name: 'Maya Patel' });
 
-    const detail = await lead(ws, leadId);
+    // The three providers answer in the background (the ASN data loads on first use): wait for all.
+    const detail = await eventually(async () => {
+      const d = await lead(ws, leadId);
+      return ['email-domain', 'ip-network', 'http'].every((p) => d.enrichment?.providers[p]?.status === 'ok') ? d : undefined;
+    }, 30_000, 'every provider answered');
     expect(detail.lead_scoring).toMatchObject({ grade: 'hot', lead_potential: 'high', qualified_at: expect.any(String) });
     expect(detail.lead_scoring.lead_score).toBeGreaterThanOrEqual(70);
     expect(detail.enrichment.providers.http).toMatchObject({ status: 'ok', fields: { person_details: { job_title: 'Head of Growth' } } });
