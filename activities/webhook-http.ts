@@ -4,6 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { request, type Dispatcher } from 'undici';
+import { errorChain } from '../core/platform/error-chain';
 import type { DeliveryErrorClass } from '../core/webhooks/delivery.model';
 import { checkWebhookTarget, SSRF_ERROR_CODE, type TargetPolicy } from '../core/webhooks/ssrf';
 import { createGuardedAgentPool } from '../core/webhooks/guarded-agent-pool';
@@ -156,23 +157,6 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
   if (!/^[A-Za-z]{3}/.test(trimmed)) return undefined;
   const at = Date.parse(trimmed);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-type ErrorLike = { code?: unknown; name?: unknown; message?: unknown };
-
-/** The error, its `cause`s and an AggregateError's members (undici and happy-eyeballs wrap). */
-function errorChain(error: unknown): ErrorLike[] {
-  const chain: ErrorLike[] = [];
-  const pending: unknown[] = [error];
-  while (pending.length > 0 && chain.length < 10) {
-    const next = pending.shift();
-    if (typeof next !== 'object' || next === null) continue;
-    const link = next as ErrorLike & { cause?: unknown; errors?: unknown };
-    chain.push(link);
-    if (link.cause !== undefined) pending.push(link.cause);
-    if (Array.isArray(link.errors)) pending.push(...link.errors);
-  }
-  return chain;
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_ABORTED', 'UND_ERR_ABORT', 'ETIMEDOUT', 'ABORT_ERR']);

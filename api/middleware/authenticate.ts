@@ -11,6 +11,7 @@ import type { AuthContext } from '../http/auth-context';
 import { extractApiKey } from './extract-api-key';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { createIngestGuard } from './ingest-guard';
+import { consumeWorkspaceRateLimit } from './workspace-rate-limit';
 import { createPortalGuards } from '../portal/portal-auth';
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
@@ -65,17 +66,7 @@ export function createAuthenticator(deps: ApiDeps) {
   const rateLimit: RequestHandler = async function rateLimitByKey(_req, res, next) {
     try {
       const { workspace, key } = res.locals.auth as AuthContext;
-      const decision = await deps.rateLimiter.consume(key._id, {
-        perMinute: workspace.rateLimits?.perMinute ?? deps.config.RATE_LIMIT_PER_MINUTE,
-        perDay: workspace.rateLimits?.perDay ?? deps.config.RATE_LIMIT_PER_DAY,
-      });
-      res.setHeader('X-RateLimit-Limit', String(decision.limit));
-      res.setHeader('X-RateLimit-Remaining', String(decision.remaining));
-      res.setHeader('X-RateLimit-Reset', String(decision.resetAt));
-      if (!decision.allowed) {
-        res.setHeader('Retry-After', String(decision.retryAfter));
-        throw new AppError('rate_limited', `Rate limit exceeded. Try again in ${decision.retryAfter} s.`);
-      }
+      await consumeWorkspaceRateLimit(deps, res, key._id, workspace);
       next();
     } catch (err) {
       next(err);

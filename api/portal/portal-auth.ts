@@ -6,6 +6,7 @@ import { resolvePortalSession } from '../../core/portal/resolve-portal-session';
 import { workspaceRepository } from '../../core/workspaces/workspace.repository';
 import type { ApiDeps } from '../deps';
 import { PORTAL_COOKIE, readCookie } from './portal-cookie';
+import { consumeWorkspaceRateLimit } from '../middleware/workspace-rate-limit';
 
 /** Who is calling through the portal: set by the portal guards, read by portal routes. */
 export interface PortalContext {
@@ -40,14 +41,7 @@ export function createPortalGuards(deps: ApiDeps): RequestHandler[] {
       // A session lives no longer than its workspace; its limits are the workspace's, counted per session.
       const workspace = await workspaceRepository.findByIdCached(session.workspaceId);
       if (!workspace) throw new AppError('unauthorized', 'No portal session: open the portal link again');
-      const decision = await deps.rateLimiter.consume(`portal:${session._id}`, {
-        perMinute: workspace.rateLimits?.perMinute ?? deps.config.RATE_LIMIT_PER_MINUTE,
-        perDay: workspace.rateLimits?.perDay ?? deps.config.RATE_LIMIT_PER_DAY,
-      });
-      if (!decision.allowed) {
-        res.setHeader('Retry-After', String(decision.retryAfter));
-        throw new AppError('rate_limited', `Rate limit exceeded. Try again in ${decision.retryAfter} s.`);
-      }
+      await consumeWorkspaceRateLimit(deps, res, `portal:${session._id}`, workspace);
       next();
     } catch (err) {
       next(err);

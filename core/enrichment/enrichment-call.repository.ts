@@ -14,10 +14,6 @@ export const enrichmentCallRepository = {
       .lean<EnrichmentCallDoc[]>();
   },
 
-  async countForPerson(workspaceId: string, visitorId: string, provider: string, outcome?: string): Promise<number> {
-    return EnrichmentCallModel.countDocuments({ workspaceId, visitorId, provider, ...(outcome ? { outcome } : {}) });
-  },
-
   async deleteOlderThan(cutoff: Date): Promise<number> {
     return (await EnrichmentCallModel.collection.deleteMany({ createdAt: { $lt: cutoff } })).deletedCount;
   },

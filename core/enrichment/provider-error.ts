@@ -20,7 +20,3 @@ export class ProviderError extends Error {
     if (opts.status !== undefined) this.status = opts.status;
   }
 }
-
-export function isProviderError(error: unknown): error is ProviderError {
-  return error instanceof ProviderError;
-}

@@ -23,16 +23,4 @@ export const leadScoreRepository = {
       .limit(q.limit)
       .lean<LeadScoreDoc[]>();
   },
-
-  /** A page of a workspace's scores by id, for the re-score walk. */
-  async pageAfter(workspaceId: string, afterId: string | null, limit: number): Promise<LeadScoreDoc[]> {
-    return LeadScoreModel.find({ workspaceId, ...(afterId ? { _id: { $gt: afterId } } : {}) })
-      .sort({ _id: 1 })
-      .limit(limit)
-      .lean<LeadScoreDoc[]>();
-  },
-
-  async countInWorkspace(workspaceId: string): Promise<number> {
-    return LeadScoreModel.countDocuments({ workspaceId });
-  },
 };

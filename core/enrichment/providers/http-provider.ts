@@ -12,6 +12,7 @@
  * other statuses, refused URLs and answers that are not a JSON object (or exceed 1 MB) are not.
  */
 import { request, type Dispatcher } from 'undici';
+import { errorChain } from '../../platform/error-chain';
 import { normalizeDomain } from '../../companies/company-from-identity';
 import { employeeRangeSchema } from '../../events/payloads';
 import { checkWebhookTarget, SSRF_ERROR_CODE, type TargetPolicy } from '../../webhooks/ssrf';
@@ -135,23 +136,6 @@ function parseAnswer(text: string): Record<string, unknown> {
 }
 
 // ---- errors -------------------------------------------------------------------------------
-
-type ErrorLike = { code?: unknown; name?: unknown; message?: unknown };
-
-/** The error, its `cause`s and an AggregateError's members (undici wraps socket errors). */
-function errorChain(error: unknown): ErrorLike[] {
-  const chain: ErrorLike[] = [];
-  const pending: unknown[] = [error];
-  while (pending.length > 0 && chain.length < 10) {
-    const next = pending.shift();
-    if (typeof next !== 'object' || next === null) continue;
-    const link = next as ErrorLike & { cause?: unknown; errors?: unknown };
-    chain.push(link);
-    if (link.cause !== undefined) pending.push(link.cause);
-    if (Array.isArray(link.errors)) pending.push(...link.errors);
-  }
-  return chain;
-}
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
