@@ -26,8 +26,11 @@ export interface AttemptInput {
 }
 
 export interface AttemptResult {
-  /** `waiting`: the endpoint's circuit is open; the delivery waits in the database for its endpoint workflow. */
-  result: 'succeeded' | 'failed' | 'canceled' | 'retry' | 'waiting';
+  /**
+   * `waiting`: the endpoint's circuit is open; the delivery waits in the database for its endpoint workflow.
+   * `superseded`: the delivery moved on to a newer attempt series (a recover or retry): this run's series ends unsent.
+   */
+  result: 'succeeded' | 'failed' | 'canceled' | 'retry' | 'waiting' | 'superseded';
   /** How long to wait before the next attempt (planned delay, stretched by Retry-After). */
   nextDelayMs: number;
   httpStatus?: number;
@@ -51,6 +54,7 @@ export function createDeliveryActivities(deps: Deps) {
     ]);
     if (!delivery) return { result: 'canceled', nextDelayMs: 0 };
     if (delivery.status !== 'pending') return { result: closedResult(delivery.status), nextDelayMs: 0 };
+    if (delivery.series !== input.series) return { result: 'superseded', nextDelayMs: 0 };
     const unavailable = whyUndeliverable(event, subscription);
     if (unavailable || !event || !subscription) {
       await deliveryRepository.close(delivery._id, 'canceled', unavailable ?? 'unavailable');

@@ -94,6 +94,7 @@ export async function deliverWebhookWorkflow(input: DeliverWebhookInput): Promis
       attemptNumber: i + 1,
       plannedNextDelayMs: i + 1 < planned.length ? planned[i + 1] : null,
     });
+    if (result.result === 'superseded') return finish(state, 'superseded'); // nothing was sent
     state.attempts = i + 1;
     state.lastHttpStatus = result.httpStatus ?? null;
     state.lastErrorClass = result.errorClass ?? null;

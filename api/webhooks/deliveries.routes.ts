@@ -9,7 +9,7 @@ import { deliveryView, deliveryViewSchema, deliveryWithAttemptsSchema, deliveryW
 
 const idParams = z.object({ id: z.string().min(1) });
 /** Shared with the subscriber portal's retry. */
-export const retryResultSchema = z.object({ delivery: deliveryViewSchema, mode: z.enum(['woken', 'restarted']) });
+export const retryResultSchema = z.object({ delivery: deliveryViewSchema, mode: z.enum(['woken', 'restarted', 'queued']).describe('`queued`: its first attempt is queued or in flight right now; nothing more was started') });
 
 /** One delivery (an event to one subscription) with its attempts, and retrying it. */
 export function registerDeliveryRoutes(api: ApiRouter, deps: ApiDeps): void {
@@ -33,7 +33,7 @@ export function registerDeliveryRoutes(api: ApiRouter, deps: ApiDeps): void {
     method: 'post',
     path: '/deliveries/:id/retry',
     summary: 'Retry a delivery now',
-    description: 'A delivery waiting between attempts is attempted now; a finished one starts a new attempt series, recorded on the same delivery.',
+    description: 'A delivery waiting between attempts is attempted now; a finished one starts a new attempt series, recorded on the same delivery; one whose first attempt is queued or in flight is left to it (`queued`).',
     tags: ['Webhooks'],
     auth: 'secret',
     scope: 'webhooks',

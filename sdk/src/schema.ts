@@ -2263,7 +2263,7 @@ export interface paths {
         put?: never;
         /**
          * Retry a delivery now
-         * @description A delivery waiting between attempts is attempted now; a finished one starts a new attempt series, recorded on the same delivery.
+         * @description A delivery waiting between attempts is attempted now; a finished one starts a new attempt series, recorded on the same delivery; one whose first attempt is queued or in flight is left to it (`queued`).
          */
         post: {
             parameters: {
@@ -2284,8 +2284,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             delivery: components["schemas"]["Delivery"];
-                            /** @enum {string} */
-                            mode: "woken" | "restarted";
+                            /**
+                             * @description `queued`: its first attempt is queued or in flight right now; nothing more was started
+                             * @enum {string}
+                             */
+                            mode: "woken" | "restarted" | "queued";
                         };
                     };
                 };
@@ -5197,8 +5200,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             delivery: components["schemas"]["Delivery"];
-                            /** @enum {string} */
-                            mode: "woken" | "restarted";
+                            /**
+                             * @description `queued`: its first attempt is queued or in flight right now; nothing more was started
+                             * @enum {string}
+                             */
+                            mode: "woken" | "restarted" | "queued";
                         };
                     };
                 };

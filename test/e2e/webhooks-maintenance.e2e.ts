@@ -12,7 +12,8 @@ import { eventRepository } from '../../core/events/event.repository';
 import { emitEvent } from '../../core/events/emit-event';
 import { createLogger } from '../../core/platform/logger';
 import { ensureSchedules } from '../../worker/schedules';
-import { outboxSweepWorkflow, recoverDeliveriesWorkflow, retentionWorkflow } from '../../workflows';
+import { outboxSweepWorkflow, recoverDeliveriesWorkflow, retentionWorkflow, retryNowSignal } from '../../workflows';
+import { restartDelivery } from '../../core/webhooks/retry-delivery';
 import { ReceiverPool } from '../support/receiver';
 import { eventually, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';
 
@@ -274,6 +275,56 @@ describe('webhook maintenance workflows (real Temporal, database and HTTP receiv
     expect(description.type).toBe('recoverDeliveriesWorkflow');
     expect(description.searchAttributes).toMatchObject({ SignalboxWorkspaceId: [ws.id], SignalboxSubscriptionId: [sub.id] });
     expect(await description.memo).toMatchObject({ url: new URL(r.url).origin, since: expect.any(String) });
+  });
+
+  it('a retry while the first attempt is in flight in its batch leaves it to the batch and sends nothing more', async () => {
+    await stack.admin('PATCH', `/workspaces/${ws.id}`, { webhookSettings: { retryScheduleMs: [0, 3_600_000], timeoutMs: 15_000 } });
+    let release: (() => void) | undefined;
+    const r = (await receiver()).reply((res: ServerResponse) => void (release = () => res.writeHead(200).end()));
+    await subscribe(r.url);
+    const { deliveryIds } = await emit({ ...leadSample }, `evt_inflight_${unique()}`);
+    await r.waitForRequests(1);
+    const retried = await stack.request('POST', `/api/v1/deliveries/${deliveryIds[0]}/retry`, { key: ws.secretKey });
+    expect(retried.status).toBe(202);
+    expect(retried.body.mode).toBe('queued');
+    release?.();
+    expect(await settled(deliveryIds[0])).toMatchObject({ status: 'succeeded', series: 1, attempts: [expect.objectContaining({ series: 1, number: 1, httpStatus: 200 })] });
+    expect(r.requests).toHaveLength(1);
+  });
+
+  it('a new series that finds the old series\' run just handed over ends that run first, and a run of an old series never sends', async () => {
+    await stack.admin('PATCH', `/workspaces/${ws.id}`, { webhookSettings: { retryScheduleMs: [0, 3_600_000, 3_600_000] } });
+    const deps = { config: stack.config, logger: createLogger('silent', 'test'), temporal: stack.temporal };
+    const r = await receiver();
+    r.fallback = 503;
+    await subscribe(r.url);
+    const [first, second] = [await emit({ ...leadSample }, `evt_handover_${unique()}`), await emit({ ...leadSample }, `evt_stale_${unique()}`)].map((e) => e.deliveryIds[0]);
+    const handedOver = (id: string) =>
+      eventually(async () => {
+        const doc = await deliveryRepository.findById(id);
+        return doc?.stage === 'workflow' && (await stack.temporal.workflow.getHandle(workflowIds.delivery(id)).describe()).status.name === 'RUNNING' ? doc : undefined;
+      }, 30_000, `delivery ${id} handed over to its workflow`);
+    const [listedFirst] = await Promise.all([handedOver(first), handedOver(second)]);
+    r.fallback = 200;
+
+    // The recovery's race, replayed: it read the delivery before the batch recorded its failed attempt
+    // and started the series-1 run; its new series must not wake that run (series 1 #2) but replace it.
+    const { mode } = await restartDelivery(deps, { delivery: { ...listedFirst, status: 'failed' }, newSeries: true });
+    expect(mode).toBe('restarted');
+    const recovered = (await settled(first)) as { status: string; series: number; attempts: Array<{ series: number; number: number; httpStatus: number }> };
+    expect(recovered).toMatchObject({ status: 'succeeded', series: 2 });
+    expect(recovered.attempts.map((a) => [a.series, a.number, a.httpStatus])).toEqual([
+      [1, 1, 503],
+      [2, 1, 200],
+    ]);
+
+    // A series-1 run woken after its delivery moved on to series 2 ends without sending.
+    const stale = stack.temporal.workflow.getHandle(workflowIds.delivery(second));
+    const sentBefore = r.requests.length;
+    await deliveryRepository.reopen(second);
+    await stale.signal(retryNowSignal);
+    expect(await stale.result()).toMatchObject({ status: 'superseded', series: 1, attempts: 1 });
+    expect(r.requests).toHaveLength(sentBefore);
   });
 
   it('a recovery pages through the deliveries, continuing as new, and re-delivers each one once', async () => {
