@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { publicUrl } from '../../core/platform/config';
 import { AppError } from '../../core/platform/errors';
 import { pageSchema, toPage } from '../../core/platform/pagination';
-import { csrfTokenFor } from '../../core/portal/portal-secrets';
+import { csrfTokenFor } from '../../core/platform/session-secrets';
 import { exchangePortalToken } from '../../core/portal/exchange-portal-token';
 import { deliveryRepository } from '../../core/webhooks/delivery.repository';
 import { initialHealth } from '../../core/webhooks/endpoint-health';
@@ -31,7 +31,7 @@ import {
 } from '../webhooks/webhook-views';
 import { deliveryListQuery, idParams, recoverBody, recoveryStartedSchema, rotatedSecretSchema, rotatedSecretView, rotateSecretBody, testEventSchema, viewWithHealth } from '../webhooks/webhooks.routes';
 import { portalOf, type PortalContext } from './portal-auth';
-import { portalSessionCookie } from './portal-cookie';
+import { PORTAL_COOKIE, sessionCookie } from '../http/session-cookie';
 
 const sessionSchema = z.object({
   csrf_token: z.string().meta({ description: 'Send as the `x-csrf-token` header on every POST/PUT/PATCH/DELETE under /portal/api' }),
@@ -88,7 +88,7 @@ function registerPortalEntry(api: ApiRouter, deps: ApiDeps): void {
       const { sessionId, expiresAt } = await exchangePortalToken(deps, { token: params.token });
       // no-referrer: the token is in this URL; no-store: nothing here is worth caching.
       // Until the HTML portal exists, the link lands on the session itself (not on a page that is not there).
-      const headers = { location: PORTAL_LANDING, 'set-cookie': portalSessionCookie(sessionId, expiresAt, secureCookie), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+      const headers = { location: PORTAL_LANDING, 'set-cookie': sessionCookie(PORTAL_COOKIE, sessionId, expiresAt, secureCookie), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
       return { status: 303, headers };
     },
   });
@@ -103,7 +103,7 @@ function registerPortalEntry(api: ApiRouter, deps: ApiDeps): void {
     responses: { 200: { description: 'The session', schema: sessionSchema } },
     handler: async ({ res }) => {
       const { session, sessionId } = portalOf(res);
-      const body = { csrf_token: csrfTokenFor(sessionId), workspace_id: session.workspaceId, subscription_ids: session.subscriptionIds, expires_at: session.expiresAt.toISOString() };
+      const body = { csrf_token: csrfTokenFor(sessionId, 'portal'), workspace_id: session.workspaceId, subscription_ids: session.subscriptionIds, expires_at: session.expiresAt.toISOString() };
       return { status: 200, body, headers: { 'cache-control': 'no-store' } };
     },
   });

@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { hashPortalSecret } from '../../core/portal/portal-secrets';
+import { hashSessionSecret } from '../../core/platform/session-secrets';
 import { PortalSessionModel } from '../../core/portal/portal-session.model';
 import { ReceiverPool } from '../support/receiver';
 import { eventually, startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
@@ -163,7 +163,7 @@ describe('subscriber portal: one-time link, session cookie, CSRF and subscriptio
     const link = await openLink(ws, { ttl_seconds: 60 });
     expect(link.subscription_ids).toHaveLength(1);
     const token = new URL(link.url).pathname.split('/').pop() as string;
-    await PortalSessionModel.updateOne({ _id: hashPortalSecret(token) }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    await PortalSessionModel.updateOne({ _id: hashSessionSecret(token) }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     const res = await exchange(link);
     expect(res.status).toBe(401);
     expect(res.setCookie).toBeNull();
@@ -176,7 +176,7 @@ describe('subscriber portal: one-time link, session cookie, CSRF and subscriptio
     await subscribe(ws, `${receiver.url}/x`);
     const { cookie } = await portalSession(await openLink(ws, { ttl_seconds: 60 }));
     const sessionId = cookie.split('=')[1];
-    await PortalSessionModel.updateOne({ _id: hashPortalSecret(sessionId) }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    await PortalSessionModel.updateOne({ _id: hashSessionSecret(sessionId) }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     const res = await portal(cookie, 'GET', '/webhooks');
     expect(res.status).toBe(401);
     expect(res.body.error).toMatch(/expired/);
