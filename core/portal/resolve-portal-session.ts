@@ -12,3 +12,8 @@ export async function resolvePortalSession(_deps: Deps, { sessionId, now = new D
   if (session.expiresAt <= now) throw new AppError('unauthorized', 'The portal session has expired. Ask for a new link.');
   return session;
 }
+
+/** Ends a session before it expires: every later request with its cookie is a 401. */
+export async function endPortalSession(_deps: Deps, { sessionId }: { sessionId: string }): Promise<void> {
+  await portalSessionRepository.claim(hashSessionSecret(sessionId));
+}

@@ -182,6 +182,18 @@ describe('subscriber portal: one-time link, session cookie, CSRF and subscriptio
     expect(res.body.error).toMatch(/expired/);
   });
 
+  it('a session can be ended early, only with its CSRF token', async () => {
+    const ws = await workspace('Portal sign-out');
+    const receiver = await receivers.start();
+    await subscribe(ws, `${receiver.url}/x`);
+    const { cookie, csrf } = await portalSession(await openLink(ws, {}));
+    expect((await portal(cookie, 'DELETE', '/session')).status).toBe(403);
+    const ended = await portal(cookie, 'DELETE', '/session', { csrf });
+    expect(ended.status).toBe(204);
+    expect(ended.headers.get('set-cookie')).toMatch(/^signalbox_portal=; .*Expires=Thu, 01 Jan 1970/);
+    expect((await portal(cookie, 'GET', '/webhooks')).status).toBe(401);
+  });
+
   it('refuses subscription ids outside the workspace (404 naming the index) and bad bodies (400)', async () => {
     const ws = await workspace('Portal validation');
     const other = await workspace('Portal validation other');
