@@ -28,7 +28,7 @@
  *              heap at 0/25/50/75/100 % and after a --memory-pause s idle pause, none of them forced;
  *              plus the retained heap from a forced full GC just before and just after the series.
  * --phases runs a subset (the open loop needs the baseline, which then runs too).
- * --pipeline picks INGEST_PIPELINE (default visitors; --partitions sets INGEST_PARTITIONS,
+ * --pipeline picks INGEST_PIPELINE (default partitions, as in production; --partitions sets INGEST_PARTITIONS,
  * --batch-activity INGEST_PARTITION_ACTIVITY).
  *
  * Temporal cost: at the end, every workflow execution started during the run is listed through
@@ -84,7 +84,7 @@ const { values: opts } = parseArgs({
     'drain-timeout': { type: 'string', default: '60' },
     phases: { type: 'string', default: 'lag,baseline,single,open,batch,memory' },
     'log-dir': { type: 'string' },
-    pipeline: { type: 'string', default: 'visitors' },
+    pipeline: { type: 'string', default: 'partitions' },
     partitions: { type: 'string' },
     'batch-activity': { type: 'string' },
   },
