@@ -6,6 +6,7 @@ import type { Deps } from '../core/platform/deps';
 import { deleteExpiredRateLimitCounters } from './rate-limit-cleanup';
 import { enrichmentCallRepository } from '../core/enrichment/enrichment-call.repository';
 import { enrichmentCacheRepository } from '../core/enrichment/enrichment-cache.repository';
+import { consoleSessionRepository } from '../core/console/console-session.repository';
 import { portalSessionRepository } from '../core/portal/portal-session.repository';
 
 export interface RetentionResult {
@@ -16,6 +17,7 @@ export interface RetentionResult {
   enrichmentCalls: number;
   enrichmentCache: number;
   portalSessions: number;
+  consoleSessions: number;
 }
 
 export function createMaintenanceActivities(deps: Deps) {
@@ -37,13 +39,13 @@ export function createMaintenanceActivities(deps: Deps) {
   /**
    * Retention (TTL indexes are not available on every Mongo-wire database): removes events and
    * finished deliveries (with their attempts) older than RETENTION_MAX_AGE, and expired rate-limit
-   * counters, enrichment calls, expired enrichment answers and expired portal links and sessions. A delivery still pending and its event are never removed.
+   * counters, enrichment calls, expired enrichment answers and expired portal links and sessions and console sessions. A delivery still pending and its event are never removed.
    */
   async function deleteExpiredData(input: { maxAgeMs?: number } = {}): Promise<RetentionResult> {
     const cutoff = new Date(Date.now() - (input.maxAgeMs ?? deps.config.RETENTION_MAX_AGE));
     // Pending deliveries (and the events they send) are kept whatever their age.
     const needed = await deliveryRepository.eventIdsPendingOlderThan(cutoff);
-    const [events, deliveries, rateLimitCounters, ingestLog, enrichmentCalls, enrichmentCache, portalSessions] = await Promise.all([
+    const [events, deliveries, rateLimitCounters, ingestLog, enrichmentCalls, enrichmentCache, portalSessions, consoleSessions] = await Promise.all([
       eventRepository.deleteOlderThan(cutoff, needed),
       deliveryRepository.deleteOlderThan(cutoff),
       deleteExpiredRateLimitCounters(),
@@ -52,8 +54,9 @@ export function createMaintenanceActivities(deps: Deps) {
       enrichmentCallRepository.deleteOlderThan(cutoff),
       enrichmentCacheRepository.deleteExpired(new Date()),
       portalSessionRepository.deleteExpired(new Date()),
+      consoleSessionRepository.deleteExpired(new Date()),
     ]);
-    return { events, deliveries, rateLimitCounters, ingestLog, enrichmentCalls, enrichmentCache, portalSessions };
+    return { events, deliveries, rateLimitCounters, ingestLog, enrichmentCalls, enrichmentCache, portalSessions, consoleSessions };
   }
 
   return { fanOutPendingEvents, deleteExpiredData };

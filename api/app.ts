@@ -34,6 +34,8 @@ import { registerTrackerRoutes } from './tracker/tracker.routes';
 import { registerWebRoutes } from './web/web.routes';
 import { registerPortalRoutes } from './portal/portal.routes';
 import { registerPortalSessionRoutes } from './portal/portal-session.routes';
+import { registerApiKeyRoutes } from './account/api-keys.routes';
+import { registerConsoleSessionRoutes } from './console/console-session.routes';
 
 /** Builds the Express app: one error model, request ids, auth + rate limits per route, OpenAPI from zod. */
 export function createApp(deps: ApiDeps): Express {
@@ -63,6 +65,7 @@ export function createApp(deps: ApiDeps): Express {
 
   const v1 = new ApiRouter(registry, '/api/v1', guards);
   registerMeRoute(v1);
+  registerApiKeyRoutes(v1, deps);
   registerIdentityVerificationRoutes(v1);
   registerIngestRoutes(v1, deps);
   registerVisitorWriteRoutes(v1, deps);
@@ -85,6 +88,9 @@ export function createApp(deps: ApiDeps): Express {
   const portal = new ApiRouter(registry, '/portal', guards);
   registerPortalRoutes(portal, deps);
 
+  const consoleApi = new ApiRouter(registry, '/console/api', guards);
+  registerConsoleSessionRoutes(consoleApi, deps);
+
   const openApiDocument = generateDocument(registry, publicUrl(deps.config), version);
   // Also read by scripts/generate-sdk.ts, which generates the server SDK's types from it.
   app.locals.openApiDocument = openApiDocument;
@@ -96,6 +102,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use('/api/v1', v1.router);
   app.use('/admin/v1', admin.router);
   app.use('/portal', portal.router);
+  app.use('/console/api', consoleApi.router);
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/v1/openapi.json' }, customSiteTitle: 'Signalbox API' }));
 
   app.use(notFoundHandler);

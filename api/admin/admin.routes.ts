@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import { apiKeyKinds } from '../../core/workspaces/api-keys';
 import { AppError } from '../../core/platform/errors';
 import { plans } from '../../core/events/event-catalogue';
 import { apiKeyRepository } from '../../core/workspaces/api-key.repository';
 import { workspaceRepository } from '../../core/workspaces/workspace.repository';
-import { apiKeyScopes } from '../../core/workspaces/scopes';
 import { createApiKey } from '../../core/workspaces/create-api-key';
 import { createWorkspace } from '../../core/workspaces/create-workspace';
 import { emitEvent } from '../../core/events/emit-event';
@@ -15,14 +13,7 @@ import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';
 import { apiKeyView, apiKeyViewSchema, createdApiKeySchema, workspaceView, workspaceViewSchema } from './workspace-views';
 import { freeFormObject } from '../../core/ingest/ingest-schemas';
-
-const createKeyBody = z
-  .object({
-    kind: z.enum(apiKeyKinds),
-    name: z.string().trim().min(1).max(200).optional(),
-    scopes: z.array(z.enum(apiKeyScopes)).optional(),
-  })
-  .strict();
+import { createKeyBody } from '../account/api-keys.routes';
 
 const rateLimitsSchema = z.object({ perMinute: z.number().int().positive().optional(), perDay: z.number().int().positive().optional() }).strict();
 const webhookSettingsSchema = z

@@ -9,6 +9,7 @@ type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /**
  * `ingest`: any key with the ingest scope, token also accepted in the body, cached lookup, in-memory limits.
  * `portal`: the subscriber portal's session cookie (and `x-csrf-token` on writes); no API key.
+ * `key` and `secret` also take the console's session cookie in place of the key (`x-csrf-token` on writes).
  */
 export type AuthMode = 'none' | 'key' | 'secret' | 'admin' | 'ingest' | 'portal';
 
@@ -126,6 +127,9 @@ function securityFor(auth: AuthMode): RouteConfig['security'] {
       return [{ adminToken: [] }];
     case 'portal':
       return [{ portalSession: [] }];
+    case 'secret':
+    case 'key':
+      return [{ bearerAuth: [] }, { apiKeyHeader: [] }, { consoleSession: [] }];
     default:
       return [{ bearerAuth: [] }, { apiKeyHeader: [] }];
   }

@@ -1,4 +1,3 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { hashApiKey, isWellFormedApiKey } from '../../core/workspaces/api-keys';
 import { AppError } from '../../core/platform/errors';
@@ -13,13 +12,16 @@ import { AuthFailureLimiter } from './auth-failure-limiter';
 import { createIngestGuard } from './ingest-guard';
 import { consumeWorkspaceRateLimit } from './workspace-rate-limit';
 import { createPortalGuards } from '../portal/portal-auth';
+import { sameSecret } from '../../core/platform/same-secret';
+import { authenticateConsole, requireConsoleCsrf } from '../console/console-auth';
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 const INVALID_KEY = 'Invalid API key';
 
 /**
  * Builds the guards every authenticated route runs: resolve the key (one indexed lookup, so
- * revocation takes effect on the very next request; unknown keys are limited per client IP),
+ * revocation takes effect on the very next request; unknown keys are limited per client IP) or
+ * the console session cookie (which acts as the key it signed in with; CSRF token on writes),
  * apply the key's rate limit and set the X-RateLimit-* headers, then check kind and scope.
  */
 export function createAuthenticator(deps: ApiDeps) {
@@ -38,6 +40,7 @@ export function createAuthenticator(deps: ApiDeps) {
   const resolveKey: RequestHandler = async function resolveApiKey(req: Request, res: Response, next: NextFunction) {
     try {
       const plaintext = extractApiKey(req);
+      if (!plaintext && (await authenticateConsole(deps, req, res))) return next();
       if (!plaintext) throw new AppError('unauthorized', 'Missing API key: send Authorization: Bearer <key> or X-API-Key');
       if (!isWellFormedApiKey(plaintext)) throw new AppError('unauthorized', INVALID_KEY);
       await authFailures.assertMayTry(req, (name, value) => res.setHeader(name, value));
@@ -91,14 +94,7 @@ export function createAuthenticator(deps: ApiDeps) {
       if (mode === 'admin') return [requireAdmin];
       if (mode === 'portal') return portalGuards;
       if (mode === 'ingest') return [guardIngest];
-      return [resolveKey, rateLimit, authorize(mode, scope)];
+      return [resolveKey, rateLimit, authorize(mode, scope), requireConsoleCsrf];
     },
   };
-}
-
-/** Constant-time comparison that does not leak the expected length. */
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
 }

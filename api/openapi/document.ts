@@ -15,6 +15,12 @@ export function createRegistry(): OpenAPIRegistry {
     name: 'signalbox_portal',
     description: 'Subscriber portal session, set by GET /portal/{token}; writes also need the `x-csrf-token` header from GET /portal/api/session',
   });
+  registry.registerComponent('securitySchemes', 'consoleSession', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'signalbox_console',
+    description: 'The web console: set by POST /console/api/session (sign-in with a secret key or the admin token); acts as that key on every route a secret key may call. Writes also need the `x-csrf-token` header from GET /console/api/session',
+  });
   return registry;
 }
 

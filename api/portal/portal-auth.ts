@@ -1,11 +1,11 @@
 import type { RequestHandler, Response } from 'express';
 import { AppError } from '../../core/platform/errors';
-import { isValidCsrfToken } from '../../core/portal/portal-secrets';
+import { isValidCsrfToken } from '../../core/platform/session-secrets';
 import type { PortalSessionDoc } from '../../core/portal/portal-session.model';
 import { resolvePortalSession } from '../../core/portal/resolve-portal-session';
 import { workspaceRepository } from '../../core/workspaces/workspace.repository';
 import type { ApiDeps } from '../deps';
-import { PORTAL_COOKIE, readCookie } from './portal-cookie';
+import { PORTAL_COOKIE, readCookie } from '../http/session-cookie';
 import { consumeWorkspaceRateLimit } from '../middleware/workspace-rate-limit';
 
 /** Who is calling through the portal: set by the portal guards, read by portal routes. */
@@ -52,7 +52,7 @@ export function createPortalGuards(deps: ApiDeps): RequestHandler[] {
   const requireCsrf: RequestHandler = function requirePortalCsrf(req, res, next) {
     if (SAFE_METHODS.has(req.method)) return next();
     const given = req.headers['x-csrf-token'];
-    if (!isValidCsrfToken(portalOf(res).sessionId, typeof given === 'string' ? given : undefined)) {
+    if (!isValidCsrfToken(portalOf(res).sessionId, typeof given === 'string' ? given : undefined, 'portal')) {
       return next(new AppError('csrf_failed', 'Missing or wrong x-csrf-token header: read csrf_token from GET /portal/api/session'));
     }
     next();

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { publicUrl } from '../../core/platform/config';
 import { AppError } from '../../core/platform/errors';
 import { pageSchema, toPage } from '../../core/platform/pagination';
-import { csrfTokenFor } from '../../core/portal/portal-secrets';
+import { csrfTokenFor } from '../../core/platform/session-secrets';
 import { exchangePortalToken } from '../../core/portal/exchange-portal-token';
+import { endPortalSession } from '../../core/portal/resolve-portal-session';
 import { deliveryRepository } from '../../core/webhooks/delivery.repository';
 import { initialHealth } from '../../core/webhooks/endpoint-health';
 import { endpointStateRepository } from '../../core/webhooks/endpoint-state.repository';
@@ -31,7 +32,7 @@ import {
 } from '../webhooks/webhook-views';
 import { deliveryListQuery, idParams, recoverBody, recoveryStartedSchema, rotatedSecretSchema, rotatedSecretView, rotateSecretBody, testEventSchema, viewWithHealth } from '../webhooks/webhooks.routes';
 import { portalOf, type PortalContext } from './portal-auth';
-import { portalSessionCookie } from './portal-cookie';
+import { clearedSessionCookie, PORTAL_COOKIE, sessionCookie } from '../http/session-cookie';
 
 const sessionSchema = z.object({
   csrf_token: z.string().meta({ description: 'Send as the `x-csrf-token` header on every POST/PUT/PATCH/DELETE under /portal/api' }),
@@ -66,6 +67,7 @@ async function scopedDeliveryId(portal: PortalContext, id: string): Promise<stri
 /** The link exchange (`/portal/:token`) and the session's API (`/portal/api/…`). */
 export function registerPortalRoutes(api: ApiRouter, deps: ApiDeps): void {
   registerPortalEntry(api, deps);
+  registerPortalSignOut(api, deps);
   registerPortalEndpointRoutes(api, deps);
   registerPortalDeliveryRoutes(api, deps);
   registerPortalWriteRoutes(api, deps);
@@ -95,7 +97,7 @@ function registerPortalEntry(api: ApiRouter, deps: ApiDeps): void {
       const common = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
       try {
         const { sessionId, expiresAt } = await exchangePortalToken(deps, { token: params.token });
-        return { status: 303, headers: { ...common, location: PORTAL_PAGE, 'set-cookie': portalSessionCookie(sessionId, expiresAt, secureCookie) } };
+        return { status: 303, headers: { ...common, location: PORTAL_PAGE, 'set-cookie': sessionCookie(PORTAL_COOKIE, sessionId, expiresAt, secureCookie) } };
       } catch (err) {
         if (err instanceof AppError && err.code === 'unauthorized' && req.accepts(['json', 'html']) === 'html') return { status: 303, headers: { ...common, location: PORTAL_REFUSED } };
         throw err;
@@ -113,8 +115,26 @@ function registerPortalEntry(api: ApiRouter, deps: ApiDeps): void {
     responses: { 200: { description: 'The session', schema: sessionSchema } },
     handler: async ({ res }) => {
       const { session, sessionId } = portalOf(res);
-      const body = { csrf_token: csrfTokenFor(sessionId), workspace_id: session.workspaceId, subscription_ids: session.subscriptionIds, expires_at: session.expiresAt.toISOString() };
+      const body = { csrf_token: csrfTokenFor(sessionId, 'portal'), workspace_id: session.workspaceId, subscription_ids: session.subscriptionIds, expires_at: session.expiresAt.toISOString() };
       return { status: 200, body, headers: { 'cache-control': 'no-store' } };
+    },
+  });
+}
+
+/** Ending a portal session early (the page's "sign out", or a shared computer). */
+function registerPortalSignOut(api: ApiRouter, deps: ApiDeps): void {
+  const secureCookie = publicUrl(deps.config).startsWith('https:');
+  api.route({
+    method: 'delete',
+    path: '/api/session',
+    summary: 'End the portal session',
+    description: 'The session ends at once (needs `x-csrf-token`) and its cookie is cleared; the link that opened it stays used.',
+    tags: ['Subscriber portal'],
+    auth: 'portal',
+    responses: { 204: { description: 'Ended' }, 403: csrfFailed },
+    handler: async ({ res }) => {
+      await endPortalSession(deps, { sessionId: portalOf(res).sessionId });
+      return { status: 204, headers: { 'cache-control': 'no-store', 'set-cookie': clearedSessionCookie(PORTAL_COOKIE, secureCookie) } };
     },
   });
 }

@@ -1,7 +1,7 @@
 import type { Deps } from '../platform/deps';
 import { AppError } from '../platform/errors';
 import { webhookSubscriptionRepository } from '../webhooks/webhook-subscription.repository';
-import { hashPortalSecret, newPortalSecret } from './portal-secrets';
+import { hashSessionSecret, newSessionSecret } from '../platform/session-secrets';
 import { portalSessionRepository } from './portal-session.repository';
 
 /** A portal session covers at most this many subscriptions (the same bound as `subscription_ids`). */
@@ -17,9 +17,9 @@ export interface CreatePortalSessionInput {
 /** Issues a one-time portal link token; only its hash is stored. */
 export async function createPortalSession(_deps: Deps, input: CreatePortalSessionInput): Promise<{ token: string; expiresAt: Date; subscriptionIds: string[] }> {
   const subscriptionIds = input.subscriptionIds ? await checkedSubscriptionIds(input.workspaceId, input.subscriptionIds) : await allSubscriptionIds(input.workspaceId);
-  const token = newPortalSecret();
+  const token = newSessionSecret();
   const expiresAt = new Date(Date.now() + input.ttlSeconds * 1000);
-  await portalSessionRepository.insert({ _id: hashPortalSecret(token), kind: 'link', workspaceId: input.workspaceId, subscriptionIds, expiresAt });
+  await portalSessionRepository.insert({ _id: hashSessionSecret(token), kind: 'link', workspaceId: input.workspaceId, subscriptionIds, expiresAt });
   return { token, expiresAt, subscriptionIds };
 }
 

@@ -5,7 +5,7 @@
  * is checked with axe-core and saved to test/artifacts/.
  */
 import type { Browser, Page } from 'playwright-core';
-import { hashPortalSecret } from '../../core/portal/portal-secrets';
+import { hashSessionSecret } from '../../core/platform/session-secrets';
 import { PortalSessionModel } from '../../core/portal/portal-session.model';
 import { launchBrowser, visit } from '../support/browser';
 import { ReceiverPool } from '../support/receiver';
@@ -138,7 +138,7 @@ describe('subscriber portal pages in Chromium (real stack)', () => {
 
     const expired = await portalLink(ws, { ttl_seconds: 60 });
     const token = new URL(expired).pathname.split('/').pop() as string;
-    await PortalSessionModel.updateOne({ _id: hashPortalSecret(token) }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    await PortalSessionModel.updateOne({ _id: hashSessionSecret(token) }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     const third = await newPage();
     await third.page.goto(onStack(expired));
     await third.page.getByRole('heading', { level: 1, name: 'Link refused' }).waitFor();

@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { hashPortalSecret } from '../../core/portal/portal-secrets';
+import { hashSessionSecret } from '../../core/platform/session-secrets';
 import { PortalSessionModel } from '../../core/portal/portal-session.model';
 import { ReceiverPool } from '../support/receiver';
 import { eventually, startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
@@ -163,7 +163,7 @@ describe('subscriber portal: one-time link, session cookie, CSRF and subscriptio
     const link = await openLink(ws, { ttl_seconds: 60 });
     expect(link.subscription_ids).toHaveLength(1);
     const token = new URL(link.url).pathname.split('/').pop() as string;
-    await PortalSessionModel.updateOne({ _id: hashPortalSecret(token) }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    await PortalSessionModel.updateOne({ _id: hashSessionSecret(token) }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     const res = await exchange(link);
     expect(res.status).toBe(401);
     expect(res.setCookie).toBeNull();
@@ -176,10 +176,22 @@ describe('subscriber portal: one-time link, session cookie, CSRF and subscriptio
     await subscribe(ws, `${receiver.url}/x`);
     const { cookie } = await portalSession(await openLink(ws, { ttl_seconds: 60 }));
     const sessionId = cookie.split('=')[1];
-    await PortalSessionModel.updateOne({ _id: hashPortalSecret(sessionId) }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    await PortalSessionModel.updateOne({ _id: hashSessionSecret(sessionId) }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     const res = await portal(cookie, 'GET', '/webhooks');
     expect(res.status).toBe(401);
     expect(res.body.error).toMatch(/expired/);
+  });
+
+  it('a session can be ended early, only with its CSRF token', async () => {
+    const ws = await workspace('Portal sign-out');
+    const receiver = await receivers.start();
+    await subscribe(ws, `${receiver.url}/x`);
+    const { cookie, csrf } = await portalSession(await openLink(ws, {}));
+    expect((await portal(cookie, 'DELETE', '/session')).status).toBe(403);
+    const ended = await portal(cookie, 'DELETE', '/session', { csrf });
+    expect(ended.status).toBe(204);
+    expect(ended.headers.get('set-cookie')).toMatch(/^signalbox_portal=; .*Expires=Thu, 01 Jan 1970/);
+    expect((await portal(cookie, 'GET', '/webhooks')).status).toBe(401);
   });
 
   it('refuses subscription ids outside the workspace (404 naming the index) and bad bodies (400)', async () => {
