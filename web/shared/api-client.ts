@@ -31,6 +31,8 @@ export interface ApiClient {
   request<T = any>(method: string, path: string, body?: unknown): Promise<T>;
   get<T = any>(path: string): Promise<T>;
   setCsrf(token: string | null): void;
+  /** Called on every 401 (the session ended or expired), before the error is thrown. */
+  onUnauthorized: (() => void) | null;
 }
 
 export function createApiClient(base = ''): ApiClient {
@@ -47,16 +49,19 @@ export function createApiClient(base = ''): ApiClient {
     } catch {
       parsed = undefined;
     }
+    if (res.status === 401) client.onUnauthorized?.();
     if (!res.ok) throw toApiError(res.status, parsed);
     return parsed as T;
   };
-  return {
+  const client: ApiClient = {
+    onUnauthorized: null,
     request,
     get: (path) => request('GET', path),
     setCsrf: (token) => {
       csrf = token;
     },
   };
+  return client;
 }
 
 /** A query string from the set values only (URLSearchParams does the encoding). */

@@ -20,16 +20,20 @@ export function ErrorNote({ error }: { error: unknown }) {
   return html`<p class="error" role="alert">${message}</p>`;
 }
 
-/** Field errors of an ApiError, under their field path. */
-export function fieldErrorsOf(error: unknown, path: string): string[] {
-  return error instanceof ApiError ? (error.details[path] ?? []) : [];
+const belongsTo = (key: string, field: string) => key === field || key.startsWith(`${field}.`);
+
+/** Field errors of an ApiError at a field path, or under it (`events.0` belongs to `events`). */
+export function fieldErrorsOf(error: unknown, field: string): string[] {
+  if (!(error instanceof ApiError)) return [];
+  return Object.entries(error.details).flatMap(([key, messages]) => (belongsTo(key, field) ? messages : []));
 }
 
-/** A form-level error: the ApiError's message when none of its details belong to a field shown. */
+/** What a form shows above its button: the message, with the details no field shown took. */
 export function formErrorOf(error: unknown, shownFields: string[]): unknown {
   if (!(error instanceof ApiError)) return error;
-  const unshown = Object.keys(error.details).filter((k) => !shownFields.includes(k));
-  if (Object.keys(error.details).length > 0 && unshown.length === 0) return null;
+  const keys = Object.keys(error.details);
+  const unshown = keys.filter((k) => !shownFields.some((f) => belongsTo(k, f)));
+  if (keys.length > 0 && unshown.length === 0) return null;
   const extra = unshown.map((k) => `${k}: ${(error.details as FieldErrors)[k].join(', ')}`).join('; ');
   return new Error(extra ? `${error.message} (${extra})` : error.message);
 }

@@ -142,10 +142,10 @@ function AttemptView({ attempt }: { attempt: Attempt }) {
     </dl>
     <details>
       <summary>Response headers (${headers.length})</summary>
-      <pre>${headers.map(([k, v]) => `${k}: ${v}`).join('\n') || '(none)'}</pre>
+      <pre tabindex="0">${headers.map(([k, v]) => `${k}: ${v}`).join('\n') || '(none)'}</pre>
     </details>
     <p class="label">Response body (first 4 KB)</p>
-    <pre class="body">${attempt.responseBody || '(empty)'}</pre>
+    <pre class="body" tabindex="0">${attempt.responseBody || '(empty)'}</pre>
   </li>`;
 }
 
