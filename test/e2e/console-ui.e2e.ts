@@ -103,6 +103,11 @@ describe('operator console in Chromium (real stack)', () => {
     await page.getByRole('heading', { name: /Attempt \d.*HTTP 200/ }).waitFor({ timeout: 20_000 });
     await page.locator('dl.facts .status-succeeded').waitFor({ timeout: 20_000 });
     expect(await visit(page, 'console-delivery-retried')).toEqual([]);
+    // Readable on a phone: nothing wider than the screen.
+    await page.setViewportSize({ width: 375, height: 740 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await visit(page, 'console-delivery-phone')).toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 720 });
 
     // The deliveries page, filtered by endpoint and status.
     await page.goto(`${stack.url}/console#/deliveries?endpoint=${endpointId}`);

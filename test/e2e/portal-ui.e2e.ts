@@ -115,6 +115,11 @@ describe('subscriber portal pages in Chromium (real stack)', () => {
     await page.locator('.recovery-progress').filter({ hasText: 'completed' }).waitFor({ timeout: 20_000 });
     expect(await page.locator('.recovery-progress').textContent()).toMatch(/^Recovery recover-.*: completed, \d+ found, \d+ re-delivered\.$/);
     expect(await visit(page, 'portal-endpoint-actions')).toEqual([]);
+
+    // Ending the session (a CSRF-protected DELETE) closes the portal in this browser.
+    await page.getByRole('button', { name: 'End session' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Session ended' }).waitFor();
+    expect(await page.evaluate(async () => (await fetch('/portal/api/webhooks')).status)).toBe(401);
     expect(errors).toEqual([]);
   });
 

@@ -18,22 +18,26 @@ interface Session {
   expires_at: string;
 }
 
-function Frame({ children, session }: { children: unknown; session: Session | null }) {
+function Frame({ children, session, onEnd }: { children: unknown; session: Session | null; onEnd?: () => void }) {
   return html`<a class="skip" href="#main">Skip to content</a>
     <header class="top">
       <p class="brand">Webhook portal</p>
       ${session && html`<nav aria-label="Portal"><ul><li><a href="#/">Endpoints</a></li></ul></nav>`}
-      ${session && html`<p class="who">Session ends <${Time} iso=${session.expires_at} /></p>`}
+      ${session && html`<div class="who"><span>Session ends <${Time} iso=${session.expires_at} /></span><button type="button" class="secondary" onClick=${onEnd}>End session</button></div>`}
     </header>
     <main id="main">${children}</main>`;
 }
 
-function Refused({ reason }: { reason: 'link' | 'session' }) {
-  const text =
-    reason === 'link'
-      ? 'This portal link cannot be opened: it was already used, it has expired, or it never existed. Each link works once; ask the service that sent it for a new one.'
-      : 'There is no open portal session in this browser (it may have expired). Open the link you were sent again, or ask for a new one.';
-  return html`<h1 tabindex="-1">${reason === 'link' ? 'Link refused' : 'Not signed in'}</h1><p>${text}</p>`;
+type Problem = 'link' | 'session' | 'ended';
+const PROBLEMS: Record<Problem, [title: string, text: string]> = {
+  link: ['Link refused', 'This portal link cannot be opened: it was already used, it has expired, or it never existed. Each link works once; ask the service that sent it for a new one.'],
+  session: ['Not signed in', 'There is no open portal session in this browser (it may have expired). Open the link you were sent again, or ask for a new one.'],
+  ended: ['Session ended', 'You ended this portal session. To come back, ask for a new link.'],
+};
+
+function Refused({ reason }: { reason: Problem }) {
+  const [title, text] = PROBLEMS[reason];
+  return html`<h1 tabindex="-1">${title}</h1><p>${text}</p>`;
 }
 
 function EndpointList() {
@@ -72,7 +76,7 @@ function EndpointPage({ id }: { id: string }) {
 function App() {
   const route = useHashRoute();
   const [session, setSession] = useState<Session | null>(null);
-  const [problem, setProblem] = useState<'link' | 'session' | Error | null>(null);
+  const [problem, setProblem] = useState<Problem | Error | null>(null);
   useEffect(() => {
     if (new URLSearchParams(location.search).get('link') === 'refused') return setProblem('link');
     api.get<Session>('/session').then(
@@ -83,6 +87,11 @@ function App() {
       (err: unknown) => setProblem(err instanceof ApiError && err.status === 401 ? 'session' : (err as Error)),
     );
   }, []);
+  const end = () =>
+    api.request('DELETE', '/session').then(
+      () => setProblem('ended'),
+      (err: unknown) => setProblem(err as Error),
+    );
   if (problem) return html`<${Frame} session=${null}>${problem instanceof Error ? html`<h1 tabindex="-1">Portal unavailable</h1><${ErrorNote} error=${problem} />` : html`<${Refused} reason=${problem} />`}<//>`;
   if (!session) return html`<${Frame} session=${null}><h1 tabindex="-1">Loading…</h1><//>`;
   const [page, id] = route.path;
@@ -90,7 +99,7 @@ function App() {
   if (page === 'endpoints' && id) content = html`<${EndpointPage} key=${id} id=${id} />`;
   else if (page === 'deliveries' && id) content = html`<${DeliveryDetail} key=${id} api=${api} id=${id} />`;
   else content = html`<${EndpointList} />`;
-  return html`<${Frame} session=${session}>${content}<//>`;
+  return html`<${Frame} session=${session} onEnd=${() => void end()}>${content}<//>`;
 }
 
 render(html`<${App} />`, document.getElementById('app') as HTMLElement);
