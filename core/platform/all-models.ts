@@ -29,5 +29,6 @@ import { EnrichmentCacheModel } from '../enrichment/enrichment-cache.model';
 import { EnrichmentCallModel } from '../enrichment/enrichment-call.model';
 import { LeadScoreModel } from '../scoring/lead-score.model';
 import { PortalSessionModel } from '../portal/portal-session.model';
+import { ConsoleSessionModel } from '../console/console-session.model';
 
-export const allModels = [ApiKeyModel, AttributeTypeModel, CompanyModel, DeliveryModel, EndpointStateModel, EventModel, FailedEventModel, IngestEventModel, IngestOutboxModel, LeadModel, OrderModel, ParkedEventModel, QueuedDeliveryModel, ActivityBucketModel, BacklogModel, VisitorIdentityModel, VisitorModel, WebhookSubscriptionModel, WorkspaceModel, PersonEnrichmentModel, CompanyEnrichmentModel, EnrichmentCacheModel, EnrichmentCallModel, LeadScoreModel, WorkspaceSettingModel, PortalSessionModel];
+export const allModels = [ApiKeyModel, AttributeTypeModel, CompanyModel, DeliveryModel, EndpointStateModel, EventModel, FailedEventModel, IngestEventModel, IngestOutboxModel, LeadModel, OrderModel, ParkedEventModel, QueuedDeliveryModel, ActivityBucketModel, BacklogModel, VisitorIdentityModel, VisitorModel, WebhookSubscriptionModel, WorkspaceModel, PersonEnrichmentModel, CompanyEnrichmentModel, EnrichmentCacheModel, EnrichmentCallModel, LeadScoreModel, WorkspaceSettingModel, PortalSessionModel, ConsoleSessionModel];
