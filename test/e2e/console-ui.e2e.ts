@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ingestOk, roomyWorkspace, uniqueFingerprint, visitorIdOf } from '../support/ingest-helpers';
 import { launchBrowser, visit } from '../support/browser';
 import { ReceiverPool } from '../support/receiver';
-import { eventually, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';
+import { ADMIN_TOKEN, eventually, startTestStack, type TestStack, type TestWorkspace } from '../support/test-stack';
 
 // Code passed to page.evaluate runs in the browser; the root tsconfig has no DOM types.
 declare const localStorage: any, sessionStorage: any, document: any;
@@ -193,6 +193,26 @@ describe('operator console in Chromium (real stack)', () => {
     await heading(page, 'Lead Ada Lovelace');
     await page.locator('.lead-score').waitFor();
     expect(await visit(page, 'console-lead')).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('signs in with the admin token and a workspace id; a missing workspace id is shown at its field', async () => {
+    const ws = await roomyWorkspace(stack, 'Console admin');
+    const { page, errors } = await newPage();
+    await page.goto(`${stack.url}/console`);
+    await heading(page, 'Sign in to the Signalbox console');
+    await page.getByRole('radio', { name: 'the admin token' }).check();
+    await page.getByLabel('Admin token', { exact: true }).fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const workspaceField = page.getByLabel('Workspace id');
+    await page.locator('#workspace_id-errors').filter({ hasText: 'Required with an admin token' }).waitFor();
+    expect(await workspaceField.getAttribute('aria-invalid')).toBe('true');
+    expect(await visit(page, 'console-sign-in-error')).toEqual([]);
+    await workspaceField.fill(ws.id);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading(page, 'Overview of Console admin');
+    expect(await page.getByRole('banner').textContent()).toContain('Console admin (admin)');
+    expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
     expect(errors).toEqual([]);
   });
 

@@ -52,6 +52,7 @@ describe('subscriber portal pages in Chromium (real stack)', () => {
     receiver.fallback = { status: 500, headers: { 'content-type': 'text/plain' }, body: 'receiver broken: table leads is missing' };
     const mine = await subscribe(ws, `${receiver.url}/mine`);
     const sibling = await subscribe(ws, `${receiver.url}/sibling`);
+    const foreign = await subscribe(await workspace('Portal UI other'), `${receiver.url}/foreign`);
     const link = await portalLink(ws, { subscription_ids: [mine.id], ttl_seconds: 600 });
     const { page, errors } = await newPage();
 
@@ -65,9 +66,12 @@ describe('subscriber portal pages in Chromium (real stack)', () => {
     expect(await page.content()).not.toContain('/sibling');
     expect(await visit(page, 'portal-endpoints')).toEqual([]);
 
-    // Another subscription of the same workspace is not reachable by typing its id.
-    await page.goto(`${stack.url}/portal/#/endpoints/${sibling.id}`);
-    await page.getByRole('alert').filter({ hasText: 'not found' }).waitFor();
+    // Another subscription, of the same workspace or another, is not reachable by typing its id.
+    for (const id of [sibling.id, foreign.id]) {
+      await page.goto(`${stack.url}/portal/#/endpoints/${id}`);
+      await page.getByRole('alert').filter({ hasText: 'Webhook subscription not found' }).waitFor();
+      expect(await page.getByRole('main').textContent()).not.toContain(id === sibling.id ? '/sibling' : '/foreign');
+    }
 
     await page.goto(`${stack.url}/portal/#/endpoints/${mine.id}`);
     await page.getByRole('heading', { level: 1, name: `Endpoint ${receiver.url}/mine` }).waitFor();
