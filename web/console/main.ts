@@ -7,7 +7,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../shared/api-client';
 import { DeliveryDetail } from '../shared/webhook-views';
-import { ErrorNote, html, Time, useHashRoute } from '../shared/ui';
+import { ErrorNote, html, Time, useHashRoute, type Route } from '../shared/ui';
 import { consoleApi, useSessionTokens, v1, workflowLinker, type ConsoleConfig, type ConsoleSession } from './console-api';
 import { DeliveriesPage } from './pages/deliveries';
 import { EventPage, EventsPage } from './pages/events';
@@ -46,8 +46,7 @@ function Header({ session, section, onSignOut }: { session: ConsoleSession | nul
     </header>`;
 }
 
-function Page({ session, config }: { session: ConsoleSession; config: ConsoleConfig | null }) {
-  const route = useHashRoute();
+function Page({ route, session, config }: { route: Route; session: ConsoleSession; config: ConsoleConfig | null }) {
   const [page = 'overview', id] = route.path;
   const link = workflowLinker(config);
   switch (page) {
@@ -105,7 +104,7 @@ function App() {
   let content;
   if (state === 'loading') content = html`<h1 tabindex="-1">Loading…</h1>`;
   else if (state === 'signed-out' || !session) content = html`<${SignIn} onSignedIn=${signedIn} />`;
-  else content = html`<${Page} session=${session} config=${config} />`;
+  else content = html`<${Page} route=${route} session=${session} config=${config} />`;
   return html`<${Header} session=${state === 'signed-in' ? session : null} section=${section} onSignOut=${() => void signOut()} />
     <main id="main" tabindex="-1">
       <${ErrorNote} error=${error} />

@@ -18,7 +18,7 @@ export class ApiError extends Error {
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Both error shapes the API may answer with: `{error, code, details}` and `{error: {code, message, details}}`. */
-function toApiError(status: number, body: unknown): ApiError {
+export function toApiError(status: number, body: unknown): ApiError {
   const b = (body ?? {}) as { error?: unknown; code?: unknown; details?: unknown };
   const nested = typeof b.error === 'object' && b.error !== null ? (b.error as { code?: unknown; message?: unknown; details?: unknown }) : undefined;
   const code = String(nested?.code ?? b.code ?? `http_${status}`);

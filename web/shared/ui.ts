@@ -2,10 +2,10 @@
 import { html } from 'htm/preact';
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiError, type FieldErrors } from './api-client';
 import { relativeTime } from './relative-time';
 
 export { html };
+export { fieldErrorsOf, formErrorOf } from './field-errors';
 
 /** A relative time with the absolute one in `datetime` and on hover. */
 export function Time({ iso }: { iso: string | null | undefined }) {
@@ -18,24 +18,6 @@ export function ErrorNote({ error }: { error: unknown }) {
   if (!error) return null;
   const message = error instanceof Error ? error.message : String(error);
   return html`<p class="error" role="alert">${message}</p>`;
-}
-
-const belongsTo = (key: string, field: string) => key === field || key.startsWith(`${field}.`);
-
-/** Field errors of an ApiError at a field path, or under it (`events.0` belongs to `events`). */
-export function fieldErrorsOf(error: unknown, field: string): string[] {
-  if (!(error instanceof ApiError)) return [];
-  return Object.entries(error.details).flatMap(([key, messages]) => (belongsTo(key, field) ? messages : []));
-}
-
-/** What a form shows above its button: the message, with the details no field shown took. */
-export function formErrorOf(error: unknown, shownFields: string[]): unknown {
-  if (!(error instanceof ApiError)) return error;
-  const keys = Object.keys(error.details);
-  const unshown = keys.filter((k) => !shownFields.some((f) => belongsTo(k, f)));
-  if (keys.length > 0 && unshown.length === 0) return null;
-  const extra = unshown.map((k) => `${k}: ${(error.details as FieldErrors)[k].join(', ')}`).join('; ');
-  return new Error(extra ? `${error.message} (${extra})` : error.message);
 }
 
 interface FieldProps {

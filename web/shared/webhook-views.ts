@@ -4,7 +4,7 @@
  * (/portal/api and /api/v1), so these take an ApiClient already bound to one.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { query, type ApiClient } from './api-client';
+import { createApiClient, query, type ApiClient } from './api-client';
 import { ErrorNote, Field, fieldErrorsOf, formErrorOf, html, href, MoreButton, Section, Status, Time, useLoad, usePaged, type Page } from './ui';
 
 export interface Health {
@@ -271,12 +271,13 @@ export function EndpointActions({ api, endpointId, workflowLink, onChanged }: { 
   </div>`;
 }
 
-/** Polls the recovery's progress URL (an absolute path under this origin) until it finishes. */
+/** The progress URL the API answers with is a path on this origin. */
+const sameOrigin = createApiClient('');
+
+/** Polls the recovery's progress URL until it finishes. */
 async function followRecovery(progressUrl: string, onProgress: (r: Recovery) => void): Promise<void> {
   for (;;) {
-    const res = await fetch(progressUrl, { credentials: 'same-origin', headers: { accept: 'application/json' } });
-    if (!res.ok) throw new Error(`Could not follow the recovery (${res.status})`);
-    const r = (await res.json()) as Recovery;
+    const r = await sameOrigin.get<Recovery>(progressUrl);
     onProgress(r);
     if (r.status !== 'running') return;
     await new Promise((resolve) => setTimeout(resolve, 1000));
