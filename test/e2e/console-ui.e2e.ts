@@ -46,6 +46,45 @@ describe('operator console in Chromium (real stack)', () => {
     await heading(page, `Overview of ${name}`);
   }
 
+  it('serves the console and portal pages with a strict CSP and revalidated assets, beside the portal links', async () => {
+    for (const page of ['/console', '/portal/']) {
+      const res = await fetch(stack.url + page);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    }
+    expect((await fetch(`${stack.url}/console`)).headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const script = await fetch(`${stack.url}/console/assets/console.js`);
+    expect(script.headers.get('content-type')).toBe('application/javascript; charset=utf-8');
+    const etag = script.headers.get('etag') as string;
+    expect((await fetch(`${stack.url}/console/assets/console.js`, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    expect((await fetch(`${stack.url}/portal/assets/styles.css`)).headers.get('content-type')).toBe('text/css; charset=utf-8');
+    // A token-shaped path is still a portal link (refused here: it never existed).
+    expect((await fetch(`${stack.url}/portal/${'A'.repeat(43)}`, { redirect: 'manual' })).status).toBe(401);
+  });
+
+  it('pages a long delivery log with the API cursor', async () => {
+    const ws = await roomyWorkspace(stack, 'Console paging');
+    const receiver = await receivers.start();
+    const sub = await stack.request('POST', '/api/v1/webhooks', { key: ws.secretKey, body: { url: `${receiver.url}/many`, events: ['lead.created'] } });
+    expect(sub.status).toBe(201);
+    for (let i = 0; i < 21; i++) expect((await stack.request('POST', `/api/v1/webhooks/${sub.body.id}/test`, { key: ws.secretKey })).status).toBe(202);
+    const { page, errors } = await newPage();
+    await signIn(page, ws, 'Console paging');
+    await page.goto(`${stack.url}/console#/deliveries?endpoint=${sub.body.id}`);
+    await heading(page, 'Deliveries');
+    const rows = page.locator('table tbody tr');
+    await rows.nth(19).waitFor();
+    expect(await rows.count()).toBe(20);
+    await page.getByRole('button', { name: 'Load older' }).click();
+    await rows.nth(20).waitFor();
+    expect(await rows.count()).toBe(21);
+    expect(await page.getByRole('button', { name: 'Load older' }).count()).toBe(0);
+    const ids = await page.locator('table tbody tr td:first-child').allTextContents();
+    expect(new Set(ids).size).toBe(21);
+    expect(errors).toEqual([]);
+  });
+
   it('sign in → create a webhook → send a test → a failing attempt with its body → retry after the fix → recover', async () => {
     const ws = await roomyWorkspace(stack, 'Console UI');
     const receiver = await receivers.start();
