@@ -41,8 +41,9 @@ describe('operator console in Chromium (real stack)', () => {
   async function signIn(page: Page, ws: TestWorkspace, name: string): Promise<void> {
     await page.goto(`${stack.url}/console`);
     await heading(page, 'Sign in to the Signalbox console');
+    // By keyboard: the form submits with Enter.
     await page.getByLabel('Secret key', { exact: true }).fill(ws.secretKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Secret key', { exact: true }).press('Enter');
     await heading(page, `Overview of ${name}`);
   }
 
@@ -108,6 +109,9 @@ describe('operator console in Chromium (real stack)', () => {
 
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Webhooks' }).click();
     await heading(page, 'Webhooks');
+    // The new page's heading has the focus (a screen reader announces it), and the menu marks the page.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Webhooks');
+    expect(await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Webhooks' }).getAttribute('aria-current')).toBe('page');
     // An API validation error shows at its field.
     await page.getByLabel('Endpoint URL').fill(`${receiver.url}/crm`);
     await page.getByRole('button', { name: 'Create endpoint' }).click();
