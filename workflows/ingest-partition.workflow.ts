@@ -1,4 +1,4 @@
-import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, defineQuery, defineSignal, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { VisitorEvent } from '../core/visitors/visitor-types';
 import { eventFailureOf, RecentIds } from './pipeline-memory';
@@ -75,8 +75,12 @@ const { parkVisitorEvent } = local;
  * as new before its history (or what it would carry) grows large.
  */
 export async function ingestPartitionWorkflow(input: IngestPartitionInput): Promise<void> {
+  // Remembered per visitor: a merged visitor's event is handed on, same id, to its person, who
+  // may map to this same partition (before the patch, that copy was dropped as already applied).
+  const perVisitor = patched('partition-recent-ids-per-visitor');
+  const keyOf = (event: VisitorEvent): string => (perVisitor ? `${event.visitorId}\u0000${event.id}` : event.id);
   const queue: VisitorEvent[] = [...(input.pending ?? [])];
-  const queuedIds = new Set(queue.map((e) => e.id));
+  const queuedIds = new Set(queue.map(keyOf));
   const recent = new RecentIds(input.recentIds ?? [], RECENT_IDS);
   const settled = new Set<string>(input.settledIds ?? []);
   let applied = input.applied ?? 0;
@@ -88,11 +92,12 @@ export async function ingestPartitionWorkflow(input: IngestPartitionInput): Prom
 
   setHandler(ingestPartitionEventsSignal, (events) => {
     for (const event of events) {
-      if (recent.has(event.id)) {
+      const key = keyOf(event);
+      if (recent.has(key)) {
         if (settled.size < MAX_CARRIED) settled.add(event.id);
-      } else if (!queuedIds.has(event.id)) {
+      } else if (!queuedIds.has(key)) {
         queue.push(event);
-        queuedIds.add(event.id);
+        queuedIds.add(key);
       }
     }
   });
@@ -118,7 +123,7 @@ export async function ingestPartitionWorkflow(input: IngestPartitionInput): Prom
   for (;;) {
     await condition(() => queue.length > 0 || settled.size > 0);
     const batch = queue.splice(0, oneAtATime > 0 ? 1 : BATCH);
-    for (const event of batch) queuedIds.delete(event.id);
+    for (const event of batch) queuedIds.delete(keyOf(event));
     oneAtATime = Math.max(0, oneAtATime - batch.length);
     const settledIds = [...settled];
     settled.clear();
@@ -133,7 +138,7 @@ export async function ingestPartitionWorkflow(input: IngestPartitionInput): Prom
       if (batch.length > 1) {
         // Replay the batch one event at a time: the culprit is parked, the others are applied.
         queue.unshift(...batch);
-        for (const event of batch) queuedIds.add(event.id);
+        for (const event of batch) queuedIds.add(keyOf(event));
         oneAtATime = batch.length;
       } else {
         // Parked, not remembered as applied: a replay of it must reach the activity again.
@@ -142,7 +147,7 @@ export async function ingestPartitionWorkflow(input: IngestPartitionInput): Prom
       }
       continue;
     }
-    for (const event of batch) recent.add(event.id);
+    for (const event of batch) recent.add(keyOf(event));
     applied += batch.length;
     const finished = Date.now();
     if (batch.length > 0) {

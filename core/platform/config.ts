@@ -118,7 +118,7 @@ export const configSchema = z.object({
    * Which pipeline applies ingest: `visitors` (one entity workflow per visitor) or `partitions`
    * (INGEST_PARTITIONS long-running workflows, each applying batches of many visitors' events).
    */
-  INGEST_PIPELINE: z.enum(['visitors', 'partitions']).default('visitors'),
+  INGEST_PIPELINE: z.enum(['visitors', 'partitions']).default('partitions'),
   /** Partitions in `partitions` mode; a visitor maps to one by a stable hash. Changing it while events are in flight may reorder a visitor's events across the switch. */
   INGEST_PARTITIONS: positiveInt.pipe(z.number().max(256, 'must be at most 256')).default(4),
   /** In `partitions` mode, whether a batch runs as a local activity (a marker in the history) or a regular one; read when a partition workflow starts. */

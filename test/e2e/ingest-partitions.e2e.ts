@@ -165,6 +165,28 @@ describe('partitioned ingest pipeline (INGEST_PIPELINE=partitions, private Tempo
     await waitForEmptyOutbox(ws.id, 20_000);
   }, 90_000);
 
+  it('merges an anonymous visitor into a known person of the same partition and applies the identify that merged it to the person', async () => {
+    const ws = await roomyWorkspace(stack, 'Partitions merge same');
+    const laptop = uniqueFingerprint('laptop');
+    const laptopPartition = partitionOf(ws.id, visitorIdOf(ws, laptop), PARTITIONS);
+    const phone = fingerprintIn(ws, 'phone', (p) => p === laptopPartition);
+    const email = `ada.${laptop.toLowerCase()}@merge.example`;
+    const person = visitorIdOf(ws, laptop);
+    const second = visitorIdOf(ws, phone);
+
+    await ingestOk(stack, ws.secretKey, 'identify', { visitor_fingerprint: laptop, email, name: 'Ada Lovelace', timestamp: t0 });
+    await waitForVisitor(person, (v) => v.email === email, 'the person identified');
+    await ingestOk(stack, ws.publishableKey, 'pageview', pageview(phone, 'https://merge.example/phone-1', { timestamp: t0 + MIN }));
+    const identify = await ingestOk(stack, ws.secretKey, 'identify', { visitor_fingerprint: phone, email, name: 'Ada King', timestamp: t0 + 2 * MIN });
+
+    // The identify is handed on, same id, to the person in this very partition: applied there, not dropped as seen.
+    const log = await eventually(async () => (await processedEventsOf(ws.id)).find((e) => e._id === identify), 20_000, 'the merging identify applied to the person');
+    expect(log.appliedTo).toBe(person);
+    const survivor = await waitForVisitor(person, (v) => v.mergedVisitorIds.includes(second), 'the person to absorb the phone');
+    expect(survivor.person.name).toBe('Ada King');
+    await waitForEmptyOutbox(ws.id, 20_000);
+  }, 90_000);
+
   it('applies a repeated batch once (again while queued, and again after it was applied)', async () => {
     const ws = await roomyWorkspace(stack, 'Partitions repeat');
     const fp = uniqueFingerprint('repeat');

@@ -20,7 +20,8 @@ describe('parked events (real Temporal visitor workflow and database)', () => {
   let stack: TestStack;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    // The per-visitor pipeline's parking (the partitions' is in ingest-partitions.e2e.ts).
+    stack = await startTestStack({ env: { INGEST_PIPELINE: 'visitors' } });
   });
   afterAll(async () => {
     await stack?.close();

@@ -43,7 +43,7 @@ import { eventually, startTestStack, type TestStack, type TestWorkspace } from '
 const DAY = 24 * HOUR;
 const envelope = (r: ReceivedRequest) => JSON.parse(r.body) as { id: string; type: string; data: Record<string, any> };
 
-describe('visitor pipeline (real Temporal visitor workflows, database and webhooks)', () => {
+describe('visitor pipeline (real Temporal ingest partitions, database and webhooks)', () => {
   let stack: TestStack;
   const receivers = new ReceiverPool();
 
@@ -435,7 +435,7 @@ describe('visitor workflow continue-as-new (private Temporal server)', () => {
   beforeAll(async () => {
     temporal = await startPrivateTemporal({ 'limit.historyCount.suggestContinueAsNew': 10 });
     process.env.SIGNALBOX_TEST_TEMPORAL_ADDRESS = temporal.address;
-    stack = await startTestStack();
+    stack = await startTestStack({ env: { INGEST_PIPELINE: 'visitors' } });
   }, 90_000);
   afterAll(async () => {
     await stack?.close();

@@ -42,7 +42,7 @@ describe('visitorWorkflow (real Temporal, recorded activity)', () => {
     const address = requiredEnv('SIGNALBOX_TEST_TEMPORAL_ADDRESS');
     connection = await NativeConnection.connect({ address });
     client = new Client({ connection: await Connection.connect({ address }) });
-    deps = { config: parseConfig({ MONGODB_URI: 'mongodb://127.0.0.1:1/unused', TEMPORAL_TASK_QUEUE: taskQueue }), logger: createLogger('silent', 'test'), temporal: client };
+    deps = { config: parseConfig({ MONGODB_URI: 'mongodb://127.0.0.1:1/unused', TEMPORAL_TASK_QUEUE: taskQueue, INGEST_PIPELINE: 'visitors' }), logger: createLogger('silent', 'test'), temporal: client };
     worker = await Worker.create({
       connection,
       taskQueue,

@@ -35,7 +35,7 @@ const event = (visitorId: string, id: string): VisitorEvent => ({
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 const logger = createLogger('silent', 'test');
-const config = parseConfig({ MONGODB_URI: 'mongodb://127.0.0.1:1/unused', TEMPORAL_TASK_QUEUE: 'q' });
+const config = parseConfig({ MONGODB_URI: 'mongodb://127.0.0.1:1/unused', TEMPORAL_TASK_QUEUE: 'q', INGEST_PIPELINE: 'visitors' });
 
 describe('IngestDispatcher', () => {
   it('hands a visitor’s later events over only after its earlier hand-over finished, in arrival order', async () => {
