@@ -12,8 +12,10 @@ COPY worker ./worker
 COPY workflows ./workflows
 COPY scripts/build-tracker.ts ./scripts/build-tracker.ts
 COPY tracker ./tracker
-# dist/tracker/signalbox.js is what the compiled API serves at GET /signalbox.js.
-RUN npm run build && npm run build:tracker && npm prune --omit=dev
+COPY scripts/build-web.ts ./scripts/build-web.ts
+COPY web ./web
+# dist/tracker/signalbox.js is what the compiled API serves at GET /signalbox.js; dist/web/ the console and portal.
+RUN npm run build && npm run build:tracker && npm run build:web && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

@@ -31,6 +31,7 @@ import { registerOrderRoutes } from './orders/orders.routes';
 import { registerParkedEventRoutes } from './parked-events/parked-events.routes';
 import { registerVisitorRoutes } from './visitors/visitors.routes';
 import { registerTrackerRoutes } from './tracker/tracker.routes';
+import { registerWebRoutes } from './web/web.routes';
 import { registerPortalRoutes } from './portal/portal.routes';
 import { registerPortalSessionRoutes } from './portal/portal-session.routes';
 import { registerApiKeyRoutes } from './account/api-keys.routes';
@@ -46,6 +47,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(assignRequestId);
   app.use(pinoHttp({ logger: deps.logger, genReqId: (req) => requestIdOf(req as express.Request), quietReqLogger: true, customLogLevel: (_req, res, err) => requestLogLevel(deps.config.NODE_ENV, res.statusCode, err), autoLogging: { ignore: (req) => req.url === '/healthz' } }));
   registerTrackerRoutes(app, deps.logger);
+  // Before the portal router: /portal/ and /portal/assets/… are pages, /portal/:token is a link.
+  registerWebRoutes(app, deps.logger);
   // Ingest first: CORS for browsers, and text/plain bodies too (navigator.sendBeacon cannot set JSON).
   const ingestBodyTypes = ['application/json', 'application/*+json', 'text/plain'];
   app.use('/api/v1/ingest', ingestCors, requireBodyType(ingestBodyTypes), express.json({ limit: MAX_BATCH_BYTES + 16 * 1024, type: ingestBodyTypes }));

@@ -73,7 +73,10 @@ export function registerPortalRoutes(api: ApiRouter, deps: ApiDeps): void {
   registerPortalWriteRoutes(api, deps);
 }
 
-const PORTAL_LANDING = '/portal/api/session';
+/** The portal page (api/web/web.routes.ts); it reads the session from /portal/api/session. */
+const PORTAL_PAGE = '/portal/';
+/** Where a browser lands when its link is refused: the page explains it (a fixed reason, nothing echoed). */
+const PORTAL_REFUSED = '/portal/?link=refused';
 
 function registerPortalEntry(api: ApiRouter, deps: ApiDeps): void {
   const secureCookie = publicUrl(deps.config).startsWith('https:');
@@ -81,17 +84,24 @@ function registerPortalEntry(api: ApiRouter, deps: ApiDeps): void {
     method: 'get',
     path: '/:token',
     summary: 'Open a portal link',
-    description: 'Exchanges the one-time token for a session cookie and redirects (303) to the session (`/portal/api/session`: its subscriptions and CSRF token; the portal pages will take its place). A used, unknown or expired token → 401; it never opens a session.',
+    description: 'Exchanges the one-time token for a session cookie and redirects (303) to the portal page (`/portal/`). A used, unknown or expired token never opens a session: 401 JSON for API clients, or, for a browser (that prefers `text/html`), a 303 to `/portal/?link=refused`, a page that says so.',
     tags: ['Subscriber portal'],
     auth: 'none',
     params: z.object({ token: z.string().max(200) }),
-    responses: { 303: { description: 'Session opened: cookie set, redirect to /portal/api/session' }, 401: { description: 'Used, unknown or expired link' } },
-    handler: async ({ params }) => {
-      const { sessionId, expiresAt } = await exchangePortalToken(deps, { token: params.token });
+    responses: {
+      303: { description: 'Session opened: cookie set, redirect to /portal/ (or, for a browser, the link was refused: redirect to /portal/?link=refused, no cookie)' },
+      401: { description: 'Used, unknown or expired link' },
+    },
+    handler: async ({ params, req }) => {
       // no-referrer: the token is in this URL; no-store: nothing here is worth caching.
-      // Until the HTML portal exists, the link lands on the session itself (not on a page that is not there).
-      const headers = { location: PORTAL_LANDING, 'set-cookie': sessionCookie(PORTAL_COOKIE, sessionId, expiresAt, secureCookie), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
-      return { status: 303, headers };
+      const common = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+      try {
+        const { sessionId, expiresAt } = await exchangePortalToken(deps, { token: params.token });
+        return { status: 303, headers: { ...common, location: PORTAL_PAGE, 'set-cookie': sessionCookie(PORTAL_COOKIE, sessionId, expiresAt, secureCookie) } };
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'unauthorized' && req.accepts(['json', 'html']) === 'html') return { status: 303, headers: { ...common, location: PORTAL_REFUSED } };
+        throw err;
+      }
     },
   });
 

@@ -4899,7 +4899,7 @@ export interface paths {
         };
         /**
          * Open a portal link
-         * @description Exchanges the one-time token for a session cookie and redirects (303) to the session (`/portal/api/session`: its subscriptions and CSRF token; the portal pages will take its place). A used, unknown or expired token → 401; it never opens a session.
+         * @description Exchanges the one-time token for a session cookie and redirects (303) to the portal page (`/portal/`). A used, unknown or expired token never opens a session: 401 JSON for API clients, or, for a browser (that prefers `text/html`), a 303 to `/portal/?link=refused`, a page that says so.
          */
         get: {
             parameters: {
@@ -4912,7 +4912,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Session opened: cookie set, redirect to /portal/api/session */
+                /** @description Session opened: cookie set, redirect to /portal/ (or, for a browser, the link was refused: redirect to /portal/?link=refused, no cookie) */
                 303: {
                     headers: {
                         [name: string]: unknown;

@@ -72,7 +72,7 @@ describe('subscriber portal: one-time link, session cookie, CSRF and subscriptio
 
     const first = await exchange(link);
     expect(first.status).toBe(303);
-    expect(first.location).toBe('/portal/api/session');
+    expect(first.location).toBe('/portal/');
     expect(first.setCookie).toMatch(/^signalbox_portal=[A-Za-z0-9_-]{43}; Path=\/; Expires=.*; HttpOnly; SameSite=Strict$/);
     const cookie = (first.setCookie as string).split(';')[0];
 
