@@ -120,6 +120,7 @@ function printBanner(config: Config, demo: DemoCredentials): void {
     '',
     `  API            ${url}/api/v1`,
     `  API docs       ${url}/docs   (OpenAPI: ${url}/api/v1/openapi.json)`,
+    `  Console        ${url}/console   (sign in with the secret key below)`,
     `  Temporal UI    ${config.TEMPORAL_UI_URL ?? '(external Temporal: ' + config.TEMPORAL_ADDRESS + ')'}`,
     `  MongoDB        ${config.MONGODB_URI}`,
     `  Admin token    ${config.SIGNALBOX_ADMIN_TOKEN}   (from ${join(dataDir, 'admin-token')})`,
