@@ -1,5 +1,6 @@
 /** Operator CLI: `npm run signalbox -- <command>`. Talks to MongoDB and Temporal directly. */
 import type { Client } from '@temporalio/client';
+import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import { apiKeyKinds, type ApiKeyKind } from '../core/workspaces/api-keys';
@@ -10,6 +11,8 @@ import { plans, type Plan } from '../core/events/event-catalogue';
 import type { Deps } from '../core/platform/deps';
 import { createLogger } from '../core/platform/logger';
 import { apiKeyRepository } from '../core/workspaces/api-key.repository';
+import type { ApiKeyDoc } from '../core/workspaces/api-key.model';
+import type { WorkspaceDoc } from '../core/workspaces/workspace.model';
 import { workspaceRepository } from '../core/workspaces/workspace.repository';
 import { apiKeyScopes, type ApiKeyScope } from '../core/workspaces/scopes';
 import { createTemporalClient } from '../core/platform/temporal/client';
@@ -70,16 +73,16 @@ function buildProgram(config: Config): Command {
     );
   key
     .command('list')
-    .requiredOption('-w, --workspace <id>', 'workspace id')
-    .description("List a workspace's keys (prefixes only)")
-    .action((opts: { workspace: string }) =>
-      withDatabase(config, async () => {
-        for (const k of await apiKeyRepository.listForWorkspace(opts.workspace)) {
-          const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : `last used ${k.lastUsedAt?.toISOString() ?? 'never'}`;
-          print(`${k._id}  ${k.kind.padEnd(11)}  ${k.displayPrefix}…  ${k.scopes.join(',') || 'all scopes'}  ${state}  ${k.name}`);
-        }
-      }),
-    );
+    .option('-w, --workspace <id>', 'workspace id')
+    .option('--all', 'every workspace (the workspace id leads each line; progress on stderr)')
+    .description("List a workspace's keys, or every workspace's (prefixes only)")
+    .action((opts: { workspace?: string; all?: boolean }) => {
+      if (!opts.workspace === !opts.all) throw new InvalidArgumentError('give either --workspace <id> or --all');
+      return withDatabase(config, async () => {
+        if (opts.workspace) return void (await apiKeyRepository.listForWorkspace(opts.workspace)).forEach((k) => print(keyLine(k)));
+        await forEachWorkspace('Listing keys', async (w) => (await apiKeyRepository.listForWorkspace(w._id)).forEach((k) => print(`${w._id}  ${keyLine(k)}`)));
+      });
+    });
   key
     .command('revoke')
     .argument('<keyId>', 'key id (key_…)')
@@ -177,6 +180,32 @@ function oneOf<T extends string>(allowed: readonly T[]) {
 
 function print(line: string): void {
   process.stdout.write(`${line}\n`);
+}
+
+function keyLine(k: ApiKeyDoc): string {
+  const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : `last used ${k.lastUsedAt?.toISOString() ?? 'never'}`;
+  return `${k._id}  ${k.kind.padEnd(11)}  ${k.displayPrefix}…  ${k.scopes.join(',') || 'all scopes'}  ${state}  ${k.name}`;
+}
+
+/** Runs `each` over every workspace, a page at a time, with a progress bar on stderr when it is a terminal (stdout stays for the data). */
+async function forEachWorkspace(label: string, each: (workspace: WorkspaceDoc) => Promise<void>): Promise<void> {
+  const bar = process.stderr.isTTY ? new SingleBar({ format: `${label}  {bar}  {value}/{total} workspaces  {duration_formatted}`, stream: process.stderr, hideCursor: true }) : null;
+  bar?.start(await workspaceRepository.count(), 0);
+  let done = 0;
+  try {
+    for (let after: string | null = null; ; ) {
+      const page = await workspaceRepository.pageAfter(after, 200);
+      for (const workspace of page) {
+        await each(workspace);
+        bar?.update(++done);
+      }
+      if (page.length < 200) break;
+      after = page[page.length - 1]._id;
+    }
+  } finally {
+    bar?.stop();
+  }
+  process.stderr.write(`${label}: ${done} workspaces\n`);
 }
 
 function printKey(kind: ApiKeyKind, id: string, plaintext: string): void {

@@ -58,6 +58,18 @@ export const workspaceRepository = {
     return WorkspaceModel.findOne({ isDemo: true }).sort({ createdAt: 1 }).lean<WorkspaceDoc>();
   },
 
+  /** Every workspace, a page at a time in `_id` order (operator commands over all of them). */
+  async pageAfter(afterId: string | null, limit: number): Promise<WorkspaceDoc[]> {
+    return WorkspaceModel.find(afterId ? { _id: { $gt: afterId } } : {})
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<WorkspaceDoc[]>();
+  },
+
+  async count(): Promise<number> {
+    return WorkspaceModel.countDocuments();
+  },
+
   async list(limit: number): Promise<WorkspaceDoc[]> {
     return WorkspaceModel.find().sort({ createdAt: -1, _id: -1 }).limit(limit).lean<WorkspaceDoc[]>();
   },

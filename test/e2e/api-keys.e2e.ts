@@ -106,6 +106,14 @@ describe('workspaces and API keys (real API, database and Temporal)', () => {
     expect(listed.stdout).toContain(secret!.slice(0, 9));
     expect(listed.stdout).not.toContain(secret!);
     const keyId = listed.stdout.split('\n').find((l) => l.includes(secret!.slice(0, 9)))!.split(/\s+/)[0];
+    // Over every workspace: one line per key, led by its workspace; the count on stderr (no bar when not a terminal).
+    const all = cli('key', 'list', '--all');
+    expect(all.status).toBe(0);
+    expect(all.stdout.split('\n').filter((l) => l.startsWith(`${workspaceId}  key_`))).toHaveLength(2);
+    expect(all.stderr).toMatch(/^Listing keys: \d+ workspaces$/m);
+    const neither = cli('key', 'list');
+    expect(neither.status).toBe(1);
+    expect(neither.stderr).toContain('give either --workspace <id> or --all');
     const revoked = cli('key', 'revoke', keyId, '--workspace', workspaceId!);
     expect(revoked.status).toBe(0);
     expect(revoked.stdout).toContain(`Revoked ${keyId}`);
