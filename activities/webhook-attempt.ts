@@ -28,9 +28,10 @@ export interface SendInput {
 /** Signs and POSTs; the attempt as it is recorded on the delivery, and the outcome for the endpoint's health. */
 export async function sendAttempt(deps: Deps, input: SendInput): Promise<{ response: WebhookHttpResult; attempt: DeliveryAttempt; outcome: AttemptOutcome }> {
   const startedAt = new Date();
+  const request = signedRequest(input.event, input.deliveryId, input.subscription, startedAt);
   const response = await sendWebhook({
     url: input.subscription.url,
-    ...signedRequest(input.event, input.deliveryId, input.subscription, startedAt),
+    ...request,
     timeoutMs: input.timeoutMs,
     policy: { allowPrivate: deps.config.ALLOW_PRIVATE_WEBHOOK_TARGETS },
   });
@@ -39,6 +40,7 @@ export async function sendAttempt(deps: Deps, input: SendInput): Promise<{ respo
     series: input.series,
     startedAt,
     durationMs: response.durationMs,
+    requestHeaders: request.headers,
     httpStatus: response.status,
     responseHeaders: response.responseHeaders,
     responseBody: response.responseBody,

@@ -26,6 +26,8 @@ const attemptSchema = new Schema(
     startedAt: { type: Date, required: true },
     durationMs: { type: Number, required: true },
     httpStatus: { type: Number, required: false },
+    /** What was sent (content type, user agent, the Standard Webhooks id, timestamp and signature); absent on attempts recorded before it was kept. */
+    requestHeaders: { type: Schema.Types.Mixed, required: false },
     responseHeaders: { type: Schema.Types.Mixed, required: false },
     responseBody: { type: String, required: false },
     errorClass: { type: String, enum: deliveryErrorClasses, required: false },

@@ -6451,6 +6451,10 @@ export interface components {
             startedAt: string;
             durationMs: number;
             httpStatus: number | null;
+            /** @description The headers sent (Standard Webhooks id, timestamp and signature among them); empty for attempts recorded before they were kept */
+            requestHeaders: {
+                [key: string]: string;
+            };
             responseHeaders: {
                 [key: string]: string;
             };

@@ -89,8 +89,11 @@ describe('subscriber portal pages in Chromium (real stack)', () => {
     await page.getByText('failed', { exact: true }).first().waitFor({ timeout: 20_000 });
     await page.getByRole('heading', { name: /Attempt 2.*HTTP 500/ }).waitFor({ timeout: 20_000 });
     expect(await page.locator('pre.body').first().textContent()).toBe('receiver broken: table leads is missing');
-    await page.getByText('Response headers', { exact: false }).first().click();
-    expect(await page.locator('details pre').first().textContent()).toContain('content-type: text/plain');
+    const attempt = page.locator('li.attempt').first();
+    await attempt.getByText('Request headers', { exact: false }).click();
+    expect(await attempt.locator('details pre').first().textContent()).toContain(`x-signalbox-delivery: ${deliveryId}`);
+    await attempt.getByText('Response headers', { exact: false }).click();
+    expect(await attempt.locator('details pre').nth(1).textContent()).toContain('content-type: text/plain');
     expect(await visit(page, 'portal-delivery-failed')).toEqual([]);
 
     receiver.fallback = 200;

@@ -87,6 +87,9 @@ describe('webhook delivery (real Temporal, database and HTTP receivers)', () => 
     expect(delivery.status).toBe('succeeded');
     expect(delivery.attempts).toHaveLength(1);
     expect(delivery.attempts[0]).toMatchObject({ number: 1, series: 1, httpStatus: 200, errorClass: null });
+    // The attempt keeps what was sent, byte for byte what the receiver got (shown in the console and portal).
+    const sent = ['content-type', 'user-agent', 'webhook-id', 'webhook-timestamp', 'webhook-signature', 'x-signalbox-event', 'x-signalbox-delivery'];
+    expect(delivery.attempts[0].requestHeaders).toEqual(Object.fromEntries(sent.map((name) => [name, req.headers[name]])));
   });
 
   it('retries 500, 500, 200 and records exactly one success after three attempts', async () => {

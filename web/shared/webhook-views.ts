@@ -49,6 +49,7 @@ export interface Attempt {
   startedAt: string;
   durationMs: number;
   httpStatus: number | null;
+  requestHeaders: Record<string, string>;
   responseHeaders: Record<string, string>;
   responseBody: string;
   errorClass: string | null;
@@ -130,6 +131,7 @@ export function DeliveryLog({ api, endpointId, initialStatus = '', initialType =
 }
 
 function AttemptView({ attempt }: { attempt: Attempt }) {
+  const sent = Object.entries(attempt.requestHeaders ?? {});
   const headers = Object.entries(attempt.responseHeaders);
   const outcome = attempt.httpStatus !== null ? `HTTP ${attempt.httpStatus}` : (attempt.errorClass ?? 'no response');
   return html`<li class="attempt">
@@ -140,6 +142,10 @@ function AttemptView({ attempt }: { attempt: Attempt }) {
       <dt>Response status</dt><dd>${attempt.httpStatus ?? '—'}</dd>
       <dt>Error class</dt><dd>${attempt.errorClass ?? '—'}${attempt.errorMessage ? `: ${attempt.errorMessage}` : ''}</dd>
     </dl>
+    <details>
+      <summary>Request headers (${sent.length})</summary>
+      <pre tabindex="0">${sent.map(([k, v]) => `${k}: ${v}`).join('\n') || '(not kept for this attempt)'}</pre>
+    </details>
     <details>
       <summary>Response headers (${headers.length})</summary>
       <pre tabindex="0">${headers.map(([k, v]) => `${k}: ${v}`).join('\n') || '(none)'}</pre>
