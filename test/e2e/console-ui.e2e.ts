@@ -235,6 +235,8 @@ describe('operator console in Chromium (real stack)', () => {
     await page.getByRole('link', { name: /^lead_/ }).click();
     await heading(page, 'Lead Ada Lovelace');
     await page.locator('.lead-score').waitFor();
+    // The ASN data's licence (CC BY 4.0) asks for credit where its results are shown.
+    expect(await page.getByRole('link', { name: 'DB-IP' }).getAttribute('href')).toBe('https://db-ip.com');
     expect(await visit(page, 'console-lead')).toEqual([]);
     expect(errors).toEqual([]);
   });

@@ -156,5 +156,6 @@ export function LeadPage({ id }: { id: string }) {
         <dt>Visitor</dt><dd>${l.visitor_id ? html`<a href=${href('visitors', l.visitor_id)}>${l.visitor_id}</a>` : '—'}</dd>
       </dl>
       <${Section} title="Score"><${ScoreView} scoring=${l.lead_scoring} /><//>
-      <${Section} title="Enrichment">${l.enrichment ? html`<pre tabindex="0">${JSON.stringify(l.enrichment, null, 2)}</pre>` : html`<p>Not enriched yet.</p>`}<//>`}`;
+      <${Section} title="Enrichment">${l.enrichment ? html`<pre tabindex="0">${JSON.stringify(l.enrichment, null, 2)}</pre>` : html`<p>Not enriched yet.</p>`}
+        <p><small>IP-to-network data (the ip-network provider) by <a href="https://db-ip.com">DB-IP</a>, licensed CC BY 4.0.</small></p><//>`}`;
 }
