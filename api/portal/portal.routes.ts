@@ -30,7 +30,7 @@ import {
   subscriptionView,
   subscriptionViewSchema,
 } from '../webhooks/webhook-views';
-import { deliveryListQuery, idParams, recoverBody, recoveryStartedSchema, rotatedSecretSchema, rotatedSecretView, rotateSecretBody, testEventSchema, viewWithHealth } from '../webhooks/webhooks.routes';
+import { deliveryListFilter, deliveryListQuery, idParams, recoverBody, recoveryStartedSchema, rotatedSecretSchema, rotatedSecretView, rotateSecretBody, testEventSchema, viewWithHealth } from '../webhooks/webhooks.routes';
 import { portalOf, type PortalContext } from './portal-auth';
 import { clearedSessionCookie, PORTAL_COOKIE, sessionCookie } from '../http/session-cookie';
 
@@ -195,7 +195,7 @@ function registerPortalDeliveryRoutes(api: ApiRouter, deps: ApiDeps): void {
     handler: async ({ params, query, res }) => {
       const portal = portalOf(res);
       const sub = await scopedSubscription(portal, params.id);
-      const rows = await deliveryRepository.listForSubscription(portal.session.workspaceId, sub._id, { ...query, eventType: query.event_type, limit: query.limit + 1 });
+      const rows = await deliveryRepository.list(portal.session.workspaceId, deliveryListFilter(query, sub._id));
       return { status: 200, body: toPage(rows, query.limit, deliveryView) };
     },
   });

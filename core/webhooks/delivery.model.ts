@@ -60,6 +60,7 @@ const deliverySchema = new Schema(
 deliverySchema.index({ eventId: 1, subscriptionId: 1 }, { unique: true }); // also serves "deliveries of an event"
 deliverySchema.index({ workspaceId: 1, subscriptionId: 1, createdAt: -1, _id: -1 }); // lists, pending, recover
 deliverySchema.index({ createdAt: 1 }); // retention
+deliverySchema.index({ workspaceId: 1, createdAt: -1, _id: -1 }); // the workspace's list (any endpoint) and its stats window
 deliverySchema.index({ subscriptionId: 1, stage: 1, createdAt: 1 }); // an endpoint's waiting deliveries, oldest first
 
 export type DeliveryDoc = InferSchemaType<typeof deliverySchema> & { _id: string };
