@@ -5,7 +5,7 @@ import { deliveryQueueRepository } from './delivery-queue.repository';
 import { newerThan, newestFirst, olderThan, sinceFilter, type Cursor } from '../platform/pagination';
 import { inWorkspace } from '../platform/workspace-scoping';
 
-export type NewDelivery = Pick<DeliveryDoc, '_id' | 'workspaceId' | 'eventId' | 'eventType' | 'subscriptionId' | 'url' | 'workflowId'>;
+export type NewDelivery = Pick<DeliveryDoc, '_id' | 'workspaceId' | 'eventId' | 'eventType' | 'subscriptionId' | 'url' | 'workflowId'> & { replayId?: string };
 
 export interface DeliveryListFilter {
   subscriptionId?: string;
