@@ -22,7 +22,7 @@ export async function connectDatabase(uri: string, maxPoolSize = 10): Promise<ty
 }
 
 /** Drops indexes a model no longer declares where they would get in the way; one already gone is fine. */
-async function dropRetiredIndexes(): Promise<void> {
+export async function dropRetiredIndexes(): Promise<void> {
   await Promise.all(retiredDeliveryIndexes.map((name) => DeliveryModel.collection.dropIndex(name).catch(() => undefined)));
 }
 

@@ -1,3 +1,5 @@
+import { DeliveryModel } from '../../core/webhooks/delivery.model';
+import { dropRetiredIndexes } from '../../core/platform/db';
 import { ReceiverPool, type ReceivedRequest } from '../support/receiver';
 import { eventually, startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
 
@@ -151,6 +153,18 @@ describe('console API: workspace deliveries, stats and replay (real Temporal, da
         expect(res.status).toBe(400);
         expect(res.body.details['query.minutes']).toEqual(expect.arrayContaining([expect.any(String)]));
       }
+    });
+  });
+
+  describe('the delivery pair index of an older version', () => {
+    it('is dropped at startup, since it would refuse a replay', async () => {
+      // Before any replay in this database: the old unique pair index can still be built here.
+      await DeliveryModel.collection.createIndex({ eventId: 1, subscriptionId: 1 }, { unique: true, name: 'eventId_1_subscriptionId_1' });
+      await dropRetiredIndexes();
+      await dropRetiredIndexes(); // already gone: fine
+      const names = (await DeliveryModel.collection.indexes()).map((i) => i.name);
+      expect(names).not.toContain('eventId_1_subscriptionId_1');
+      expect(names).toContain('eventId_1_subscriptionId_1_replayId_1');
     });
   });
 
