@@ -1,4 +1,5 @@
 import { DeliveryModel } from '../../core/webhooks/delivery.model';
+import { IngestOutboxModel } from '../../core/ingest/ingest-outbox.model';
 import { dropRetiredIndexes } from '../../core/platform/db';
 import { ReceiverPool, type ReceivedRequest } from '../support/receiver';
 import { eventually, startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
@@ -145,6 +146,23 @@ describe('console API: workspace deliveries, stats and replay (real Temporal, da
       expect(other.minutes).toHaveLength(60);
       expect(other.deliveries).toMatchObject({ created: 1, succeeded: 1, failed: 0, successRate: 1 });
       expect(other.failingEndpoints).toEqual([]);
+    });
+
+    it("counts the workspace's ingest events waiting in the outbox, and the oldest one's age", async () => {
+      const ws = await workspace('Backlog');
+      expect((await call(ws, 'GET', '/stats')).body.ingest).toEqual({ backlog: 0, lagSeconds: null });
+      // Written as the ingest route writes it, 5 s old (the sweep only re-sends entries older than 30 s).
+      const row = { _id: `ing_backlog${Date.now()}`, workspaceId: ws.id, visitorId: 'vis_backlog', event: { kind: 'track' }, receivedAt: new Date(Date.now() - 5_000) };
+      await IngestOutboxModel.collection.insertOne(row as never);
+      try {
+        const { ingest } = (await call(ws, 'GET', '/stats')).body;
+        expect(ingest.backlog).toBe(1);
+        expect(ingest.lagSeconds).toBeGreaterThanOrEqual(5);
+        expect(ingest.lagSeconds).toBeLessThan(30);
+        expect((await call(a, 'GET', '/stats')).body.ingest.backlog).toBe(0);
+      } finally {
+        await IngestOutboxModel.collection.deleteOne({ _id: row._id } as never);
+      }
     });
 
     it('refuses a window outside 1–1440 minutes', async () => {
