@@ -36,6 +36,7 @@ import { registerPortalRoutes } from './portal/portal.routes';
 import { registerPortalSessionRoutes } from './portal/portal-session.routes';
 import { registerApiKeyRoutes } from './account/api-keys.routes';
 import { registerConsoleSessionRoutes } from './console/console-session.routes';
+import { registerStatsRoutes } from './stats/stats.routes';
 
 /** Builds the Express app: one error model, request ids, auth + rate limits per route, OpenAPI from zod. */
 export function createApp(deps: ApiDeps): Express {
@@ -73,6 +74,7 @@ export function createApp(deps: ApiDeps): Express {
   registerEventRoutes(v1, deps);
   registerFailedEventRoutes(v1);
   registerDeliveryRoutes(v1, deps);
+  registerStatsRoutes(v1, deps);
   registerVisitorRoutes(v1, deps);
   registerLeadRoutes(v1, deps);
   registerScoringRoutes(v1, deps);

@@ -72,7 +72,7 @@ export function registerConsoleSessionRoutes(api: ApiRouter, deps: ApiDeps): voi
         if (err instanceof AppError && err.code === 'unauthorized') await failures.recordFailure(req);
         throw err;
       });
-      const headers = { ...NO_STORE, 'set-cookie': sessionCookie(CONSOLE_COOKIE, signedIn.sessionId, signedIn.expiresAt, secureCookie) };
+      const headers = { ...NO_STORE, 'set-cookie': sessionCookie(CONSOLE_COOKIE, signedIn.sessionId, signedIn.expiresAt, { secure: secureCookie }) };
       return { status: 200, body: sessionView(signedIn.sessionId, signedIn.workspace, signedIn.admin, signedIn.expiresAt), headers };
     },
   });
@@ -103,7 +103,7 @@ export function registerConsoleSessionRoutes(api: ApiRouter, deps: ApiDeps): voi
       await resolveConsoleSession(deps, { sessionId });
       if (!hasConsoleCsrf(req, sessionId as string)) throw new AppError('csrf_failed', 'Missing or wrong x-csrf-token header: read csrf_token from GET /console/api/session');
       await signOutConsole(deps, { sessionId: sessionId as string });
-      return { status: 204, headers: { ...NO_STORE, 'set-cookie': clearedSessionCookie(CONSOLE_COOKIE, secureCookie) } };
+      return { status: 204, headers: { ...NO_STORE, 'set-cookie': clearedSessionCookie(CONSOLE_COOKIE, { secure: secureCookie }) } };
     },
   });
 

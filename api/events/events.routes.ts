@@ -10,10 +10,16 @@ import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
 import { deliveryView, deliveryViewSchema } from '../webhooks/webhook-views';
 import { eventView, eventViewSchema } from './event-views';
+import { replayEvent } from '../../core/events/replay-event';
+
+export const replayResultSchema = z.object({
+  replayId: z.string(),
+  deliveryIds: z.array(z.string()).meta({ description: 'The new deliveries, one per subscription the event matches now (empty when none does)' }),
+});
 
 const idParams = z.object({ id: z.string().min(1) });
 
-export function registerEventRoutes(api: ApiRouter, _deps: ApiDeps): void {
+export function registerEventRoutes(api: ApiRouter, deps: ApiDeps): void {
   api.route({
     method: 'get',
     path: '/event-types',
@@ -67,5 +73,20 @@ export function registerEventRoutes(api: ApiRouter, _deps: ApiDeps): void {
       const deliveries = await deliveryRepository.listForEvent(workspace._id, event._id);
       return { status: 200, body: { ...eventView(event), deliveries: deliveries.map(deliveryView) } };
     },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/events/:id/replay',
+    summary: 'Replay an event',
+    description:
+      'Sends the stored event again, as new deliveries, to the subscriptions that match it now (active, subscribed to its type, filters passing). ' +
+      'Same event id and payload: receivers de-duplicate on `webhook-id`. Another workspace\'s event → 404.',
+    tags: ['Events'],
+    auth: 'secret',
+    scope: 'webhooks',
+    params: idParams,
+    responses: { 202: { description: 'Queued', schema: replayResultSchema }, 404: { description: 'Not found' } },
+    handler: async ({ params, res }) => ({ status: 202, body: await replayEvent(deps, { workspaceId: authOf(res).workspace._id, eventId: params.id }) }),
   });
 }

@@ -30,7 +30,7 @@ import {
   subscriptionView,
   subscriptionViewSchema,
 } from '../webhooks/webhook-views';
-import { deliveryListQuery, idParams, recoverBody, recoveryStartedSchema, rotatedSecretSchema, rotatedSecretView, rotateSecretBody, testEventSchema, viewWithHealth } from '../webhooks/webhooks.routes';
+import { deliveryListFilter, deliveryListQuery, idParams, recoverBody, recoveryStartedSchema, rotatedSecretSchema, rotatedSecretView, rotateSecretBody, testEventSchema, viewWithHealth } from '../webhooks/webhooks.routes';
 import { portalOf, type PortalContext } from './portal-auth';
 import { clearedSessionCookie, PORTAL_COOKIE, sessionCookie } from '../http/session-cookie';
 
@@ -97,7 +97,7 @@ function registerPortalEntry(api: ApiRouter, deps: ApiDeps): void {
       const common = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
       try {
         const { sessionId, expiresAt } = await exchangePortalToken(deps, { token: params.token });
-        return { status: 303, headers: { ...common, location: PORTAL_PAGE, 'set-cookie': sessionCookie(PORTAL_COOKIE, sessionId, expiresAt, secureCookie) } };
+        return { status: 303, headers: { ...common, location: PORTAL_PAGE, 'set-cookie': sessionCookie(PORTAL_COOKIE, sessionId, expiresAt, { secure: secureCookie, embeddable: true }) } };
       } catch (err) {
         if (err instanceof AppError && err.code === 'unauthorized' && req.accepts(['json', 'html']) === 'html') return { status: 303, headers: { ...common, location: PORTAL_REFUSED } };
         throw err;
@@ -134,7 +134,7 @@ function registerPortalSignOut(api: ApiRouter, deps: ApiDeps): void {
     responses: { 204: { description: 'Ended' }, 403: csrfFailed },
     handler: async ({ res }) => {
       await endPortalSession(deps, { sessionId: portalOf(res).sessionId });
-      return { status: 204, headers: { 'cache-control': 'no-store', 'set-cookie': clearedSessionCookie(PORTAL_COOKIE, secureCookie) } };
+      return { status: 204, headers: { 'cache-control': 'no-store', 'set-cookie': clearedSessionCookie(PORTAL_COOKIE, { secure: secureCookie, embeddable: true }) } };
     },
   });
 }
@@ -195,7 +195,7 @@ function registerPortalDeliveryRoutes(api: ApiRouter, deps: ApiDeps): void {
     handler: async ({ params, query, res }) => {
       const portal = portalOf(res);
       const sub = await scopedSubscription(portal, params.id);
-      const rows = await deliveryRepository.listForSubscription(portal.session.workspaceId, sub._id, { ...query, eventType: query.event_type, limit: query.limit + 1 });
+      const rows = await deliveryRepository.list(portal.session.workspaceId, deliveryListFilter(query, sub._id));
       return { status: 200, body: toPage(rows, query.limit, deliveryView) };
     },
   });

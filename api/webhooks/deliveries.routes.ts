@@ -5,14 +5,37 @@ import { retryDelivery } from '../../core/webhooks/retry-delivery';
 import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
+import { pageSchema, toPage } from '../../core/platform/pagination';
 import { deliveryView, deliveryViewSchema, deliveryWithAttemptsSchema, deliveryWithAttemptsView } from './webhook-views';
+import { deliveryListFilter, deliveryListQuery } from './webhooks.routes';
 
 const idParams = z.object({ id: z.string().min(1) });
 /** Shared with the subscriber portal's retry. */
 export const retryResultSchema = z.object({ delivery: deliveryViewSchema, mode: z.enum(['woken', 'restarted', 'queued']).describe('`queued`: its first attempt is queued or in flight right now; nothing more was started') });
 
-/** One delivery (an event to one subscription) with its attempts, and retrying it. */
+/** The per-subscription list's query, plus the endpoint as an optional filter. */
+export const workspaceDeliveryListQuery = deliveryListQuery.extend({
+  subscription_id: z.string().min(1).max(64).optional().meta({ description: 'Only this subscription\'s deliveries' }),
+});
+
+/** The workspace's deliveries; one delivery (an event to one subscription) with its attempts, and retrying it. */
 export function registerDeliveryRoutes(api: ApiRouter, deps: ApiDeps): void {
+  api.route({
+    method: 'get',
+    path: '/deliveries',
+    summary: "List the workspace's deliveries",
+    description: 'Every endpoint\'s deliveries, newest first, filtered by `status`, `event_type` and `subscription_id` (an unknown one simply matches nothing). Same view and paging as a subscription\'s list.',
+    tags: ['Webhooks'],
+    auth: 'secret',
+    scope: 'webhooks',
+    query: workspaceDeliveryListQuery,
+    responses: { 200: { description: 'Newest first', schema: pageSchema(deliveryViewSchema) } },
+    handler: async ({ query, res }) => {
+      const rows = await deliveryRepository.list(authOf(res).workspace._id, deliveryListFilter(query, query.subscription_id));
+      return { status: 200, body: toPage(rows, query.limit, deliveryView) };
+    },
+  });
+
   api.route({
     method: 'get',
     path: '/deliveries/:id',

@@ -132,6 +132,7 @@ export const deliveryViewSchema = z
     nextAttemptAt: isoDate.nullable(),
     lastAttemptAt: isoDate.nullable(),
     completedAt: isoDate.nullable(),
+    replayId: z.string().nullable().meta({ description: 'Set when the delivery comes from a replay of its event (POST /events/:id/replay)' }),
     workflowId: z.string().meta({ description: 'The `delivery-<id>` workflow that retries it; it exists in the Temporal UI only once a first attempt (sent in a batch) has failed, or after a retry or recover' }),
     createdAt: isoDate,
   })
@@ -155,6 +156,7 @@ export function deliveryView(doc: DeliveryDoc): z.infer<typeof deliveryViewSchem
     nextAttemptAt: iso(doc.nextAttemptAt),
     lastAttemptAt: iso(doc.lastAttemptAt),
     completedAt: iso(doc.completedAt),
+    replayId: doc.replayId ?? null,
     workflowId: doc.workflowId,
     createdAt: doc.createdAt.toISOString(),
   };

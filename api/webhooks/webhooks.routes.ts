@@ -77,6 +77,10 @@ export const deliveryListQuery = z.object({
   status: z.enum(deliveryStatuses).optional(),
   event_type: z.string().optional(),
 });
+/** The repository's filter and page size (one extra row says whether a next page exists) from a list query. */
+export function deliveryListFilter(query: z.output<typeof deliveryListQuery>, subscriptionId?: string) {
+  return { ...query, eventType: query.event_type, subscriptionId, limit: query.limit + 1 };
+}
 export const recoverBody = z.object({ since: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 timestamp' }) }).strict();
 export const recoveryStartedSchema = z.object({ id: z.string(), status: z.literal('running'), progressUrl: z.string().meta({ description: 'GET it for the progress and, once completed, the result' }) });
 
@@ -228,7 +232,7 @@ export function registerWebhookRoutes(api: ApiRouter, deps: ApiDeps): void {
     handler: async ({ params, query, res }) => {
       const { workspace } = authOf(res);
       await findOr404(workspace._id, params.id);
-      const rows = await deliveryRepository.listForSubscription(workspace._id, params.id, { ...query, eventType: query.event_type, limit: query.limit + 1 });
+      const rows = await deliveryRepository.list(workspace._id, deliveryListFilter(query, params.id));
       return { status: 200, body: toPage(rows, query.limit, deliveryView) };
     },
   });

@@ -18,6 +18,8 @@ import { ensureEndpointWorkflow, startDeliveryWorkflow } from '../webhooks/start
 import { queueDeliveries } from '../webhooks/queue-deliveries';
 import { deliveryRefOf } from '../webhooks/delivery-ref';
 import type { DeliveryDoc } from '../webhooks/delivery.model';
+import type { WebhookSubscriptionDoc } from '../webhooks/webhook-subscription.model';
+import type { WorkspaceDoc } from '../workspaces/workspace.model';
 
 /** Matching every subscription's URL patterns against one event takes microseconds; this is a cap, not a target. */
 const FILTER_CPU_BUDGET_MS = 250;
@@ -62,13 +64,7 @@ export async function emitEvent(deps: Deps, input: EmitEventInput): Promise<{ ev
  */
 export async function fanOutEvent(deps: Deps, event: EventDoc): Promise<string[]> {
   const workspace = await workspaceRepository.findByIdCached(event.workspaceId);
-  // Plan gating applies at delivery too: after a downgrade, paid event types stop going out.
-  const entitled = workspace?.entitledEventTypes.includes(event.type) ?? false;
-  const subscriptions = !entitled
-    ? []
-    : event.testForSubscriptionId
-      ? [await webhookSubscriptionRepository.findInWorkspace(event.workspaceId, event.testForSubscriptionId)].filter((s) => s !== null)
-      : matching(await webhookSubscriptionRepository.findActiveForEventType(event.workspaceId, event.type), event);
+  const subscriptions = await subscriptionsFor(event, workspace);
   const settings = deliverySettingsFor(workspace, deps.config);
   const deliveries = await Promise.all(subscriptions.map(async (sub) => ({ sub, delivery: await findOrCreateDelivery(event, sub._id, sub.url) })));
   const pending = deliveries.filter((d) => d.delivery.status === 'pending');
@@ -87,6 +83,17 @@ export async function fanOutEvent(deps: Deps, event: EventDoc): Promise<string[]
   ]);
   await eventRepository.markFannedOut(event._id, new Date());
   return deliveries.map((d) => d.delivery._id);
+}
+
+/**
+ * The subscriptions an event goes to now: a test event to its one subscription, any other to the
+ * active subscriptions of its type whose filters let it through. Plan gating applies at delivery
+ * too: after a downgrade, paid event types stop going out.
+ */
+export async function subscriptionsFor(event: EventDoc, workspace: WorkspaceDoc | null): Promise<WebhookSubscriptionDoc[]> {
+  if (!workspace?.entitledEventTypes.includes(event.type)) return [];
+  if (event.testForSubscriptionId) return [await webhookSubscriptionRepository.findInWorkspace(event.workspaceId, event.testForSubscriptionId)].filter((s) => s !== null);
+  return matching(await webhookSubscriptionRepository.findActiveForEventType(event.workspaceId, event.type), event);
 }
 
 /**
@@ -120,8 +127,10 @@ async function findOrCreateDelivery(event: EventDoc, subscriptionId: string, url
   }
 }
 
-export function deliveryIdFor(eventId: string, subscriptionId: string): string {
-  return `dlv_${createHash('sha256').update(`${eventId}\n${subscriptionId}`).digest('base64url').replace(/[-_]/g, '').slice(0, 22)}`;
+/** A replay's deliveries derive from the replay too, so each replay gets new ones. */
+export function deliveryIdFor(eventId: string, subscriptionId: string, replayId?: string): string {
+  const key = replayId ? `${eventId}\n${subscriptionId}\n${replayId}` : `${eventId}\n${subscriptionId}`;
+  return `dlv_${createHash('sha256').update(key).digest('base64url').replace(/[-_]/g, '').slice(0, 22)}`;
 }
 
 async function storeEvent(event: Parameters<typeof eventRepository.insert>[0]): Promise<EventDoc> {

@@ -24,6 +24,12 @@ export const eventRepository = {
       .lean<EventDoc[]>();
   },
 
+  /** When each of the workspace's events since `from` was created (only that field: the stats bucket them). */
+  async createdTimesSince(workspaceId: string, from: Date): Promise<Date[]> {
+    const rows = await EventModel.find({ workspaceId, createdAt: { $gte: from } }, { createdAt: 1 }).lean<Array<{ createdAt: Date }>>();
+    return rows.map((r) => r.createdAt);
+  },
+
   async markFannedOut(id: string, at: Date): Promise<void> {
     await EventModel.updateOne({ _id: id }, { $set: { fannedOutAt: at } });
   },

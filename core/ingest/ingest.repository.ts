@@ -61,6 +61,15 @@ export const ingestRepository = {
   },
 
   /** Entries older than the cutoff (and not before `notBefore`), oldest first: their hand-off to Temporal failed or is lost. */
+  /** The workspace's accepted events not yet applied, and when the oldest of them arrived (its lag). */
+  async backlogOf(workspaceId: string): Promise<{ waiting: number; oldestReceivedAt: Date | null }> {
+    const [waiting, oldest] = await Promise.all([
+      IngestOutboxModel.countDocuments({ workspaceId }),
+      IngestOutboxModel.findOne({ workspaceId }, { receivedAt: 1 }).sort({ receivedAt: 1 }).lean<Pick<IngestOutboxDoc, 'receivedAt'>>(),
+    ]);
+    return { waiting, oldestReceivedAt: oldest?.receivedAt ?? null };
+  },
+
   async findStale(olderThanDate: Date, limit: number, notBefore?: Date): Promise<IngestOutboxDoc[]> {
     return IngestOutboxModel.find({ receivedAt: { $lt: olderThanDate, ...(notBefore ? { $gte: notBefore } : {}) } })
       .sort({ receivedAt: 1 })

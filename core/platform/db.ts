@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import { allModels } from './all-models';
+import { DeliveryModel, retiredDeliveryIndexes } from '../webhooks/delivery.model';
 import { installSqliteBusyRetry } from './sqlite-busy-retry';
 
 export async function connectDatabase(uri: string, maxPoolSize = 10): Promise<typeof mongoose> {
@@ -14,9 +15,15 @@ export async function connectDatabase(uri: string, maxPoolSize = 10): Promise<ty
   });
   // Every model's declared indexes (TTL indexes are never declared: FerretDB lacks them).
   await Promise.all(allModels.map((m) => m.createIndexes()));
+  await dropRetiredIndexes();
   const info = await conn.connection.db?.admin().command({ buildInfo: 1 }).catch(() => ({}));
   ferretDb = JSON.stringify(info ?? {}).toLowerCase().includes('ferretdb');
   return conn;
+}
+
+/** Drops indexes a model no longer declares where they would get in the way; one already gone is fine. */
+export async function dropRetiredIndexes(): Promise<void> {
+  await Promise.all(retiredDeliveryIndexes.map((name) => DeliveryModel.collection.dropIndex(name).catch(() => undefined)));
 }
 
 let ferretDb = false;

@@ -36,7 +36,7 @@ const attemptSchema = new Schema(
   { _id: false },
 );
 
-/** One (event, subscription) pair; unique, so fan-out can be repeated without duplicates. */
+/** One (event, subscription) pair, or one per replay of it; unique, so fan-out can be repeated without duplicates. */
 const deliverySchema = new Schema(
   {
     _id: { type: String, required: true },
@@ -54,15 +54,21 @@ const deliverySchema = new Schema(
     lastAttemptAt: { type: Date, required: false, default: null },
     completedAt: { type: Date, required: false, default: null },
     workflowId: { type: String, required: true },
+    /** Set on the deliveries of a replay (POST /events/:id/replay): a new delivery of the same event to the same subscription. */
+    replayId: { type: String, required: false },
   },
   { timestamps: true, versionKey: false, collection: 'deliveries' },
 );
 
 // Few indexes on purpose: every attempt rewrites the delivery, and each index costs on each write.
-deliverySchema.index({ eventId: 1, subscriptionId: 1 }, { unique: true }); // also serves "deliveries of an event"
+deliverySchema.index({ eventId: 1, subscriptionId: 1, replayId: 1 }, { unique: true }); // also serves "deliveries of an event"
 deliverySchema.index({ workspaceId: 1, subscriptionId: 1, createdAt: -1, _id: -1 }); // lists, pending, recover
 deliverySchema.index({ createdAt: 1 }); // retention
+deliverySchema.index({ workspaceId: 1, createdAt: -1, _id: -1 }); // the workspace's list (any endpoint) and its stats window
 deliverySchema.index({ subscriptionId: 1, stage: 1, createdAt: 1 }); // an endpoint's waiting deliveries, oldest first
+
+/** Indexes an older version declared, dropped at startup: the pair index without `replayId` would refuse a replay's deliveries. */
+export const retiredDeliveryIndexes = ['eventId_1_subscriptionId_1'];
 
 export type DeliveryDoc = InferSchemaType<typeof deliverySchema> & { _id: string };
 export type DeliveryAttempt = InferSchemaType<typeof attemptSchema>;

@@ -5,7 +5,13 @@ import { deliveryQueueRepository } from './delivery-queue.repository';
 import { newerThan, newestFirst, olderThan, sinceFilter, type Cursor } from '../platform/pagination';
 import { inWorkspace } from '../platform/workspace-scoping';
 
-export type NewDelivery = Pick<DeliveryDoc, '_id' | 'workspaceId' | 'eventId' | 'eventType' | 'subscriptionId' | 'url' | 'workflowId'>;
+export type NewDelivery = Pick<DeliveryDoc, '_id' | 'workspaceId' | 'eventId' | 'eventType' | 'subscriptionId' | 'url' | 'workflowId'> & { replayId?: string };
+
+export interface DeliveryListFilter {
+  subscriptionId?: string;
+  status?: DeliveryStatus;
+  eventType?: string;
+}
 
 export const deliveryRepository = {
   async insert(delivery: NewDelivery): Promise<DeliveryDoc> {
@@ -24,14 +30,11 @@ export const deliveryRepository = {
     return DeliveryModel.find({ workspaceId, eventId }).sort({ createdAt: 1 }).lean<DeliveryDoc[]>();
   },
 
-  async listForSubscription(
-    workspaceId: string,
-    subscriptionId: string,
-    q: { limit: number; before?: Cursor; since?: Date; status?: DeliveryStatus; eventType?: string },
-  ): Promise<DeliveryDoc[]> {
+  /** A workspace's deliveries, newest first, optionally of one subscription, status or event type. */
+  async list(workspaceId: string, q: DeliveryListFilter & { limit: number; before?: Cursor; since?: Date }): Promise<DeliveryDoc[]> {
     return DeliveryModel.find({
       workspaceId,
-      subscriptionId,
+      ...(q.subscriptionId ? { subscriptionId: q.subscriptionId } : {}),
       ...(q.status ? { status: q.status } : {}),
       ...(q.eventType ? { eventType: q.eventType } : {}),
       $and: [olderThan(q.before), sinceFilter(q.since)],
@@ -39,6 +42,11 @@ export const deliveryRepository = {
       .sort(newestFirst)
       .limit(q.limit)
       .lean<DeliveryDoc[]>();
+  },
+
+  /** Creation time and status of each of the workspace's deliveries created since `from` (the stats bucket them). */
+  async outcomesSince(workspaceId: string, from: Date): Promise<Array<Pick<DeliveryDoc, 'createdAt' | 'status'>>> {
+    return DeliveryModel.find({ workspaceId, createdAt: { $gte: from } }, { createdAt: 1, status: 1 }).lean<Array<Pick<DeliveryDoc, 'createdAt' | 'status'>>>();
   },
 
   /**

@@ -2231,6 +2231,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay an event
+         * @description Sends the stored event again, as new deliveries, to the subscriptions that match it now (active, subscribed to its type, filters passing). Same event id and payload: receivers de-duplicate on `webhook-id`. Another workspace's event → 404.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Queued */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            replayId: string;
+                            /** @description The new deliveries, one per subscription the event matches now (empty when none does) */
+                            deliveryIds: string[];
+                        };
+                    };
+                };
+                /** @description Validation failed; `details` maps each field to its problems */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Rate limit exceeded; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/failed-events": {
         parameters: {
             query?: never;
@@ -2357,6 +2436,84 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Rate limit exceeded; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the workspace's deliveries
+         * @description Every endpoint's deliveries, newest first, filtered by `status`, `event_type` and `subscription_id` (an unknown one simply matches nothing). Same view and paging as a subscription's list.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    before?: string;
+                    since?: string;
+                    status?: "pending" | "succeeded" | "failed" | "canceled";
+                    event_type?: string;
+                    /** @description Only this subscription's deliveries */
+                    subscription_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Newest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Delivery"][];
+                            /** @description Pass as `before` for the next (older) page; null on the last page */
+                            nextBefore: string | null;
+                        };
+                    };
+                };
+                /** @description Validation failed; `details` maps each field to its problems */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
                 /** @description Rate limit exceeded; see Retry-After */
                 429: {
@@ -2525,6 +2682,75 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Events, deliveries and pipeline figures of the last minutes
+         * @description Per-minute events created and deliveries created / succeeded / failed, the delivery success rate over the window, the ingest backlog and lag, and the failing endpoints.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Window: the last N minutes, 1–1440 */
+                    minutes?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The figures */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkspaceStats"];
+                    };
+                };
+                /** @description Validation failed; `details` maps each field to its problems */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6370,6 +6596,8 @@ export interface components {
             lastAttemptAt: string | null;
             /** Format: date-time */
             completedAt: string | null;
+            /** @description Set when the delivery comes from a replay of its event (POST /events/:id/replay) */
+            replayId: string | null;
             /** @description The `delivery-<id>` workflow that retries it; it exists in the Temporal UI only once a first attempt (sent in a batch) has failed, or after a retry or recover */
             workflowId: string;
             /** Format: date-time */
@@ -6436,6 +6664,8 @@ export interface components {
             lastAttemptAt: string | null;
             /** Format: date-time */
             completedAt: string | null;
+            /** @description Set when the delivery comes from a replay of its event (POST /events/:id/replay) */
+            replayId: string | null;
             /** @description The `delivery-<id>` workflow that retries it; it exists in the Temporal UI only once a first attempt (sent in a batch) has failed, or after a retry or recover */
             workflowId: string;
             /** Format: date-time */
@@ -6463,6 +6693,46 @@ export interface components {
             /** @enum {string|null} */
             errorClass: "timeout" | "connection_refused" | "dns" | "tls" | "ssrf_blocked" | "redirect" | "http_status" | "network" | null;
             errorMessage: string | null;
+        };
+        WorkspaceStats: {
+            /**
+             * Format: date-time
+             * @description Start of the first minute
+             */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @description One bucket per minute, oldest first; a delivery counts in the minute it was created, with its outcome so far */
+            minutes: {
+                /** Format: date-time */
+                start: string;
+                events: number;
+                deliveries: {
+                    created: number;
+                    succeeded: number;
+                    failed: number;
+                };
+            }[];
+            deliveries: {
+                created: number;
+                succeeded: number;
+                failed: number;
+                /** @description succeeded / (succeeded + failed) over the window; null when none finished */
+                successRate: number | null;
+            };
+            ingest: {
+                /** @description Accepted ingest events of the workspace not yet applied (ingest_outbox) */
+                backlog: number;
+                /** @description Age of the oldest of them; null when none waits */
+                lagSeconds: number | null;
+            };
+            /** @description Disabled, circuit open, or the last attempt failed */
+            failingEndpoints: {
+                id: string;
+                url: string;
+                active: boolean;
+                health: components["schemas"]["EndpointHealth"];
+            }[];
         };
         Visitor: {
             /** @example vis_3f9c2a7d41e0b8c6a5d2e1f0 */

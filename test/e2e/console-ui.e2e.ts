@@ -197,6 +197,66 @@ describe('operator console in Chromium (real stack)', () => {
     expect(errors).toEqual([]);
   });
 
+  it('shows the overview figures, every endpoint\'s deliveries, and replays an event to new deliveries', async () => {
+    const ws = await roomyWorkspace(stack, 'Console figures');
+    const [ok, failing] = await Promise.all([receivers.start(), receivers.start()]);
+    failing.fallback = 500;
+    const subscribe = async (url: string) => (await stack.request('POST', '/api/v1/webhooks', { key: ws.secretKey, body: { url, events: ['lead.created'] } })).body as { id: string };
+    const okSub = await subscribe(`${ok.url}/ok`);
+    await subscribe(`${failing.url}/down`);
+    const sample = (await stack.request('GET', '/api/v1/event-types', { key: ws.secretKey })).body.data.find((t: { type: string }) => t.type === 'lead.created').sample;
+    const emitted = await stack.admin('POST', `/workspaces/${ws.id}/events`, { type: 'lead.created', data: sample });
+    expect(emitted.status).toBe(202);
+    const eventId = emitted.body.event.id as string;
+    for (const id of emitted.body.deliveryIds as string[]) {
+      await eventually(async () => ((await stack.request('GET', `/api/v1/deliveries/${id}`, { key: ws.secretKey })).body.status !== 'pending' ? true : undefined), 20_000, `delivery ${id}`);
+    }
+    const { page, errors } = await newPage();
+    await signIn(page, ws, 'Console figures');
+
+    // Overview: the hour's figures from GET /stats, a per-minute table, the failing endpoint.
+    const figure = (text: string) => page.locator('.card').filter({ hasText: text }).locator('.number');
+    await figure('events in the last hour').waitFor();
+    expect(await figure('events in the last hour').textContent()).toBe('1');
+    expect(await figure('deliveries succeeded').textContent()).toBe('50%');
+    expect(await figure('ingest events waiting').textContent()).toMatch(/^\d+$/);
+    expect(await figure('failing or disabled endpoints').textContent()).toBe('1');
+    const perMinute = page.getByRole('table', { name: 'Events and deliveries per minute, newest first' });
+    expect(await perMinute.locator('tbody tr').count()).toBe(1);
+    expect(await perMinute.locator('tbody tr time').getAttribute('title')).toBeTruthy();
+    await page.getByRole('table', { name: 'Failing or disabled endpoints' }).getByRole('link', { name: `${failing.url}/down` }).waitFor();
+    expect(await visit(page, 'console-overview-figures')).toEqual([]);
+
+    // Deliveries: every endpoint's by default, one endpoint's when chosen.
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Deliveries' }).click();
+    await heading(page, 'Deliveries');
+    const rows = page.locator('table tbody tr');
+    await rows.nth(1).waitFor();
+    expect(await rows.count()).toBe(2);
+    await page.getByRole('columnheader', { name: 'Endpoint' }).waitFor();
+    await page.getByLabel('Endpoint', { exact: true }).selectOption(okSub.id);
+    await page.waitForURL(/endpoint=/);
+    await eventually(async () => ((await rows.count()) === 1 ? true : undefined), 5_000, 'one endpoint\'s deliveries');
+    expect(await visit(page, 'console-deliveries-all')).toEqual([]);
+
+    // Replay: new deliveries, linked, that the receivers get with the same webhook-id.
+    await page.goto(`${stack.url}/console#/events/${eventId}`);
+    await heading(page, `Event ${eventId}`);
+    await page.getByRole('button', { name: 'Replay' }).click();
+    const replayed = page.getByRole('status').filter({ hasText: 'Replayed as 2 new deliveries' });
+    await replayed.waitFor();
+    expect(await replayed.getByRole('link').count()).toBe(2);
+    const [first, again] = await ok.waitForRequests(2);
+    expect(again.headers['webhook-id']).toBe(eventId);
+    expect(again.headers['webhook-id']).toBe(first.headers['webhook-id']);
+    await page.getByRole('listitem').filter({ hasText: '(replay)' }).first().waitFor();
+    expect(await visit(page, 'console-event-replayed')).toEqual([]);
+    const newDelivery = (await replayed.getByRole('link').first().textContent()) as string;
+    await replayed.getByRole('link').first().click();
+    await heading(page, `Delivery ${newDelivery}`);
+    expect(errors).toEqual([]);
+  });
+
   it('finds a visitor by email and shows the timeline and the score with its reasoning', async () => {
     const ws = await roomyWorkspace(stack, 'Console people');
     const rules = {

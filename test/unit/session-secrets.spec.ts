@@ -29,9 +29,15 @@ describe('session cookie', () => {
   const expires = new Date('2030-01-02T03:04:05Z');
 
   it('is HttpOnly, SameSite=Strict, Path=/, expires with the session, Secure only over https', () => {
-    expect(sessionCookie('signalbox_portal', 'sid', expires, false)).toBe('signalbox_portal=sid; Path=/; Expires=Wed, 02 Jan 2030 03:04:05 GMT; HttpOnly; SameSite=Strict');
-    expect(sessionCookie('signalbox_portal', 'sid', expires, true)).toMatch(/; Secure$/);
-    expect(clearedSessionCookie('signalbox_console', false)).toBe('signalbox_console=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict');
+    expect(sessionCookie('signalbox_console', 'sid', expires, { secure: false })).toBe('signalbox_console=sid; Path=/; Expires=Wed, 02 Jan 2030 03:04:05 GMT; HttpOnly; SameSite=Strict');
+    expect(sessionCookie('signalbox_console', 'sid', expires, { secure: true })).toBe('signalbox_console=sid; Path=/; Expires=Wed, 02 Jan 2030 03:04:05 GMT; HttpOnly; SameSite=Strict; Secure');
+    expect(clearedSessionCookie('signalbox_console', { secure: false })).toBe('signalbox_console=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict');
+  });
+
+  it('of the embeddable portal is SameSite=None; Secure; Partitioned over https, and stays Strict over http', () => {
+    expect(sessionCookie('signalbox_portal', 'sid', expires, { secure: true, embeddable: true })).toBe('signalbox_portal=sid; Path=/; Expires=Wed, 02 Jan 2030 03:04:05 GMT; HttpOnly; SameSite=None; Secure; Partitioned');
+    expect(sessionCookie('signalbox_portal', 'sid', expires, { secure: false, embeddable: true })).toBe('signalbox_portal=sid; Path=/; Expires=Wed, 02 Jan 2030 03:04:05 GMT; HttpOnly; SameSite=Strict');
+    expect(clearedSessionCookie('signalbox_portal', { secure: true, embeddable: true })).toBe('signalbox_portal=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=None; Secure; Partitioned');
   });
 
   it('is read from a Cookie header among others', () => {

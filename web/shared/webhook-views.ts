@@ -39,6 +39,7 @@ export interface Delivery {
   attemptCount: number;
   nextAttemptAt: string | null;
   lastAttemptAt: string | null;
+  replayId?: string | null;
   workflowId: string;
   createdAt: string;
 }
@@ -86,14 +87,23 @@ function WorkflowAnchor({ id, link }: { id: string; link?: WorkflowLink }) {
 }
 
 /** An endpoint's deliveries, newest first, filtered by status and event type, paged by cursor. */
-export function DeliveryLog({ api, endpointId, initialStatus = '', initialType = '' }: { api: ApiClient; endpointId: string; initialStatus?: string; initialType?: string }) {
+/**
+ * A delivery log, filtered by status and event type: one endpoint's (`/webhooks/:id/deliveries`,
+ * the portal's) or, with `workspaceWide`, every endpoint's (`/deliveries`, `endpointId` then optional).
+ */
+export function DeliveryLog({ api, endpointId, workspaceWide = false, initialStatus = '', initialType = '' }: { api: ApiClient; endpointId?: string; workspaceWide?: boolean; initialStatus?: string; initialType?: string }) {
   const [status, setStatus] = useState(initialStatus);
   const [type, setType] = useState(initialType);
   const [applied, setApplied] = useState({ status: initialStatus, type: initialType });
+  const filters = { limit: 20, status: applied.status, event_type: applied.type };
   const list = usePaged<Delivery>(
-    (before) => api.get<Page<Delivery>>(`/webhooks/${encodeURIComponent(endpointId)}/deliveries${query({ limit: 20, before, status: applied.status, event_type: applied.type })}`),
-    `${endpointId}|${applied.status}|${applied.type}`,
+    (before) =>
+      workspaceWide
+        ? api.get<Page<Delivery>>(`/deliveries${query({ ...filters, before, subscription_id: endpointId })}`)
+        : api.get<Page<Delivery>>(`/webhooks/${encodeURIComponent(endpointId ?? '')}/deliveries${query({ ...filters, before })}`),
+    `${endpointId ?? '*'}|${applied.status}|${applied.type}`,
   );
+  const showEndpoint = workspaceWide && !endpointId;
   return html`<div>
     <form class="filters" onSubmit=${(e: Event) => {
       e.preventDefault();
@@ -115,10 +125,11 @@ export function DeliveryLog({ api, endpointId, initialStatus = '', initialType =
     ${list.items.length > 0 &&
     html`<div class="table-wrap"><table>
       <caption class="visually-hidden">Deliveries, newest first</caption>
-      <thead><tr><th scope="col">Delivery</th><th scope="col">Event type</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Created</th></tr></thead>
+      <thead><tr><th scope="col">Delivery</th>${showEndpoint && html`<th scope="col">Endpoint</th>`}<th scope="col">Event type</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Created</th></tr></thead>
       <tbody>${list.items.map(
         (d) => html`<tr>
-          <td><a href=${href('deliveries', d.id)}>${d.id}</a></td>
+          <td><a href=${href('deliveries', d.id)}>${d.id}</a>${d.replayId ? ' (replay)' : ''}</td>
+          ${showEndpoint && html`<td>${d.url}</td>`}
           <td>${d.eventType}</td>
           <td><${Status} value=${d.status} /></td>
           <td>${d.attemptCount}</td>

@@ -51,10 +51,42 @@ export function EventPage({ id }: { id: string }) {
     <${ErrorNote} error=${event.error} />
     ${ev &&
     html`<dl class="facts"><dt>Type</dt><dd>${ev.type}</dd><dt>Created</dt><dd><${Time} iso=${ev.createdAt} /></dd></dl>
+      <${ReplayButton} eventId=${id} onReplayed=${event.reload} />
       <${Section} title="Payload"><pre tabindex="0">${JSON.stringify(ev.data, null, 2)}</pre><//>
       <${Section} title="Deliveries">
         ${ev.deliveries.length === 0
           ? html`<p>No endpoint subscribed to this event.</p>`
-          : html`<ul>${ev.deliveries.map((d) => html`<li><a href=${href('deliveries', d.id)}>${d.url}</a> <${Status} value=${d.status} /></li>`)}</ul>`}
+          : html`<ul>${ev.deliveries.map((d) => html`<li><a href=${href('deliveries', d.id)}>${d.url}</a> <${Status} value=${d.status} />${d.replayId ? ' (replay)' : ''} <${Time} iso=${d.createdAt} /></li>`)}</ul>`}
       <//>`}`;
+}
+
+/** Sends the event again to the endpoints that match it now, and links the new deliveries (same `webhook-id`: receivers de-duplicate). */
+function ReplayButton({ eventId, onReplayed }: { eventId: string; onReplayed: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [replayed, setReplayed] = useState<string[] | null>(null);
+  const replay = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await v1.request<{ deliveryIds: string[] }>('POST', `/events/${encodeURIComponent(eventId)}/replay`);
+      setReplayed(res.deliveryIds);
+      onReplayed();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<div class="actions">
+    <button type="button" disabled=${busy} onClick=${replay}>Replay</button>
+    <${ErrorNote} error=${error} />
+    <div role="status">
+      ${replayed &&
+      (replayed.length === 0
+        ? html`<p>Replayed: no endpoint matches this event now.</p>`
+        : html`<p>Replayed as ${replayed.length} new ${replayed.length === 1 ? 'delivery' : 'deliveries'}:</p>
+            <ul>${replayed.map((d) => html`<li><a href=${href('deliveries', d)}>${d}</a></li>`)}</ul>`)}
+    </div>
+  </div>`;
 }
