@@ -7,7 +7,7 @@ import { isoDate } from '../http/common-schemas';
 import { endpointHealthSchema, endpointHealthView } from '../webhooks/webhook-views';
 
 export const statsQuery = z.object({
-  minutes: z.coerce.number({ error: 'must be a number' }).int().min(1).max(1440).default(60).meta({ description: 'Window: the last N minutes, 1–1440' }),
+  minutes: z.coerce.number({ error: 'must be a number' }).int().min(1).max(180).default(60).meta({ description: 'Window: the last N minutes, 1–180 (the figures are counted from a read of every event and delivery in it)' }),
 });
 
 const deliveryCounts = z.object({ created: z.number().int(), succeeded: z.number().int(), failed: z.number().int() });

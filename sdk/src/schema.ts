@@ -2702,7 +2702,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Window: the last N minutes, 1–1440 */
+                    /** @description Window: the last N minutes, 1–180 (the figures are counted from a read of every event and delivery in it) */
                     minutes?: number;
                 };
                 header?: never;
