@@ -130,7 +130,9 @@ export async function ingestPartitionWorkflow(input: IngestPartitionInput): Prom
     const started = Date.now();
     try {
       const applyIngestBatch = input.batchActivity === 'regular' ? regular.applyIngestBatch : local.applyIngestBatch;
-      await applyIngestBatch({ events: batch, settledIds });
+      // What this partition still holds, for every partition: a rough size of the whole outbox.
+      const outboxSizeHint = (queue.length + batch.length) * input.partitions;
+      await applyIngestBatch({ events: batch, settledIds, outboxSizeHint });
     } catch (err) {
       const reason = eventFailureOf(err);
       if (reason === null) throw err;

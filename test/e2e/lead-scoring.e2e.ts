@@ -146,7 +146,8 @@ describe('lead scoring and enrichment (real Temporal, database, HTTP provider an
     const handle = stack.temporal.workflow.getHandle(workflowIds.person(ws.id, visitorId));
     const state = await handle.query(personStateQuery);
     expect(state).toMatchObject({ grade: 'hot', email: 'maya@northwind-analytics.com' });
-    expect(state.enrichment.http.status).toBe('ok');
+    // 'cache_hit' when its activity was retried after it had stored the answer (a loaded machine can time an attempt out).
+    expect(['ok', 'cache_hit']).toContain(state.enrichment.http.status);
     const found = await eventually(async () => {
       for await (const wf of stack.temporal.workflow.list({ query: `SignalboxEmail = "maya@northwind-analytics.com" AND SignalboxGrade = "hot"` })) return wf;
       return undefined;
