@@ -130,9 +130,7 @@ export async function ingestPartitionWorkflow(input: IngestPartitionInput): Prom
     const started = Date.now();
     try {
       const applyIngestBatch = input.batchActivity === 'regular' ? regular.applyIngestBatch : local.applyIngestBatch;
-      // What this partition still holds, for every partition: a rough size of the whole outbox.
-      const outboxSizeHint = (queue.length + batch.length) * input.partitions;
-      await applyIngestBatch({ events: batch, settledIds, outboxSizeHint });
+      await applyIngestBatch({ events: batch, settledIds });
     } catch (err) {
       const reason = eventFailureOf(err);
       if (reason === null) throw err;

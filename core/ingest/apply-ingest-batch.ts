@@ -12,8 +12,6 @@ export interface ApplyIngestBatchInput {
   events: VisitorEvent[];
   /** Ids the partition dropped as already applied: a second copy may still wait in the outbox. */
   settledIds?: string[];
-  /** The partition's estimate of the whole outbox (its backlog × partitions): how the outbox is cleared on FerretDB. */
-  outboxSizeHint?: number;
 }
 
 /** Visitors decided or written at once within a batch (each round trip is a few ms; the pool is small). */
@@ -32,7 +30,7 @@ const CONCURRENCY = 8;
 export async function applyIngestBatch(deps: Deps, input: ApplyIngestBatchInput): Promise<{ applied: number; visitors: number }> {
   const settled = input.settledIds ?? [];
   if (input.events.length === 0) {
-    await ingestRepository.removeManyFromOutbox(settled, input.outboxSizeHint);
+    await ingestRepository.removeManyFromOutbox(settled);
     return { applied: 0, visitors: 0 };
   }
   const groups = [...groupByVisitor(input.events).values()];
@@ -44,7 +42,7 @@ export async function applyIngestBatch(deps: Deps, input: ApplyIngestBatchInput)
   await mapLimit(outcomes, CONCURRENCY, (outcome) => applyEffects(deps, outcome.effects));
   const updatedAt = new Date();
   await visitorRepository.saveMany(outcomes.map((o) => ({ ...o.visitor, updatedAt })));
-  await recordApplied(outcomes, settled, input.outboxSizeHint);
+  await recordApplied(outcomes, settled);
   await signalPersonPipelines(deps, outcomes);
   await mapLimit(
     outcomes.filter((o) => o.forward.length > 0),
@@ -55,11 +53,11 @@ export async function applyIngestBatch(deps: Deps, input: ApplyIngestBatchInput)
 }
 
 /** After the saves: one insert into the processed log, one delete from the outbox. */
-async function recordApplied(outcomes: VisitorBatchOutcome[], settled: string[], outboxSizeHint: number | undefined): Promise<void> {
+async function recordApplied(outcomes: VisitorBatchOutcome[], settled: string[]): Promise<void> {
   const appliedAt = new Date();
   const entries = outcomes.flatMap((o) => o.applied.filter((event) => event.type !== 'merge_visitor').map((event) => processedEntryOf(event, o.visitor._id, appliedAt)));
   await ingestRepository.recordManyProcessed(entries);
-  await ingestRepository.removeManyFromOutbox([...settled, ...outcomes.flatMap((o) => o.applied.map((e) => e.id))], outboxSizeHint);
+  await ingestRepository.removeManyFromOutbox([...settled, ...outcomes.flatMap((o) => o.applied.map((e) => e.id))]);
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

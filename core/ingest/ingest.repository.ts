@@ -12,13 +12,6 @@ import { databaseIsFerretDb } from '../platform/db';
 const ACCEPTED_DURABLY = { w: 'majority', j: true } as const;
 
 /** The ingest outbox (accepted, not yet applied) and the processed-event log. */
-/** Outbox size up to which one `$in` delete (a full read on FerretDB) beats per-`_id` deletes; measured crossover ≈ 3,000–4,000. */
-const FERRETDB_SCAN_DELETE_MAX_ROWS = 1_500;
-/** A scan delete slower than this means a large outbox: `_id` deletes for the next minute. */
-const SLOW_SCAN_DELETE_MS = 250;
-const SCAN_DELETES_OFF_MS = 60_000;
-let scanDeletesOffUntil = 0;
-
 export const ingestRepository = {
   /** The durable write behind a 202. Returns false when an event with this id is already waiting. */
   async addToOutbox(event: VisitorEvent): Promise<boolean> {
@@ -57,27 +50,14 @@ export const ingestRepository = {
     await IngestOutboxModel.collection.deleteOne({ _id: id as never });
   },
 
-  /**
-   * Clears applied events from the outbox: one deleteMany on MongoDB. FerretDB serves `$in` by
-   * reading the whole collection, so there it is one deleteMany only while the outbox is known to
-   * be small (`outboxSizeHint`, the caller's estimate; 300 ids: 0.1 s at 300 rows against 0.4–0.8 s
-   * one by one, but 2.4–2.9 s at 20,000 rows against 0.4–0.7 s), else parallel `_id` deletes.
-   * The hint cannot see rows not handed over yet (after an outage, before the sweep): a scan that
-   * turns out slow switches this process to `_id` deletes for a while.
-   */
-  async removeManyFromOutbox(ids: readonly string[], outboxSizeHint = Infinity): Promise<void> {
+  /** Clears applied events from the outbox: one deleteMany on MongoDB, parallel `_id` deletes on FerretDB (databaseIsFerretDb). */
+  async removeManyFromOutbox(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    if (!databaseIsFerretDb()) {
-      await IngestOutboxModel.collection.deleteMany({ _id: { $in: [...ids] } as never });
-      return;
-    }
-    if (outboxSizeHint > FERRETDB_SCAN_DELETE_MAX_ROWS || Date.now() < scanDeletesOffUntil) {
+    if (databaseIsFerretDb()) {
       await Promise.all(ids.map((id) => IngestOutboxModel.collection.deleteOne({ _id: id as never })));
       return;
     }
-    const started = Date.now();
     await IngestOutboxModel.collection.deleteMany({ _id: { $in: [...ids] } as never });
-    if (Date.now() - started > SLOW_SCAN_DELETE_MS) scanDeletesOffUntil = Date.now() + SCAN_DELETES_OFF_MS;
   },
 
   /** The workspace's accepted events not yet applied, and when the oldest of them arrived (its lag). */
