@@ -39,11 +39,17 @@ export async function authenticateConsole(deps: ApiDeps, req: Request, res: Resp
 export const requireConsoleCsrf: RequestHandler = function requireConsoleCsrf(req, res, next) {
   const session = consoleOf(res);
   if (!session || SAFE_METHODS.has(req.method)) return next();
-  if (!hasConsoleCsrf(req, session.sessionId)) return next(new AppError('csrf_failed', 'Missing or wrong x-csrf-token header: read csrf_token from GET /console/api/session'));
-  next();
+  try {
+    assertConsoleCsrf(req, session.sessionId);
+    next();
+  } catch (err) {
+    next(err);
+  }
 };
 
-export function hasConsoleCsrf(req: Request, sessionId: string): boolean {
+export function assertConsoleCsrf(req: Request, sessionId: string): void {
   const given = req.headers['x-csrf-token'];
-  return isValidCsrfToken(sessionId, typeof given === 'string' ? given : undefined, 'console');
+  if (!isValidCsrfToken(sessionId, typeof given === 'string' ? given : undefined, 'console')) {
+    throw new AppError('csrf_failed', 'Missing or wrong x-csrf-token header: read csrf_token from GET /console/api/session');
+  }
 }

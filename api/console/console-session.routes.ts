@@ -10,7 +10,7 @@ import type { ApiRouter } from '../http/api-router';
 import { errorResponseSchema, isoDate } from '../http/common-schemas';
 import { clearedSessionCookie, CONSOLE_COOKIE, sessionCookie } from '../http/session-cookie';
 import { AuthFailureLimiter } from '../middleware/auth-failure-limiter';
-import { consoleCookieOf, hasConsoleCsrf } from './console-auth';
+import { assertConsoleCsrf, consoleCookieOf } from './console-auth';
 
 const signInBody = z
   .object({
@@ -101,7 +101,7 @@ export function registerConsoleSessionRoutes(api: ApiRouter, deps: ApiDeps): voi
     handler: async ({ req }) => {
       const sessionId = consoleCookieOf(req);
       await resolveConsoleSession(deps, { sessionId });
-      if (!hasConsoleCsrf(req, sessionId as string)) throw new AppError('csrf_failed', 'Missing or wrong x-csrf-token header: read csrf_token from GET /console/api/session');
+      assertConsoleCsrf(req, sessionId as string);
       await signOutConsole(deps, { sessionId: sessionId as string });
       return { status: 204, headers: { ...NO_STORE, 'set-cookie': clearedSessionCookie(CONSOLE_COOKIE, { secure: secureCookie }) } };
     },

@@ -13,7 +13,7 @@ import { createIngestGuard } from './ingest-guard';
 import { consumeWorkspaceRateLimit } from './workspace-rate-limit';
 import { createPortalGuards } from '../portal/portal-auth';
 import { sameSecret } from '../../core/platform/same-secret';
-import { authenticateConsole, requireConsoleCsrf } from '../console/console-auth';
+import { authenticateConsole, consoleOf, requireConsoleCsrf } from '../console/console-auth';
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 const INVALID_KEY = 'Invalid API key';
@@ -40,7 +40,11 @@ export function createAuthenticator(deps: ApiDeps) {
   const resolveKey: RequestHandler = async function resolveApiKey(req: Request, res: Response, next: NextFunction) {
     try {
       const plaintext = extractApiKey(req);
-      if (!plaintext && (await authenticateConsole(deps, req, res))) return next();
+      if (!plaintext && (await authenticateConsole(deps, req, res))) {
+        const keyId = consoleOf(res)?.identity.session.keyId; // null for the admin token
+        if (keyId) noteUsed(keyId);
+        return next();
+      }
       if (!plaintext) throw new AppError('unauthorized', 'Missing API key: send Authorization: Bearer <key> or X-API-Key');
       if (!isWellFormedApiKey(plaintext)) throw new AppError('unauthorized', INVALID_KEY);
       await authFailures.assertMayTry(req, (name, value) => res.setHeader(name, value));

@@ -13,6 +13,7 @@ import { getDeliveryRecovery, startDeliveryRecovery } from '../../core/webhooks/
 import { retryDelivery } from '../../core/webhooks/retry-delivery';
 import { rotateWebhookSecret } from '../../core/webhooks/rotate-webhook-secret';
 import { sendTestEvent } from '../../core/webhooks/send-test-event';
+import type { DeliveryDoc } from '../../core/webhooks/delivery.model';
 import type { WebhookSubscriptionDoc } from '../../core/webhooks/webhook-subscription.model';
 import { webhookSubscriptionRepository } from '../../core/webhooks/webhook-subscription.repository';
 import type { ApiDeps } from '../deps';
@@ -58,10 +59,10 @@ async function scopedSubscription(portal: PortalContext, id: string): Promise<We
   return sub;
 }
 
-async function scopedDeliveryId(portal: PortalContext, id: string): Promise<string> {
+async function scopedDelivery(portal: PortalContext, id: string): Promise<DeliveryDoc> {
   const delivery = await deliveryRepository.findInWorkspace(portal.session.workspaceId, id);
   if (!delivery || !portal.session.subscriptionIds.includes(delivery.subscriptionId)) throw AppError.notFound('Delivery');
-  return delivery._id;
+  return delivery;
 }
 
 /** The link exchange (`/portal/:token`) and the session's API (`/portal/api/…`). */
@@ -208,10 +209,7 @@ function registerPortalDeliveryRoutes(api: ApiRouter, deps: ApiDeps): void {
     params: idParams,
     responses: { 200: { description: 'The delivery', schema: deliveryWithAttemptsSchema }, 404: notFound },
     handler: async ({ params, res }) => {
-      const portal = portalOf(res);
-      const delivery = await deliveryRepository.findInWorkspace(portal.session.workspaceId, await scopedDeliveryId(portal, params.id));
-      if (!delivery) throw AppError.notFound('Delivery');
-      return { status: 200, body: deliveryWithAttemptsView(delivery) };
+      return { status: 200, body: deliveryWithAttemptsView(await scopedDelivery(portalOf(res), params.id)) };
     },
   });
 
@@ -224,7 +222,7 @@ function registerPortalDeliveryRoutes(api: ApiRouter, deps: ApiDeps): void {
     responses: { 202: { description: 'Retry started', schema: retryResultSchema }, 403: csrfFailed, 404: notFound },
     handler: async ({ params, res }) => {
       const portal = portalOf(res);
-      const { delivery, mode } = await retryDelivery(deps, { workspaceId: portal.session.workspaceId, deliveryId: await scopedDeliveryId(portal, params.id) });
+      const { delivery, mode } = await retryDelivery(deps, { workspaceId: portal.session.workspaceId, deliveryId: (await scopedDelivery(portal, params.id))._id });
       return { status: 202, body: { delivery: deliveryView(delivery), mode } };
     },
   });

@@ -1,4 +1,4 @@
-import { ADMIN_TOKEN, startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
+import { ADMIN_TOKEN, eventually, startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
 
 /**
  * The console's sign-in and its cookie standing in for the key on the same /api/v1 routes
@@ -80,6 +80,11 @@ describe('console session: sign-in, cookie auth on /api/v1, CSRF, revocation and
     expect(made.body.key).toMatch(/^sk_/);
     const limited = await session({ secret_key: made.body.key });
     expect((await asConsole(limited, 'GET', '/api/v1/webhooks')).status).toBe(200);
+    // Using the console counts as using its key (lastUsedAt), written in the background.
+    await eventually(async () => {
+      const keys = (await asConsole(admin, 'GET', '/api/v1/keys')).body.data as Array<{ id: string; lastUsedAt: string | null }>;
+      return keys.find((k) => k.id === made.body.id)?.lastUsedAt ?? undefined;
+    }, 10_000, 'lastUsedAt of the key behind the console session');
     const visitors = await asConsole(limited, 'GET', '/api/v1/visitors');
     expect(visitors.status).toBe(403);
     expect(visitors.body.error).toContain("'read' scope");
