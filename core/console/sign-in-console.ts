@@ -9,7 +9,7 @@ import { workspaceRepository } from '../workspaces/workspace.repository';
 import { consoleSessionRepository } from './console-session.repository';
 
 /** A console session lasts a working day; the secret key behind it is re-checked on every request. */
-export const CONSOLE_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+const CONSOLE_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 /** A workspace's secret key, or the admin token with the workspace to open (the admin may open any). */
 export type ConsoleCredentials = { secretKey: string } | { adminToken: string; workspaceId: string };

@@ -51,7 +51,7 @@ export async function getWorkspaceStats(_deps: Deps, input: { workspaceId: strin
 }
 
 /** Disabled, circuit open, or its last attempt failed: what the webhooks routes' health shows. */
-export function isFailing(active: boolean, health: EndpointHealth): boolean {
+function isFailing(active: boolean, health: EndpointHealth): boolean {
   return !active || health.circuit === 'open' || health.consecutiveFailures > 0;
 }
 
