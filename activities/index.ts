@@ -28,3 +28,4 @@ export type { AttemptInput, AttemptResult } from './webhook-delivery.activities'
 export type { DeliveryBatchResult, DispatchRunResult, ProbeResult, DrainResult } from './webhook-dispatch.activities';
 export type { ProvisionResult } from './workspace.activities';
 export type { RetentionResult } from './maintenance.activities';
+export type { IngestPartitionRun } from '../core/ingest/run-ingest-partition';

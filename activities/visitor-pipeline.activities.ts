@@ -1,15 +1,18 @@
 import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
-import { groupByRoute, handOver } from '../core/ingest/send-to-visitor';
-import { applyIngestBatch as applyBatch, type ApplyIngestBatchInput } from '../core/ingest/apply-ingest-batch';
+import { groupByVisitor, sendToVisitor } from '../core/ingest/send-to-visitor';
+import { runIngestPartition as runPartition, type IngestPartitionRun } from '../core/ingest/run-ingest-partition';
+import { ensureAllIngestPartitions } from '../core/ingest/start-ingest-partitions';
 import { ingestRepository } from '../core/ingest/ingest.repository';
 import { isTransientError } from '../core/platform/transient-errors';
 import { ATTEMPTS_BEFORE_PARKING, EVENT_FAILED } from '../core/visitors/event-failure';
-import { parkedEventRepository } from '../core/visitors/parked-event.repository';
+import { parkVisitorEvent as parkEvent } from '../core/visitors/park-visitor-event';
 import type { VisitorEvent } from '../core/visitors/visitor-types';
 import { applyVisitorEvents as applyEvents, type ApplyVisitorEventsInput } from '../core/visitors/apply-visitor-events';
 import type { Deps } from '../core/platform/deps';
 
 const SWEEP_CONCURRENCY = 8;
+/** Below the partition activity's heartbeat timeout (20 s), with room for a busy event loop. */
+const HEARTBEAT_EVERY_MS = 5_000;
 /** The sweep's activity has 5 minutes; stop reading new pages after this. */
 const SWEEP_BUDGET_MS = 3 * 60_000;
 
@@ -24,19 +27,25 @@ export function createVisitorPipelineActivities(deps: Deps) {
   }
 
   /**
-   * Local activity of ingestPartitionWorkflow (INGEST_PIPELINE=partitions): applies a batch of
-   * many visitors' events in one go. Failures are reported as for applyVisitorEvents.
+   * The activity of ingestPartitionWorkflow (INGEST_PIPELINE=partitions): one run of polling the
+   * partition's outbox rows and applying them. Heartbeats every few seconds, a long batch
+   * included; Temporal's cancellation (worker shutdown, a lost heartbeat) ends it after the batch
+   * in hand.
    */
-  async function applyIngestBatch(input: ApplyIngestBatchInput): Promise<{ applied: number; visitors: number }> {
-    return reportEventFailures(() => applyBatch(deps, input));
+  async function runIngestPartition(input: { partition: number; partitions: number; runForMs: number }): Promise<IngestPartitionRun> {
+    const context = Context.current();
+    let progress: IngestPartitionRun | undefined;
+    const beat = setInterval(() => context.heartbeat(progress), HEARTBEAT_EVERY_MS);
+    try {
+      return await runPartition(deps, { ...input, signal: context.cancellationSignal, progress: (run) => (progress = run) });
+    } finally {
+      clearInterval(beat);
+    }
   }
 
-  /** Local activity of visitorWorkflow and ingestPartitionWorkflow: sets aside an event that failed on every attempt. */
+  /** Local activity of visitorWorkflow: sets aside an event that failed on every attempt. */
   async function parkVisitorEvent(input: { event: VisitorEvent; error: string }): Promise<void> {
-    await parkedEventRepository.park(input.event, { message: input.error, type: EVENT_FAILED });
-    await ingestRepository.removeFromOutbox(input.event.id);
-    const { id, workspaceId, visitorId, type } = input.event;
-    deps.logger.warn({ eventId: id, workspaceId, visitorId, type, error: input.error.slice(0, 300) }, 'visitor event parked: it failed on every attempt (list and replay it through /api/v1/parked-events)');
+    await parkEvent(deps, input.event, input.error);
   }
 
   /**
@@ -47,6 +56,7 @@ export function createVisitorPipelineActivities(deps: Deps) {
    * the visitor (or partition) workflows drop any they already applied.
    */
   async function redispatchIngestOutbox(input: { limit: number }): Promise<{ redispatched: number }> {
+    if (deps.config.INGEST_PIPELINE === 'partitions') return checkPartitionsOfStaleEvents(input);
     const cutoff = new Date(Date.now() - deps.config.OUTBOX_SWEEP_AFTER);
     const started = Date.now();
     const seen = new Set<string>();
@@ -70,18 +80,32 @@ export function createVisitorPipelineActivities(deps: Deps) {
   }
 
   /**
-   * Each visitor's (or, with INGEST_PIPELINE=partitions, each partition's) events in one hand-over,
+   * INGEST_PIPELINE=partitions: the partitions poll the outbox themselves, so nothing is handed
+   * over. Rows written before they did get a route, and every partition's workflow is made sure
+   * to run (it may have been terminated, or Temporal was down when events came). Returns how many
+   * events wait past OUTBOX_SWEEP_AFTER.
+   */
+  async function checkPartitionsOfStaleEvents(input: { limit: number }): Promise<{ redispatched: number }> {
+    const routed = await ingestRepository.routeUnrouted(input.limit);
+    await ensureAllIngestPartitions(deps);
+    const stale = await ingestRepository.findStale(new Date(Date.now() - deps.config.OUTBOX_SWEEP_AFTER), input.limit);
+    if (routed || stale.length) deps.logger.info({ routed, waiting: stale.length }, 'outbox sweep: accepted ingest events wait for their partitions');
+    return { redispatched: stale.length };
+  }
+
+  /**
+   * Each visitor's events in one hand-over,
    * a few at a time; returns how many were handed over.
    */
   async function handOverInOrder(events: VisitorEvent[], failed: Set<string>): Promise<number> {
-    const groups = [...groupByRoute(deps.config, events).entries()].filter(([key]) => !failed.has(key));
+    const groups = [...groupByVisitor(events).entries()].filter(([key]) => !failed.has(key));
     let handedOver = 0;
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < groups.length) {
         const [key, group] = groups[next++];
         const { workspaceId, visitorId } = group[0];
-        await handOver(deps, group).then(
+        await sendToVisitor(deps, { workspaceId, visitorId, events: group }).then(
           () => (handedOver += group.length),
           (err) => {
             failed.add(key);
@@ -95,7 +119,7 @@ export function createVisitorPipelineActivities(deps: Deps) {
     return handedOver;
   }
 
-  return { applyVisitorEvents, applyIngestBatch, parkVisitorEvent, redispatchIngestOutbox };
+  return { applyVisitorEvents, runIngestPartition, parkVisitorEvent, redispatchIngestOutbox };
 }
 
 /**

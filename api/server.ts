@@ -22,7 +22,7 @@ export async function startApi(config: Config, logger: Logger, opts: { connectDb
   const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const rateLimiter = await KeyRateLimiter.create(db, logger);
   // The outbox sweep runs every minute and takes events older than OUTBOX_SWEEP_AFTER.
-  const dispatcher = new IngestDispatcher({ config, logger, temporal }, { deferMs: config.OUTBOX_SWEEP_AFTER + 90_000, lingerMs: config.INGEST_PIPELINE === 'partitions' ? config.INGEST_PARTITION_LINGER : 0 });
+  const dispatcher = new IngestDispatcher({ config, logger, temporal }, { deferMs: config.OUTBOX_SWEEP_AFTER + 90_000 });
   const app = createApp({ config, logger, temporal, rateLimiter, dispatcher });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.API_PORT, config.API_HOST, () => resolve(s));

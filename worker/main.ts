@@ -7,6 +7,8 @@ import { createLogger } from '../core/platform/logger';
 import { ensureSearchAttributes } from '../core/platform/temporal/ensure-search-attributes';
 import { createWorker } from './create-worker';
 import { installWorkerRuntime } from './runtime';
+import type { Deps } from '../core/platform/deps';
+import { ensureAllIngestPartitions, replaceSignalFedPartitions } from '../core/ingest/start-ingest-partitions';
 
 /** Runs the Temporal worker until SIGINT/SIGTERM, then drains in-flight tasks and exits. */
 export async function runWorker(): Promise<void> {
@@ -24,7 +26,9 @@ export async function runWorker(): Promise<void> {
     const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
     const schedules = await ensureSchedules(temporal, config.TEMPORAL_TASK_QUEUE);
     if (schedules.length) logger.info({ schedules }, 'created schedules');
-    const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps: { config, logger, temporal } });
+    const deps = { config, logger, temporal };
+    const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps });
+    if (config.INGEST_PIPELINE === 'partitions') await startIngestPartitions(deps);
     logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
     await worker.run(); // resolves after a shutdown signal once in-flight tasks have drained
     logger.info('worker stopped');
@@ -32,6 +36,21 @@ export async function runWorker(): Promise<void> {
   } finally {
     await connection.close();
     await disconnectDatabase();
+  }
+}
+
+/**
+ * The ingest partitions poll the outbox: their workflows run before the first event arrives. A run
+ * of the earlier, signal-fed version is replaced. A failure is logged, not fatal: the API's next
+ * event and the outbox sweep start them too.
+ */
+async function startIngestPartitions(deps: Deps): Promise<void> {
+  try {
+    const replaced = await replaceSignalFedPartitions(deps);
+    if (replaced.length) deps.logger.info({ replaced }, 'replaced signal-fed ingest partition runs with ones that poll the outbox');
+    await ensureAllIngestPartitions(deps);
+  } catch (err) {
+    deps.logger.warn({ err }, 'could not start the ingest partitions; the API and the outbox sweep will');
   }
 }
 

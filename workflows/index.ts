@@ -6,7 +6,7 @@ export type { DeliverWebhookInput, DeliveryState } from './deliver-webhook.workf
 export { outboxSweepWorkflow, retentionWorkflow } from './maintenance.workflow';
 export { visitorWorkflow, visitorEventsSignal, visitorStateQuery } from './visitor.workflow';
 export type { VisitorWorkflowInput, VisitorPipelineState } from './visitor.workflow';
-export { ingestPartitionWorkflow, ingestPartitionEventsSignal, ingestPartitionStateQuery } from './ingest-partition.workflow';
+export { ingestPartitionWorkflow, ingestPartitionStateQuery } from './ingest-partition.workflow';
 export type { IngestPartitionInput, IngestPartitionState } from './ingest-partition.workflow';
 export { recoverDeliveriesWorkflow, recoveryProgressQuery } from './recover-deliveries.workflow';
 export type { RecoverDeliveriesInput, RecoveryPosition, RecoveryProgress } from './recover-deliveries.workflow';

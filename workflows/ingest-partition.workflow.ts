@@ -1,165 +1,101 @@
-import { condition, continueAsNew, defineQuery, defineSignal, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { VisitorEvent } from '../core/visitors/visitor-types';
-import { eventFailureOf, RecentIds } from './pipeline-memory';
+import { continueAsNew, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities, IngestPartitionRun } from '../activities';
 
 export interface IngestPartitionInput {
   partition: number;
   /** INGEST_PARTITIONS when it was started (for the memo and the state query). */
   partitions: number;
-  /** Carried over continue-as-new: events received but not yet applied, recently applied ids, counters. */
-  pending?: VisitorEvent[];
-  recentIds?: string[];
-  settledIds?: string[];
+  /** Carried over continue-as-new. */
   applied?: number;
   parked?: number;
-  /** History length at which the run continues as new (default 10,000; tests use less). */
-  historyLimit?: number;
-  /** INGEST_PARTITION_ACTIVITY: each batch as a local activity (default) or a regular one. */
-  batchActivity?: 'local' | 'regular';
+  batches?: number;
+  /** How long one activity run polls and applies before it returns (INGEST_PARTITION_RUN, default 1 minute). */
+  runForMs?: number;
+  /** Runs per workflow run before it continues as new (default 500). */
+  runsPerWorkflowRun?: number;
 }
 
 export interface IngestPartitionState {
   partition: number;
   partitions: number;
-  /** Events received and not yet applied. */
+  /** Events waiting in the outbox for this partition when the last run ended. */
   backlog: number;
   /** Events applied since the partition first started (carried over continue-as-new). */
   applied: number;
   /** Events set aside (parked) after they failed on every attempt. */
   parked: number;
-  /** Events applied per second over the last few batches (0 when idle). */
+  batches: number;
+  /** Events applied per second over the last run. */
   appliedPerSecond: number;
-  lastBatch: { size: number; at: string; tookMs: number } | null;
-  /**
-   * Age of the oldest event waiting (ms since it was accepted), or, when none waits, of the last
-   * batch's oldest event when it was applied. Measured at the partition's last workflow task (a
-   * workflow's clock), so it can lag real time by the duration of the batch in progress.
-   */
+  lastBatch: IngestPartitionRun['lastBatch'];
+  /** Age of the last batch's oldest event when it was applied (ms since accepted). */
   lagMs: number;
+  /** The run polling now (one per partition at a time), its start; the last run's end. */
+  runStartedAt: string | null;
+  lastRunAt: string | null;
   runId: string;
   historyLength: number;
 }
 
-/** Events for visitors of this partition (from ingest, the sweep, the API, or a merge forwarding to its target). */
-export const ingestPartitionEventsSignal = defineSignal<[VisitorEvent[]]>('ingestPartitionEvents');
 export const ingestPartitionStateQuery = defineQuery<IngestPartitionState>('state');
 
-const BATCH = 300;
-const RECENT_IDS = 5_000;
-const MAX_HISTORY = 10_000;
-const MAX_CARRIED = 5_000;
-/** Temporal refuses payloads over 2 MB: what continue-as-new carries stays well under. */
-const MAX_CARRIED_BYTES = 1_000_000;
-const RATE_WINDOW = 10;
+const RUN_FOR_MS = 60_000;
+const RUNS_PER_WORKFLOW_RUN = 500;
 
-// A local activity: a batch is one activity whose only trace in the history is a marker. Retried
-// without limit (an outage pauses the partition, it never drops events); a failure of the events'
-// own comes back as EVENT_FAILED after a few attempts.
-const local = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+// One long activity per run: it polls the partition's rows of the ingest outbox and applies them
+// batch after batch, so an event costs Temporal nothing. It heartbeats; a worker that dies loses
+// it for the heartbeat timeout, after which another worker runs it again (an interrupted batch is
+// applied again, which changes nothing twice). Retried without limit: an outage pauses the
+// partition, it never drops events.
+const { runIngestPartition } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
-// The same as a regular activity (INGEST_PARTITION_ACTIVITY=regular): scheduled, started and
-// completed events in the history instead of a marker, but no workflow task held open meanwhile.
-const regular = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-const { parkVisitorEvent } = local;
 
 /**
  * One ingest partition (`ingest-partition-<n>`): applies the events of every visitor that maps to
- * it, a batch of up to BATCH at a time, each batch in one activity. A visitor maps to one
- * partition, so its events are applied in arrival order by one writer. Runs for good, continuing
- * as new before its history (or what it would carry) grows large.
+ * it, in batches, each visitor's in order (INGEST_PIPELINE=partitions). The hand-over is the
+ * ingest outbox, not signals: a run of one activity polls it for a minute at a time. Runs for
+ * good, continuing as new every RUNS_PER_WORKFLOW_RUN runs; the API, the sweep and the worker
+ * start it when it is not running.
  */
 export async function ingestPartitionWorkflow(input: IngestPartitionInput): Promise<void> {
-  // Remembered per visitor: a merged visitor's event is handed on, same id, to its person, who
-  // may map to this same partition (before the patch, that copy was dropped as already applied).
-  const perVisitor = patched('partition-recent-ids-per-visitor');
-  const keyOf = (event: VisitorEvent): string => (perVisitor ? `${event.visitorId}\u0000${event.id}` : event.id);
-  const queue: VisitorEvent[] = [...(input.pending ?? [])];
-  const queuedIds = new Set(queue.map(keyOf));
-  const recent = new RecentIds(input.recentIds ?? [], RECENT_IDS);
-  const settled = new Set<string>(input.settledIds ?? []);
   let applied = input.applied ?? 0;
   let parked = input.parked ?? 0;
-  let oneAtATime = 0;
-  let lastBatch: IngestPartitionState['lastBatch'] = null;
-  let lastLag = 0;
-  const rate: Array<{ at: number; size: number }> = [];
-
-  setHandler(ingestPartitionEventsSignal, (events) => {
-    for (const event of events) {
-      const key = keyOf(event);
-      if (recent.has(key)) {
-        if (settled.size < MAX_CARRIED) settled.add(event.id);
-      } else if (!queuedIds.has(key)) {
-        queue.push(event);
-        queuedIds.add(key);
-      }
-    }
-  });
+  let batches = input.batches ?? 0;
+  let runStartedAt: string | null = null;
+  let lastRun = null as IngestPartitionRun | null;
   setHandler(ingestPartitionStateQuery, (): IngestPartitionState => {
-    const now = Date.now();
-    const recentRate = rate.filter((r) => now - r.at < 60_000);
-    const span = recentRate.length > 1 ? (recentRate[recentRate.length - 1].at - recentRate[0].at) / 1000 : 0;
-    const appliedPerSecond = span > 0 ? recentRate.slice(1).reduce((sum, r) => sum + r.size, 0) / span : 0;
+    const ranMs = lastRun?.finishedAt ? Date.parse(lastRun.finishedAt) - Date.parse(lastRun.startedAt) : 0;
     return {
       partition: input.partition,
       partitions: input.partitions,
-      backlog: queue.length,
+      backlog: lastRun?.backlog ?? 0,
       applied,
       parked,
-      appliedPerSecond: Math.round(appliedPerSecond * 10) / 10,
-      lastBatch,
-      lagMs: queue.length > 0 ? Math.max(0, now - queue[0].receivedAt) : lastLag,
+      batches,
+      appliedPerSecond: lastRun && ranMs > 0 ? Math.round((lastRun.applied / ranMs) * 10_000) / 10 : 0,
+      lastBatch: lastRun?.lastBatch ?? null,
+      lagMs: lastRun?.lagMs ?? 0,
+      runStartedAt,
+      lastRunAt: lastRun?.finishedAt ?? null,
       runId: workflowInfo().runId,
       historyLength: workflowInfo().historyLength,
     };
   });
 
-  for (;;) {
-    await condition(() => queue.length > 0 || settled.size > 0);
-    const batch = queue.splice(0, oneAtATime > 0 ? 1 : BATCH);
-    for (const event of batch) queuedIds.delete(keyOf(event));
-    oneAtATime = Math.max(0, oneAtATime - batch.length);
-    const settledIds = [...settled];
-    settled.clear();
-    const started = Date.now();
-    try {
-      const applyIngestBatch = input.batchActivity === 'regular' ? regular.applyIngestBatch : local.applyIngestBatch;
-      await applyIngestBatch({ events: batch, settledIds });
-    } catch (err) {
-      const reason = eventFailureOf(err);
-      if (reason === null) throw err;
-      for (const id of settledIds) settled.add(id);
-      if (batch.length > 1) {
-        // Replay the batch one event at a time: the culprit is parked, the others are applied.
-        queue.unshift(...batch);
-        for (const event of batch) queuedIds.add(keyOf(event));
-        oneAtATime = batch.length;
-      } else {
-        // Parked, not remembered as applied: a replay of it must reach the activity again.
-        await parkVisitorEvent({ event: batch[0], error: reason });
-        parked++;
-      }
-      continue;
-    }
-    for (const event of batch) recent.add(keyOf(event));
-    applied += batch.length;
-    const finished = Date.now();
-    if (batch.length > 0) {
-      lastBatch = { size: batch.length, at: new Date(finished).toISOString(), tookMs: finished - started };
-      lastLag = Math.max(0, finished - Math.min(...batch.map((e) => e.receivedAt)));
-      rate.push({ at: finished, size: batch.length });
-      if (rate.length > RATE_WINDOW) rate.shift();
-    }
-    const info = workflowInfo();
-    const historyFull = info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? MAX_HISTORY);
-    if (historyFull && queue.length <= MAX_CARRIED && JSON.stringify(queue).length + JSON.stringify(recent.list()).length <= MAX_CARRIED_BYTES) {
-      await continueAsNew<typeof ingestPartitionWorkflow>({ ...input, pending: queue, recentIds: recent.list(), settledIds: [...settled], applied, parked });
-    }
+  for (let run = 0; run < (input.runsPerWorkflowRun ?? RUNS_PER_WORKFLOW_RUN); run++) {
+    runStartedAt = new Date().toISOString();
+    const result = await runIngestPartition({ partition: input.partition, partitions: input.partitions, runForMs: input.runForMs ?? RUN_FOR_MS });
+    runStartedAt = null;
+    // A run that applied nothing keeps the last batch's figures.
+    const previous = lastRun;
+    lastRun = result.batches > 0 || previous === null ? result : { ...result, lastBatch: previous.lastBatch, lagMs: previous.lagMs };
+    applied += result.applied;
+    parked += result.parked;
+    batches += result.batches;
+    if (workflowInfo().continueAsNewSuggested) break;
   }
+  await continueAsNew<typeof ingestPartitionWorkflow>({ ...input, applied, parked, batches });
 }

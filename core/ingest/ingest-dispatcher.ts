@@ -1,6 +1,7 @@
 import type { Deps } from '../platform/deps';
 import type { VisitorEvent } from '../visitors/visitor-types';
-import { handOver, routeKey, visitorKey } from './send-to-visitor';
+import { sendToVisitor, visitorKey } from './send-to-visitor';
+import { ensureIngestPartitionsFor } from './start-ingest-partitions';
 
 export interface DispatcherOptions {
   /** Signals in flight at once. */
@@ -16,31 +17,27 @@ export interface DispatcherOptions {
   /** Visitors remembered as deferred; beyond it everything goes to the sweep for deferMs. */
   maxDeferred?: number;
   now?: () => number;
-  /**
-   * How long events wait to be gathered into one hand-over (0: one tick). With
-   * INGEST_PIPELINE=partitions the API passes INGEST_PARTITION_LINGER: fewer, larger signals.
-   */
-  lingerMs?: number;
 }
 
 /**
  * Hands accepted events to Temporal in the background, so a 202 waits for the database write
- * only. Events of one visitor (with INGEST_PIPELINE=partitions: of one partition) that arrive
- * together go in one signal, and a visitor (partition) has at most one hand-over in flight, so
- * its workflow receives them in arrival order. When Temporal is
+ * only. With INGEST_PIPELINE=partitions there is nothing to hand over (the partitions poll the
+ * outbox): it only makes sure their workflows run. With `visitors`, events of one visitor that
+ * arrive together go in one signal, and a visitor has at most one hand-over in flight, so its
+ * workflow receives them in arrival order. When Temporal is
  * unreachable the dispatcher drops its copy and backs off: the events are in the outbox, and
  * the sweep re-dispatches anything older than OUTBOX_SWEEP_AFTER, oldest first. A visitor whose
  * events were left to the sweep sends its newer ones the same way for a while, so they cannot
  * overtake the older ones. Memory stays bounded.
  */
 export class IngestDispatcher {
-  /** Per route (visitor, or partition), in arrival order; a Map keeps routes in the order they first arrived. */
+  /** Per visitor, in arrival order; a Map keeps visitors in the order they first arrived. */
   private queue = new Map<string, VisitorEvent[]>();
   private queued = 0;
   private inFlight = 0;
   /**
-   * Routes (visitors or partitions) with a hand-over in flight. Their newer events wait: two concurrent
-   * signal-with-starts to one workflow may reach Temporal in either order.
+   * Visitors with a hand-over in flight. Their newer events wait: two concurrent signal-with-starts
+   * to one workflow may reach Temporal in either order.
    */
   private readonly sending = new Set<string>();
   /** Visitor → until when its events go to the sweep; ordered by that time (re-set moves to the end). */
@@ -52,7 +49,6 @@ export class IngestDispatcher {
   private readonly deferMs: number;
   private readonly maxDeferred: number;
   private readonly now: () => number;
-  private readonly lingerMs: number;
   private idleWaiters: Array<() => void> = [];
   /**
    * One controller per hand-over, so close() can cancel those still retrying (the outbox keeps
@@ -71,10 +67,10 @@ export class IngestDispatcher {
     this.deferMs = opts.deferMs ?? 120_000;
     this.maxDeferred = opts.maxDeferred ?? 50_000;
     this.now = opts.now ?? Date.now;
-    this.lingerMs = opts.lingerMs ?? 0;
   }
 
   enqueue(events: VisitorEvent[]): void {
+    if (this.deps.config.INGEST_PIPELINE === 'partitions') return this.ensurePartitions(events);
     const now = this.now();
     for (const event of events) {
       const key = visitorKey(event);
@@ -82,10 +78,9 @@ export class IngestDispatcher {
         this.leaveToSweep(key, now);
         continue;
       }
-      const route = routeKey(this.deps.config, event);
-      const list = this.queue.get(route);
+      const list = this.queue.get(key);
       if (list) list.push(event);
-      else this.queue.set(route, [event]);
+      else this.queue.set(key, [event]);
       this.queued++;
     }
     this.schedule();
@@ -113,34 +108,38 @@ export class IngestDispatcher {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    // One tick of coalescing (or lingerMs) lets events of the same route in a burst share a signal.
-    const run = () => {
+    // One tick of coalescing lets events of the same visitor in a burst share a signal.
+    setImmediate(() => {
       this.scheduled = false;
       this.pump();
-    };
-    if (this.lingerMs > 0) setTimeout(run, this.lingerMs).unref();
-    else setImmediate(run);
+    });
+  }
+
+  /** Partitions mode: their workflows poll the outbox; a failed check is repeated by the next request or the sweep. */
+  private ensurePartitions(events: VisitorEvent[]): void {
+    if (events.length === 0 || this.closed) return;
+    ensureIngestPartitionsFor(this.deps, events).catch((err: unknown) => this.deps.logger.warn({ err }, 'could not make sure the ingest partitions run; the events wait in the outbox'));
   }
 
   private pump(): void {
-    for (const [route, events] of this.queue) {
+    for (const [key, events] of this.queue) {
       if (this.inFlight >= this.concurrency) break;
-      if (this.sending.has(route)) continue;
-      this.queue.delete(route);
+      if (this.sending.has(key)) continue;
+      this.queue.delete(key);
       this.queued -= events.length;
-      this.send(route, events);
+      this.send(key, events);
     }
     if (this.queued === 0 && this.inFlight === 0) this.notifyIdle();
   }
 
-  private send(route: string, events: VisitorEvent[]): void {
+  private send(key: string, events: VisitorEvent[]): void {
     this.inFlight++;
     const { workspaceId, visitorId } = events[0];
-    this.sending.add(route);
+    this.sending.add(key);
     const controller = new AbortController();
     this.inFlightControllers.add(controller);
     this.deps.temporal
-      .withAbortSignal(controller.signal, () => handOver(this.deps, events))
+      .withAbortSignal(controller.signal, () => sendToVisitor(this.deps, { workspaceId, visitorId, events }))
       .catch((err: unknown) => {
         // Leave them to the outbox sweep; stop trying for a moment so an outage costs no CPU.
         const now = this.now();
@@ -153,10 +152,9 @@ export class IngestDispatcher {
       })
       .finally(() => {
         this.inFlightControllers.delete(controller);
-        this.sending.delete(route);
+        this.sending.delete(key);
         this.inFlight--;
-        if (this.lingerMs > 0 && this.queued > 0) this.schedule();
-        else this.pump();
+        this.pump();
       });
   }
 

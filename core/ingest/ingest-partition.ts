@@ -1,7 +1,7 @@
 /**
- * Routing of ingest events to partitions (INGEST_PIPELINE=partitions). A visitor always maps to
- * the same partition for a given count, so one partition workflow is the only writer of a visitor
- * and applies its events in arrival order. Pure: no I/O.
+ * Routing of ingest events to partitions (INGEST_PIPELINE=partitions), and their order. A visitor
+ * always maps to the same partition for a given count, so one partition workflow is the only
+ * writer of a visitor and applies its events in hand-over order. No I/O.
  */
 
 /** FNV-1a (32 bit) of a string's UTF-16 code units: stable across processes, versions and platforms. */
@@ -20,8 +20,25 @@ export function fnv1a32(text: string): number {
   return hash >>> 0;
 }
 
+/** A visitor's route: stored with its outbox rows, so a partition finds them as `route % partitions`. */
+export function routeOf(workspaceId: string, visitorId: string): number {
+  return fnv1a32(`${workspaceId}\u0000${visitorId}`);
+}
+
 /** The partition (0 … partitions-1) of a visitor. */
 export function partitionOf(workspaceId: string, visitorId: string, partitions: number): number {
   if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
-  return fnv1a32(`${workspaceId}\u0000${visitorId}`) % partitions;
+  return routeOf(workspaceId, visitorId) % partitions;
+}
+
+let lastSeq = 0;
+
+/**
+ * The next hand-over sequence number (an outbox row's `seq`): milliseconds × 1,000 plus a
+ * counter, so it increases within a process even when the clock steps back, and orders rows of
+ * different processes by time (as receivedAt did). Below 2^53 until the year 2255.
+ */
+export function nextSeq(now: number = Date.now()): number {
+  lastSeq = Math.max(now * 1000, lastSeq + 1);
+  return lastSeq;
 }

@@ -3,6 +3,7 @@ import { IngestOutboxModel, type IngestOutboxDoc } from './ingest-outbox.model';
 import type { VisitorEvent } from '../visitors/visitor-types';
 import { insertManyOnce, insertOnce } from '../platform/insert-once';
 import { databaseIsFerretDb } from '../platform/db';
+import { nextSeq, routeOf } from './ingest-partition';
 
 /**
  * The write behind a 202: acknowledged by a majority of a replica set and journaled, so an
@@ -40,6 +41,35 @@ export const ingestRepository = {
       }
     }
     return { duplicates, failed };
+  },
+
+  /**
+   * Hands events to another visitor's partition by rewriting their rows (new visitor, route and
+   * seq, in the given order): a merged visitor's remaining events, or a parked event replayed.
+   * Upserts, so a row already applied and cleared comes back (the visitor drops what it holds).
+   */
+  async requeue(events: VisitorEvent[]): Promise<void> {
+    const docs = events.map(toOutboxDoc);
+    await Promise.all(docs.map((doc) => IngestOutboxModel.collection.replaceOne({ _id: doc._id as never }, doc as never, { upsert: true, writeConcern: ACCEPTED_DURABLY })));
+  },
+
+  /** A partition's oldest rows, in hand-over order (a full read on FerretDB: the outbox is small). */
+  async nextForPartition(partition: number, partitions: number, limit: number): Promise<IngestOutboxDoc[]> {
+    return IngestOutboxModel.find({ route: { $mod: [partitions, partition] } })
+      .sort({ seq: 1 })
+      .limit(limit)
+      .lean<IngestOutboxDoc[]>();
+  },
+
+  async countForPartition(partition: number, partitions: number): Promise<number> {
+    return IngestOutboxModel.countDocuments({ route: { $mod: [partitions, partition] } });
+  },
+
+  /** Rows written before partitions polled the outbox have no route: gives them one (oldest first), so a partition finds them. */
+  async routeUnrouted(limit: number): Promise<number> {
+    const rows = await IngestOutboxModel.find({ route: { $exists: false } }).sort({ receivedAt: 1 }).limit(limit).lean<IngestOutboxDoc[]>();
+    for (const row of rows) await IngestOutboxModel.collection.updateOne({ _id: row._id as never }, { $set: { route: routeOf(row.workspaceId, row.visitorId), seq: nextSeq() } });
+    return rows.length;
   },
 
   async isProcessed(id: string): Promise<boolean> {
@@ -105,5 +135,5 @@ export function processedEntryOf(event: VisitorEvent, appliedTo: string, applied
 }
 
 function toOutboxDoc(event: VisitorEvent): IngestOutboxDoc {
-  return { _id: event.id, workspaceId: event.workspaceId, visitorId: event.visitorId, event, receivedAt: new Date(event.receivedAt) };
+  return { _id: event.id, workspaceId: event.workspaceId, visitorId: event.visitorId, event, receivedAt: new Date(event.receivedAt), route: routeOf(event.workspaceId, event.visitorId), seq: nextSeq() };
 }

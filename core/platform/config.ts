@@ -121,10 +121,8 @@ export const configSchema = z.object({
   INGEST_PIPELINE: z.enum(['visitors', 'partitions']).default('partitions'),
   /** Partitions in `partitions` mode; a visitor maps to one by a stable hash. Changing it while events are in flight may reorder a visitor's events across the switch. */
   INGEST_PARTITIONS: positiveInt.pipe(z.number().max(256, 'must be at most 256')).default(4),
-  /** In `partitions` mode, whether a batch runs as a local activity (a marker in the history) or a regular one; read when a partition workflow starts. */
-  INGEST_PARTITION_ACTIVITY: z.enum(['local', 'regular']).default('local'),
-  /** In `partitions` mode, how long the API gathers a partition's events before one signal hands them over. */
-  INGEST_PARTITION_LINGER: duration.pipe(z.number().max(5_000, 'must be at most 5s')).prefault('200ms'),
+  /** In `partitions` mode, how long one run of a partition's activity polls before it reports to its workflow (the state query's freshness; a run costs 6 history events). */
+  INGEST_PARTITION_RUN: duration.pipe(z.number().min(200, 'must be at least 200ms').max(9 * 60_000, 'must be at most 9m')).prefault('1m'),
   /** Whether identified people get the person workflow (enrichment, lead scoring, decay); off only to measure its cost. */
   PERSON_PIPELINE: bool.default(true),
   /** Facts about a person arriving within this long of its last scoring are scored together, once the interval has passed (its first score is immediate). */

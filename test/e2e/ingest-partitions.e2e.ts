@@ -1,8 +1,9 @@
 /**
  * The partitioned ingest pipeline (INGEST_PIPELINE=partitions): events of many visitors applied in
- * batches by a few `ingest-partition-<n>` workflows. Per-visitor order, merges across partitions,
- * idempotent repeats, poison events parked, a Temporal outage left to the outbox sweep, and the
- * partition `state` query. The file runs its own Temporal dev server (the outage test stops it).
+ * batches by a few `ingest-partition-<n>` workflows, each polling its rows of the ingest outbox.
+ * Per-visitor order, merges across partitions, idempotent repeats, poison events parked, a
+ * Temporal outage, continue-as-new, and the partition `state` query. The file runs its own
+ * Temporal dev server (the outage test stops it).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,14 +16,14 @@ import { createLogger } from '../../core/platform/logger';
 import { databaseIsFerretDb } from '../../core/platform/db';
 import { ingestRepository } from '../../core/ingest/ingest.repository';
 import { partitionOf } from '../../core/ingest/ingest-partition';
-import { sendToVisitor } from '../../core/ingest/send-to-visitor';
+import { ensureIngestPartitionsFor } from '../../core/ingest/start-ingest-partitions';
 import { prepareIngestEvent } from '../../core/ingest/accept-ingest-events';
 import { parkedEventRepository } from '../../core/visitors/parked-event.repository';
 import { visitorRepository } from '../../core/visitors/visitor.repository';
 import { leadIdFor } from '../../core/visitors/visitor-ids';
 import type { VisitorEvent } from '../../core/visitors/visitor-types';
 import { workflowIds } from '../../core/platform/temporal/workflow-ids';
-import { ingestPartitionEventsSignal, ingestPartitionStateQuery, ingestPartitionWorkflow, outboxSweepWorkflow, type IngestPartitionState } from '../../workflows';
+import { ingestPartitionStateQuery, ingestPartitionWorkflow, outboxSweepWorkflow, type IngestPartitionState } from '../../workflows';
 import {
   ingest,
   ingestOk,
@@ -55,7 +56,7 @@ describe('partitioned ingest pipeline (INGEST_PIPELINE=partitions, private Tempo
     serverOptions = { bin: requiredEnv('SIGNALBOX_TEMPORAL_BIN'), dbFile: join(dir, 'temporal.db'), port: await freePort(), namespace: 'default', logDir: dir };
     temporal = await startTemporalDevServer(serverOptions);
     process.env.SIGNALBOX_TEST_TEMPORAL_ADDRESS = temporal.address;
-    stack = await startTestStack({ env: { INGEST_PIPELINE: 'partitions', INGEST_PARTITIONS: String(PARTITIONS), INGEST_PARTITION_LINGER: '50ms', OUTBOX_SWEEP_AFTER: '2s' } });
+    stack = await startTestStack({ env: { INGEST_PIPELINE: 'partitions', INGEST_PARTITIONS: String(PARTITIONS), INGEST_PARTITION_RUN: '2s', OUTBOX_SWEEP_AFTER: '2s' } });
   }, 90_000);
   afterAll(async () => {
     await stack?.close();
@@ -72,10 +73,10 @@ describe('partitioned ingest pipeline (INGEST_PIPELINE=partitions, private Tempo
     if (!prepared.ok) throw new Error('test event did not validate');
     return prepared.event;
   };
-  /** Accepted as the API would (outbox first), then handed over (to the visitor's partition). */
+  /** Accepted as the API would: written to the outbox, where the partitions find them. */
   const accept = async (events: VisitorEvent[]) => {
     await ingestRepository.addManyToOutbox(events);
-    await sendToVisitor(deps(), { workspaceId: events[0].workspaceId, visitorId: events[0].visitorId, events });
+    await ensureIngestPartitionsFor(deps(), events);
   };
   const urlsOn = async (visitorId: string) => links(await timelineOf(visitorId)).map((l) => l.url);
   /** A fingerprint whose visitor maps to partition `n` (or not to `n`, with `not`). */
@@ -196,9 +197,8 @@ describe('partitioned ingest pipeline (INGEST_PIPELINE=partitions, private Tempo
     const id = visitorIdOf(ws, fp);
     await waitForVisitor(id, (v) => v.summary.pageVisits === 5, 'the batch applied');
     await waitForEmptyOutbox(ws.id);
-    // Handed over a third time (as the sweep would), after it was applied: dropped, outbox stays clean.
-    await ingestRepository.addManyToOutbox(events);
-    await sendToVisitor(deps(), { workspaceId: ws.id, visitorId: id, events: events.map((e) => ({ ...e, redelivered: true })) });
+    // In the outbox a third time, after it was applied (a repeat racing the processed log): dropped, outbox stays clean.
+    await accept(events.map((e) => ({ ...e, redelivered: true })));
     await waitForEmptyOutbox(ws.id, 20_000);
     await sleep(1_000);
     expect((await visitorRepository.findById(id))?.summary.pageVisits).toBe(5);
@@ -216,9 +216,8 @@ describe('partitioned ingest pipeline (INGEST_PIPELINE=partitions, private Tempo
     const after = pageEvent(ws, fp, 'https://poison.example/after', t0 + 2000);
     const other = [pageEvent(ws, neighbour, 'https://poison.example/n1', t0), pageEvent(ws, neighbour, 'https://poison.example/n2', t0 + 1000)];
     const parkedBefore = (await partitionHandle(partition).query(ingestPartitionStateQuery)).parked;
-    // One hand-over to the partition carrying both visitors: one batch.
-    await ingestRepository.addManyToOutbox([before, poison, after, ...other]);
-    await sendToVisitor(deps(), { workspaceId: ws.id, visitorId: visitorIdOf(ws, fp), events: [before, other[0], poison, other[1], after] });
+    // Written together, so the partition's next poll takes both visitors in one batch.
+    await accept([before, other[0], poison, other[1], after]);
 
     await eventually(async () => ((await urlsOn(before.visitorId)).length === 2 ? true : undefined), 60_000, 'the good events applied');
     expect(await urlsOn(before.visitorId)).toEqual(['https://poison.example/before', 'https://poison.example/after']);
@@ -226,46 +225,57 @@ describe('partitioned ingest pipeline (INGEST_PIPELINE=partitions, private Tempo
     await waitForEmptyOutbox(ws.id);
     const parked = await parkedEventRepository.findInWorkspace(ws.id, poison.id);
     expect(parked).toMatchObject({ _id: poison.id, timesParked: 1 });
-    const state = await partitionHandle(partition).query(ingestPartitionStateQuery);
+    // The state query counts it once the run that parked it reported (INGEST_PARTITION_RUN).
+    const state = await eventually(async () => {
+      const s = await partitionHandle(partition).query(ingestPartitionStateQuery);
+      return s.parked > parkedBefore && s.runStartedAt !== null ? s : undefined;
+    }, 20_000, 'the run that parked it reported');
     expect(state.parked).toBe(parkedBefore + 1);
     expect(state.backlog).toBe(0);
   }, 120_000);
 
-  it('continues as new with its backlog, recent ids and counters', async () => {
+  it('continues as new with its counters; a partition run of an earlier, signal-fed version is replaced', async () => {
     const ws = await roomyWorkspace(stack, 'Partitions continue-as-new');
-    const workflowId = `test-ingest-partition-can-${randomAlphanumeric(8)}`;
-    const fps = Array.from({ length: 10 }, () => uniqueFingerprint('can'));
+    const fps = Array.from({ length: 10 }, () => fingerprintIn(ws, 'can', (p) => p === 0));
     const events = fps.flatMap((fp) => Array.from({ length: 4 }, (_, i) => pageEvent(ws, fp, `https://can.example/${fp}/${i}`, t0 + i * 1000)));
-    await ingestRepository.addManyToOutbox(events);
-    const start = (chunk: VisitorEvent[]) =>
-      stack.temporal.workflow.signalWithStart(ingestPartitionWorkflow, {
-        taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
-        workflowId,
-        args: [{ partition: 99, partitions: PARTITIONS, historyLimit: 20 }],
-        signal: ingestPartitionEventsSignal,
-        signalArgs: [chunk],
-      });
-    // One signal per visitor-step: many small batches, several continue-as-new.
-    for (let i = 0; i < events.length; i += 2) await start(events.slice(i, i + 2));
+    // Partition 0 replaced by a run that reports every 300 ms and continues as new every 2 runs.
+    // It is started as a run of the earlier version would have been (no `handover` in its memo).
+    await partitionHandle(0).terminate('test: replaced by a short-run partition');
+    const started = await stack.temporal.workflow.start(ingestPartitionWorkflow, {
+      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+      workflowId: workflowIds.ingestPartition(stack.config.TEMPORAL_TASK_QUEUE, 0),
+      args: [{ partition: 0, partitions: PARTITIONS, runForMs: 300, runsPerWorkflowRun: 2 }],
+      memo: { kind: 'ingest-partition', partition: 0, partitions: PARTITIONS },
+    });
+    for (let i = 0; i < events.length; i += 8) {
+      await ingestRepository.addManyToOutbox(events.slice(i, i + 8));
+      await sleep(150);
+    }
     for (const fp of fps) await waitForVisitor(visitorIdOf(ws, fp), (v) => v.summary.pageVisits === 4, `every page view of ${fp}`);
     await waitForEmptyOutbox(ws.id);
-    // Sent again after continuing as new: the carried recent ids drop them before any work.
-    await start(events.slice(0, 4));
-    const handle = stack.temporal.workflow.getHandle(workflowId);
     const state = await eventually(async () => {
-      const s = await handle.query(ingestPartitionStateQuery);
-      return s.applied === events.length && s.backlog === 0 ? s : undefined;
-    }, 20_000, 'the partition to count every event');
+      const s = await partitionHandle(0).query(ingestPartitionStateQuery);
+      return s.applied === events.length && s.runId !== started.firstExecutionRunId ? s : undefined;
+    }, 20_000, 'the partition to count every event in a later run');
+    expect(state).toMatchObject({ partition: 0, applied: events.length, backlog: 0, parked: 0 });
+    expect(state.batches).toBeGreaterThan(0);
     const runs: string[] = [];
-    for await (const wf of stack.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(wf.runId);
-    expect(runs.length).toBeGreaterThan(1);
-    expect(runs).toContain(state.runId);
-    expect(state).toMatchObject({ partition: 99, applied: events.length, backlog: 0, parked: 0 });
+    for await (const wf of stack.temporal.workflow.list({ query: `WorkflowId = '${started.workflowId}' AND StartTime >= '${new Date(Date.now() - 60_000).toISOString()}'` })) runs.push(wf.runId);
+    expect(runs.length).toBeGreaterThan(2);
     expect((await processedEventsOf(ws.id)).length).toBe(events.length);
-    await handle.terminate('test done');
+
+    // The worker's start-up check replaces a run without the outbox hand-over in its memo (this one), and starts the partitions.
+    const { replaceSignalFedPartitions, ensureAllIngestPartitions } = await import('../../core/ingest/start-ingest-partitions');
+    expect(await replaceSignalFedPartitions(deps())).toEqual([0]);
+    await ensureAllIngestPartitions({ ...deps(), temporal: stack.temporal });
+    const replaced = await partitionHandle(0).describe();
+    expect(replaced.status.name).toBe('RUNNING');
+    expect(replaced.runId).not.toBe(state.runId);
+    expect(await replaced.memo).toMatchObject({ handover: 'outbox' });
+    expect(await replaceSignalFedPartitions(deps())).toEqual([]);
   }, 90_000);
 
-  it('answers 202 while Temporal is down; the outbox sweep applies everything once, in order, to the right partitions', async () => {
+  it('answers 202 while Temporal is down; once it is back the partitions apply everything once, in order', async () => {
     const ws = await roomyWorkspace(stack, 'Partitions outage');
     const fps = [uniqueFingerprint('out-a'), uniqueFingerprint('out-b'), uniqueFingerprint('out-c')];
     const sent = new Map<string, string[]>(fps.map((fp) => [fp, []]));
@@ -283,6 +293,8 @@ describe('partitioned ingest pipeline (INGEST_PIPELINE=partitions, private Tempo
     await temporal?.stop();
     temporal = undefined;
     const downSince = Date.now();
+    // A partition run in progress goes on polling until its INGEST_PARTITION_RUN (2 s) is over; then none can start.
+    await sleep(3_000);
     for (let i = 0; i < 12; i++) await send(fps[i % fps.length]);
     while (Date.now() - downSince < OUTAGE_MS) await sleep(200);
     expect(failures).toEqual([]);

@@ -118,45 +118,20 @@ describe('IngestDispatcher', () => {
     /** Visitor ids v0, v1, … grouped by the partition they map to. */
     const inPartition = (n: number) => Array.from({ length: 50 }, (_, i) => `v${i}`).filter((v) => partitionOf('ws_1', v, 2) === n);
 
-    it('hands a partition’s events of many visitors over in one signal, one hand-over per partition in flight, in arrival order', async () => {
+    it('signals nothing (the partitions poll the outbox) and starts each partition involved once per check interval', async () => {
       const { client, calls } = fakeTemporal();
-      const dispatcher = new IngestDispatcher({ config: partitions, logger, temporal: client }, { lingerMs: 5 });
+      const started: string[] = [];
+      (client.workflow as unknown as { start: (w: unknown, o: { workflowId: string }) => Promise<void> }).start = async (_w, opts) => void started.push(opts.workflowId);
+      const dispatcher = new IngestDispatcher({ config: partitions, logger, temporal: client });
       const [a, b] = inPartition(0);
       const [c] = inPartition(1);
-      dispatcher.enqueue([event(a, 'a1'), event(c, 'c1'), event(b, 'b1'), event(a, 'a2')]);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(calls.map((x) => [x.workflowId, x.ids])).toEqual([
-        ['ingest-partition-q-0', ['a1', 'b1', 'a2']],
-        ['ingest-partition-q-1', ['c1']],
-      ]);
-      dispatcher.enqueue([event(b, 'b2')]);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(calls).toHaveLength(2); // partition 0 still has a hand-over in flight
-      calls[0].settle();
-      calls[1].settle();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(calls.map((x) => x.ids)).toEqual([['a1', 'b1', 'a2'], ['c1'], ['b2']]);
-      calls[2].settle();
-      await dispatcher.drain();
+      dispatcher.enqueue([event(a, 'a1'), event(c, 'c1'), event(b, 'b1')]);
+      dispatcher.enqueue([event(a, 'a2')]);
+      await tick();
+      await tick();
+      expect(calls).toEqual([]);
+      expect(started.sort()).toEqual(['ingest-partition-q-0', 'ingest-partition-q-1']);
       expect(dispatcher.pending).toBe(0);
-    });
-
-    it('after a failed hand-over defers every visitor it carried (not the whole partition for good)', async () => {
-      const { client, calls } = fakeTemporal();
-      let now = 1_000_000;
-      const dispatcher = new IngestDispatcher({ config: partitions, logger, temporal: client }, { deferMs: 60_000, now: () => now });
-      const [a, b, other] = inPartition(0);
-      dispatcher.enqueue([event(a, 'a1'), event(b, 'b1')]);
-      await tick();
-      calls[0].settle(new Error('unavailable'));
-      await dispatcher.drain();
-      now += 10_000;
-      // a and b are deferred (their newer events must not overtake), another visitor of the partition is not.
-      dispatcher.enqueue([event(a, 'a2'), event(other, 'o1'), event(b, 'b2')]);
-      await tick();
-      expect(calls.map((x) => x.ids)).toEqual([['a1', 'b1'], ['o1']]);
-      calls[1].settle();
-      await dispatcher.drain();
     });
   });
 });

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import { fnv1a32, partitionOf } from '../../core/ingest/ingest-partition';
-import { routeKey } from '../../core/ingest/send-to-visitor';
+import { fnv1a32, nextSeq, partitionOf, routeOf } from '../../core/ingest/ingest-partition';
 
 describe('ingest partition routing', () => {
   it('is stable: pinned values never change (a change would move visitors between partitions mid-flight)', () => {
@@ -51,10 +50,24 @@ describe('ingest partition routing', () => {
     }
   });
 
-  it('routes by visitor in the visitors pipeline and by partition in the partitions pipeline', () => {
-    const event = { workspaceId: 'ws_a', visitorId: 'v_1' };
-    expect(routeKey({ INGEST_PIPELINE: 'visitors', INGEST_PARTITIONS: 8 }, event)).toBe('ws_a\u0000v_1');
-    expect(routeKey({ INGEST_PIPELINE: 'partitions', INGEST_PARTITIONS: 8 }, event)).toBe(`partition:${partitionOf('ws_a', 'v_1', 8)}`);
+  it('stores one route per visitor: its partition for any count is the route modulo the count (a poll filters rows by $mod)', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.integer({ min: 1, max: 256 }), (ws, visitor, partitions) => {
+        expect(routeOf(ws, visitor) % partitions).toBe(partitionOf(ws, visitor, partitions));
+      }),
+    );
+  });
+
+  it('numbers hand-overs in increasing order, even when the clock steps back, and by time across processes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1_600_000_000_000, max: 4_000_000_000_000 }), { minLength: 1, maxLength: 200 }), (clock) => {
+        const seqs = clock.map((now) => nextSeq(now));
+        for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBeGreaterThan(seqs[i - 1]);
+        for (const seq of seqs) expect(Number.isSafeInteger(seq)).toBe(true);
+      }),
+    );
+    // A later millisecond always sorts after an earlier one, whatever the counter of either.
+    expect(nextSeq(8_000_000_000_000)).toBeGreaterThan(4_000_000_000_000 * 1000 + 10_000);
   });
 
   it('refuses a partition count that is not a positive integer', () => {

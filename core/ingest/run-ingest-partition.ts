@@ -1,0 +1,103 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Deps } from '../platform/deps';
+import { isTransientError } from '../platform/transient-errors';
+import { ATTEMPTS_BEFORE_PARKING } from '../visitors/event-failure';
+import { parkVisitorEvent } from '../visitors/park-visitor-event';
+import type { VisitorEvent } from '../visitors/visitor-types';
+import { applyIngestBatch } from './apply-ingest-batch';
+import { ingestRepository } from './ingest.repository';
+
+/** What one run of a partition did (the workflow adds runs up; its state query shows them). */
+export interface IngestPartitionRun {
+  batches: number;
+  applied: number;
+  /** Events set aside after failing on every attempt (list and replay them through /api/v1/parked-events). */
+  parked: number;
+  lastBatch: { size: number; at: string; tookMs: number } | null;
+  /** Age of the last batch's oldest event when it was applied (ms since accepted). */
+  lagMs: number;
+  /** Rows of the partition still waiting when the run ended. */
+  backlog: number;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface RunIngestPartitionInput {
+  partition: number;
+  partitions: number;
+  runForMs: number;
+  /** Aborted when the worker shuts down or Temporal cancels the run: it returns after the batch in hand. */
+  signal: AbortSignal;
+  /** Called between batches with the run so far (the activity heartbeats it). */
+  progress?: (run: IngestPartitionRun) => void;
+}
+
+/** Rows read per poll, at most: one batch. */
+const BATCH = 300;
+/** Poll interval of an idle partition: doubles from the first to the second while nothing waits. */
+const POLL_MIN_MS = 5;
+const POLL_MAX_MS = 100;
+
+/**
+ * One run of an ingest partition (INGEST_PIPELINE=partitions): polls the outbox rows whose route
+ * maps to the partition and applies them, oldest first, a batch at a time, until runForMs has
+ * passed or the signal aborts. The outbox is the hand-over, so an event costs Temporal nothing;
+ * a visitor maps to one partition, so one run is its only writer and applies its events in order.
+ *
+ * An outage fails the run (Temporal runs it again with backoff; the rows wait). A batch that fails
+ * for a reason of its own is applied one event at a time, each tried a few times: the culprit is
+ * parked, the rest applied.
+ */
+export async function runIngestPartition(deps: Deps, input: RunIngestPartitionInput): Promise<IngestPartitionRun> {
+  const started = Date.now();
+  const run: IngestPartitionRun = { batches: 0, applied: 0, parked: 0, lastBatch: null, lagMs: 0, backlog: 0, startedAt: new Date(started).toISOString(), finishedAt: null };
+  let idleMs = POLL_MIN_MS;
+  while (!input.signal.aborted && Date.now() - started < input.runForMs) {
+    input.progress?.(run);
+    const rows = await ingestRepository.nextForPartition(input.partition, input.partitions, BATCH);
+    if (rows.length === 0) {
+      await sleep(idleMs, undefined, { signal: input.signal }).catch(() => undefined);
+      idleMs = Math.min(idleMs * 2, POLL_MAX_MS);
+      continue;
+    }
+    idleMs = POLL_MIN_MS;
+    const events = rows.map((row) => row.event);
+    const batchStarted = Date.now();
+    await applyOrPark(deps, events, run);
+    const finished = Date.now();
+    run.batches++;
+    run.lastBatch = { size: events.length, at: new Date(finished).toISOString(), tookMs: finished - batchStarted };
+    run.lagMs = Math.max(0, finished - Math.min(...events.map((e) => e.receivedAt)));
+  }
+  run.backlog = await ingestRepository.countForPartition(input.partition, input.partitions);
+  run.finishedAt = new Date().toISOString();
+  return run;
+}
+
+async function applyOrPark(deps: Deps, events: VisitorEvent[], run: IngestPartitionRun): Promise<void> {
+  try {
+    run.applied += (await applyIngestBatch(deps, { events })).applied;
+    return;
+  } catch (err) {
+    if (isTransientError(err)) throw err;
+  }
+  for (const event of events) await applyOneOrPark(deps, event, run);
+}
+
+/** Applies one event, trying it a few times; parks it if it fails for a reason of its own every time. */
+async function applyOneOrPark(deps: Deps, event: VisitorEvent, run: IngestPartitionRun): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      run.applied += (await applyIngestBatch(deps, { events: [event] })).applied;
+      return;
+    } catch (err) {
+      if (isTransientError(err)) throw err;
+      if (attempt >= ATTEMPTS_BEFORE_PARKING) {
+        await parkVisitorEvent(deps, event, err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+        run.parked++;
+        return;
+      }
+      await sleep(250 * attempt);
+    }
+  }
+}
