@@ -4,7 +4,7 @@
  *     [--fingerprints 10000] [--rate 100] [--lag-seconds 60] [--visitors 1000] [--lag-timeout 120]
  *     [--memory-events 100000] [--memory-pause 15] [--drain-timeout 60]
  *     [--phases lag,baseline,single,open,batch,memory] [--log-dir DIR]
- *     [--pipeline visitors|partitions] [--partitions N] [--linger 200ms] [--batch-activity local|regular]
+ *     [--pipeline visitors|partitions] [--partitions N] [--partition-run 1m]
  *
  * One run on its own embedded stack (FerretDB on SQLite + Temporal dev server; the worker and the
  * API each in their own process; INGEST_RATE_LIMIT_PER_MINUTE=10,000,000 and a secret key, so no
@@ -29,7 +29,7 @@
  *              plus the retained heap from a forced full GC just before and just after the series.
  * --phases runs a subset (the open loop needs the baseline, which then runs too).
  * --pipeline picks INGEST_PIPELINE (default partitions, as in production; --partitions sets INGEST_PARTITIONS,
- * --batch-activity INGEST_PARTITION_ACTIVITY).
+ * --partition-run INGEST_PARTITION_RUN).
  *
  * Temporal cost: at the end, every workflow execution started during the run is listed through
  * the client's visibility API (`StartTime >= <run start>`, continued-as-new runs included), each
@@ -86,8 +86,7 @@ const { values: opts } = parseArgs({
     'log-dir': { type: 'string' },
     pipeline: { type: 'string', default: 'partitions' },
     partitions: { type: 'string' },
-    'batch-activity': { type: 'string' },
-    linger: { type: 'string' },
+    'partition-run': { type: 'string' },
   },
 });
 const seconds = Number(opts.seconds);
@@ -307,10 +306,9 @@ async function main(): Promise<void> {
   const pipelineEnv: Record<string, string> = {
     INGEST_PIPELINE: pipeline,
     ...(opts.partitions ? { INGEST_PARTITIONS: opts.partitions } : {}),
-    ...(opts['batch-activity'] ? { INGEST_PARTITION_ACTIVITY: opts['batch-activity'] } : {}),
-    ...(opts.linger ? { INGEST_PARTITION_LINGER: opts.linger } : {}),
+    ...(opts['partition-run'] ? { INGEST_PARTITION_RUN: opts['partition-run'] } : {}),
   };
-  progress(`pipeline: ${pipeline}${opts.partitions ? ` (${opts.partitions} partitions)` : ''}${opts.linger ? `, ${opts.linger} linger` : ''}${opts['batch-activity'] ? `, ${opts['batch-activity']} batch activity` : ''}`);
+  progress(`pipeline: ${pipeline}${opts.partitions ? ` (${opts.partitions} partitions)` : ''}${opts['partition-run'] ? `, runs of ${opts['partition-run']}` : ''}`);
   const stack = await startBenchStack({ INGEST_RATE_LIMIT_PER_MINUTE: '10000000', ...pipelineEnv }, { api: 'child', baseline: true, logDir });
   const { ferretdb, temporal, worker, api, bench } = stack.pids;
   const cpu = new CpuMeter({ ferretdb, temporal, worker, api, bench });

@@ -27,9 +27,12 @@ import { eventually, requiredEnv, startTestStack, type TestStack, type TestWorks
 import { outboxSweepWorkflow } from '../../workflows';
 
 /**
- * Ingest during a Temporal outage: the API stores every event in the outbox and answers 202;
- * once Temporal is back, the visitor workflows and the outbox sweep apply each stored event
- * exactly once. The file runs its own Temporal dev server (it stops it), on its own port and data file.
+ * Ingest during a Temporal outage with the per-visitor pipeline (INGEST_PIPELINE=visitors, whose
+ * hand-over is a signal the API's dispatcher sends): the API stores every event in the outbox and
+ * answers 202; once Temporal is back, the visitor workflows and the outbox sweep apply each stored
+ * event exactly once. (The partitions poll the outbox: their outage test is in
+ * ingest-partitions.e2e.ts.) The file runs its own Temporal dev server (it stops it), on its own
+ * port and data file.
  */
 const OUTAGE_MS = 32_000;
 
@@ -45,7 +48,7 @@ describe('ingest survives a Temporal outage (private Temporal dev server)', () =
     temporal = await startTemporalDevServer(serverOptions);
     // This jest file's own process.env: startTestStack reads its Temporal address from here.
     process.env.SIGNALBOX_TEST_TEMPORAL_ADDRESS = temporal.address;
-    stack = await startTestStack({ env: { OUTBOX_SWEEP_AFTER: '2s' } });
+    stack = await startTestStack({ env: { INGEST_PIPELINE: 'visitors', OUTBOX_SWEEP_AFTER: '2s' } });
   }, 90_000);
   afterAll(async () => {
     await stack?.close();

@@ -4,6 +4,7 @@ import { createLogger } from '../../core/platform/logger';
 import { LeadModel } from '../../core/leads/lead.model';
 import { VisitorModel } from '../../core/visitors/visitor.model';
 import { ingestRepository } from '../../core/ingest/ingest.repository';
+import { IngestOutboxModel } from '../../core/ingest/ingest-outbox.model';
 import { visitorIdentityRepository } from '../../core/visitors/visitor-identity.repository';
 import { visitorRepository } from '../../core/visitors/visitor.repository';
 import { sendToVisitor } from '../../core/ingest/send-to-visitor';
@@ -19,6 +20,7 @@ import {
   ingest,
   ingestOk,
   links,
+  outboxCountOf,
   mapLimit,
   MIN,
   pageview,
@@ -338,26 +340,27 @@ describe('visitor pipeline (real Temporal ingest partitions, database and webhoo
   });
 
   describe('outbox sweep', () => {
-    it('hands a backlog larger than one page over in one run, each visitor’s events in the order accepted', async () => {
-      const ws = await workspace('Pipeline sweep');
-      const fingerprints = [uniqueFingerprint('swa'), uniqueFingerprint('swb'), uniqueFingerprint('swc')];
-      // Accepted a minute ago by an API process that died before handing them over.
+    it('gives rows an earlier version left without a route one, oldest first, so their partitions apply them in order', async () => {
+      const ws = await workspace('Pipeline sweep routes');
+      const fingerprints = [uniqueFingerprint('rta'), uniqueFingerprint('rtb'), uniqueFingerprint('rtc')];
       const acceptedAt = Date.now() - MIN;
       const ids = new Map<string, string[]>(fingerprints.map((fp) => [fp, []]));
       for (let n = 0; n < 10; n++) {
         const fp = fingerprints[n % 3];
-        const prepared = prepareIngestEvent({ type: 'pageview', data: pageview(fp, `https://sweep.example/${n}`, { timestamp: acceptedAt - HOUR + n }) }, { workspaceId: ws.id, keyKind: 'publishable', ip: null, userAgent: null, receivedAt: acceptedAt + n });
+        const prepared = prepareIngestEvent({ type: 'pageview', data: pageview(fp, `https://routes.example/${n}`, { timestamp: acceptedAt - HOUR + n }) }, { workspaceId: ws.id, keyKind: 'publishable', ip: null, userAgent: null, receivedAt: acceptedAt + n });
         if (!prepared.ok) throw prepared.error;
-        expect(await ingestRepository.addToOutbox(prepared.event)).toBe(true);
-        ids.get(fp)?.push(prepared.event.id);
+        const { id, workspaceId, visitorId } = prepared.event;
+        await IngestOutboxModel.collection.insertOne({ _id: id as never, workspaceId, visitorId, event: prepared.event, receivedAt: new Date(acceptedAt + n) });
+        ids.get(fp)?.push(id);
       }
+      // No partition polls a row without a route.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await outboxCountOf(ws.id)).toBe(10);
       const activities = createVisitorPipelineActivities({ config: stack.config, temporal: stack.temporal, logger: createLogger('silent', 'test') });
-      // Pages of 3: four pages in one run.
-      const result = (await new MockActivityEnvironment().run(activities.redispatchIngestOutbox, { limit: 3 })) as { redispatched: number };
-      expect(result.redispatched).toBe(10);
+      await new MockActivityEnvironment().run(activities.redispatchIngestOutbox, { limit: 20 });
       for (const fp of fingerprints) {
         const id = visitorIdOf(ws, fp);
-        await waitForVisitor(id, (v) => v.summary.pageVisits === ids.get(fp)?.length, `the swept page views of ${fp}`);
+        await waitForVisitor(id, (v) => v.summary.pageVisits === ids.get(fp)?.length, `the routed page views of ${fp}`);
         expect(links(await timelineOf(id)).map((a) => a.id)).toEqual(ids.get(fp));
       }
       await waitForEmptyOutbox(ws.id);
@@ -442,6 +445,31 @@ describe('visitor workflow continue-as-new (private Temporal server)', () => {
     await temporal?.stop();
     process.env.SIGNALBOX_TEST_TEMPORAL_ADDRESS = sharedAddress;
   }, 60_000);
+
+  it('the outbox sweep hands a backlog larger than one page over in one run, each visitor’s events in the order accepted', async () => {
+    const ws = await roomyWorkspace(stack, 'Pipeline sweep');
+    const fingerprints = [uniqueFingerprint('swa'), uniqueFingerprint('swb'), uniqueFingerprint('swc')];
+    // Accepted a minute ago by an API process that died before handing them over.
+    const acceptedAt = Date.now() - MIN;
+    const ids = new Map<string, string[]>(fingerprints.map((fp) => [fp, []]));
+    for (let n = 0; n < 10; n++) {
+      const fp = fingerprints[n % 3];
+      const prepared = prepareIngestEvent({ type: 'pageview', data: pageview(fp, `https://sweep.example/${n}`, { timestamp: acceptedAt - HOUR + n }) }, { workspaceId: ws.id, keyKind: 'publishable', ip: null, userAgent: null, receivedAt: acceptedAt + n });
+      if (!prepared.ok) throw prepared.error;
+      expect(await ingestRepository.addToOutbox(prepared.event)).toBe(true);
+      ids.get(fp)?.push(prepared.event.id);
+    }
+    const activities = createVisitorPipelineActivities({ config: stack.config, temporal: stack.temporal, logger: createLogger('silent', 'test') });
+    // Pages of 3: four pages in one run.
+    const result = (await new MockActivityEnvironment().run(activities.redispatchIngestOutbox, { limit: 3 })) as { redispatched: number };
+    expect(result.redispatched).toBe(10);
+    for (const fp of fingerprints) {
+      const id = visitorIdOf(ws, fp);
+      await waitForVisitor(id, (v) => v.summary.pageVisits === ids.get(fp)?.length, `the swept page views of ${fp}`);
+      expect(links(await timelineOf(id)).map((a) => a.id)).toEqual(ids.get(fp));
+    }
+    await waitForEmptyOutbox(ws.id);
+  });
 
   it('loses and repeats no event across many continue-as-new hand-overs, with signals arriving concurrently', async () => {
     const ws = await roomyWorkspace(stack, 'Pipeline continue-as-new');
