@@ -8,10 +8,8 @@ import { groupByVisitor } from './send-to-visitor';
 import { signalPersonPipelines } from '../people/signal-person-pipelines';
 
 export interface ApplyIngestBatchInput {
-  /** Events of many visitors (one partition), each visitor's in arrival order. */
+  /** Events of many visitors (one partition), each visitor's in hand-over order. */
   events: VisitorEvent[];
-  /** Ids the partition dropped as already applied: a second copy may still wait in the outbox. */
-  settledIds?: string[];
 }
 
 /** Visitors decided or written at once within a batch (each round trip is a few ms; the pool is small). */
@@ -22,17 +20,13 @@ const CONCURRENCY = 8;
  * in one go. Loads every visitor involved in one query, decides each visitor's events in order
  * (resolving facts, identity claims among them), writes each visitor's effects in order, saves
  * the visitors in one bulk write, logs the events as applied in one insert and clears them from
- * the outbox in one delete, then forwards merged visitors' remaining events to their person's
- * partition. The same order of steps as applyVisitorEvents, so a retried batch (or a crash
+ * the outbox in one delete, then hands merged visitors' remaining events on to their person's
+ * partition (by rewriting their outbox rows). The same order of steps as applyVisitorEvents, so a retried batch (or a crash
  * between steps) repeats only harmless writes: ids derive from what happened and each saved
  * visitor remembers the events it contains.
  */
 export async function applyIngestBatch(deps: Deps, input: ApplyIngestBatchInput): Promise<{ applied: number; visitors: number }> {
-  const settled = input.settledIds ?? [];
-  if (input.events.length === 0) {
-    await ingestRepository.removeManyFromOutbox(settled);
-    return { applied: 0, visitors: 0 };
-  }
+  if (input.events.length === 0) return { applied: 0, visitors: 0 };
   const groups = [...groupByVisitor(input.events).values()];
   const loaded = await visitorRepository.findMany([...new Set(input.events.map((e) => e.visitorId))]);
   const outcomes = await mapLimit(groups, CONCURRENCY, (events) => {
@@ -42,7 +36,7 @@ export async function applyIngestBatch(deps: Deps, input: ApplyIngestBatchInput)
   await mapLimit(outcomes, CONCURRENCY, (outcome) => applyEffects(deps, outcome.effects));
   const updatedAt = new Date();
   await visitorRepository.saveMany(outcomes.map((o) => ({ ...o.visitor, updatedAt })));
-  await recordApplied(outcomes, settled);
+  await recordApplied(outcomes);
   await signalPersonPipelines(deps, outcomes);
   await mapLimit(
     outcomes.filter((o) => o.forward.length > 0),
@@ -53,11 +47,11 @@ export async function applyIngestBatch(deps: Deps, input: ApplyIngestBatchInput)
 }
 
 /** After the saves: one insert into the processed log, one delete from the outbox. */
-async function recordApplied(outcomes: VisitorBatchOutcome[], settled: string[]): Promise<void> {
+async function recordApplied(outcomes: VisitorBatchOutcome[]): Promise<void> {
   const appliedAt = new Date();
   const entries = outcomes.flatMap((o) => o.applied.filter((event) => event.type !== 'merge_visitor').map((event) => processedEntryOf(event, o.visitor._id, appliedAt)));
   await ingestRepository.recordManyProcessed(entries);
-  await ingestRepository.removeManyFromOutbox([...settled, ...outcomes.flatMap((o) => o.applied.map((e) => e.id))]);
+  await ingestRepository.removeManyFromOutbox(outcomes.flatMap((o) => o.applied.map((e) => e.id)));
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

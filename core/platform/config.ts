@@ -144,9 +144,12 @@ export const configSchema = z.object({
   if (config.RETENTION_MAX_AGE <= window) {
     ctx.addIssue({ code: 'custom', path: ['RETENTION_MAX_AGE'], message: `must be longer than the webhook retry window (${Math.ceil(window / 3_600_000)} h: WEBHOOK_RETRY_SCHEDULE stretched by WEBHOOK_RETRY_JITTER)` });
   }
-  // Each dispatch partition's run holds an activity slot for minutes: one worker may hold them all.
-  if (config.WEBHOOK_DISPATCH_PARTITIONS * 2 > config.WORKER_MAX_CONCURRENT_ACTIVITIES) {
-    ctx.addIssue({ code: 'custom', path: ['WEBHOOK_DISPATCH_PARTITIONS'], message: `must be at most half of WORKER_MAX_CONCURRENT_ACTIVITIES (${config.WORKER_MAX_CONCURRENT_ACTIVITIES}): each partition's run holds an activity slot` });
+  // Each dispatch (and ingest) partition's run holds an activity slot for minutes: one worker may
+  // hold them all, and must keep half its slots for everything else.
+  const ingestPartitions = config.INGEST_PIPELINE === 'partitions' ? config.INGEST_PARTITIONS : 0;
+  if ((config.WEBHOOK_DISPATCH_PARTITIONS + ingestPartitions) * 2 > config.WORKER_MAX_CONCURRENT_ACTIVITIES) {
+    const what = ingestPartitions ? 'WEBHOOK_DISPATCH_PARTITIONS + INGEST_PARTITIONS' : 'WEBHOOK_DISPATCH_PARTITIONS';
+    ctx.addIssue({ code: 'custom', path: ['WORKER_MAX_CONCURRENT_ACTIVITIES'], message: `must be at least twice ${what} (${config.WEBHOOK_DISPATCH_PARTITIONS + ingestPartitions}): each partition's run holds an activity slot` });
   }
 });
 

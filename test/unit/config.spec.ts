@@ -55,7 +55,10 @@ describe('configuration', () => {
     expect(parseConfig({ ...valid, RETENTION_MAX_AGE: '24h', WEBHOOK_RETRY_SCHEDULE: '0s,5s,5m,1h' }).RETENTION_MAX_AGE).toBe(86_400_000);
     expect(parseConfig({ ...valid, RETENTION_MAX_AGE: '2d' }).RETENTION_MAX_AGE).toBe(2 * 86_400_000);
     // Dispatch partitions hold an activity slot each for their whole run.
-    expect(messageOf({ ...valid, WEBHOOK_DISPATCH_PARTITIONS: '16' })).toMatch(/WEBHOOK_DISPATCH_PARTITIONS must be at most half of WORKER_MAX_CONCURRENT_ACTIVITIES \(20\)/);
+    expect(messageOf({ ...valid, WEBHOOK_DISPATCH_PARTITIONS: '16' })).toMatch(/WORKER_MAX_CONCURRENT_ACTIVITIES must be at least twice WEBHOOK_DISPATCH_PARTITIONS \+ INGEST_PARTITIONS \(20\)/);
     expect(parseConfig({ ...valid, WEBHOOK_DISPATCH_PARTITIONS: '16', WORKER_MAX_CONCURRENT_ACTIVITIES: '40' }).WEBHOOK_DISPATCH_PARTITIONS).toBe(16);
+    expect(messageOf({ ...valid, INGEST_PARTITIONS: '8' })).toMatch(/WORKER_MAX_CONCURRENT_ACTIVITIES must be at least twice WEBHOOK_DISPATCH_PARTITIONS \+ INGEST_PARTITIONS \(12\)/);
+    // The per-visitor pipeline holds no slot.
+    expect(parseConfig({ ...valid, INGEST_PIPELINE: 'visitors', WEBHOOK_DISPATCH_PARTITIONS: '10' }).WEBHOOK_DISPATCH_PARTITIONS).toBe(10);
   });
 });
