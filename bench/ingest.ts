@@ -151,6 +151,7 @@ class DbProbe {
 
 function dispatcherText(d: DispatcherStats | undefined): string {
   if (!d) return 'n/a';
+  if (pipeline === 'partitions') return `none: the partitions poll the outbox (${d.signals} signal-with-start)`;
   const s = summarize(d.signalMs);
   return `${d.offered} offered, ${d.queued} queued, ${d.dropped} dropped to the sweep; ${d.signals} signal-with-start (p50 ${fmt(s.p50, 1)} p99 ${fmt(s.p99, 1)} ms${d.signalErrors ? `, ${d.signalErrors} failed` : ''}); max pending ${d.maxPending}`;
 }

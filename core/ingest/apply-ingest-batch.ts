@@ -1,5 +1,7 @@
 import type { Deps } from '../platform/deps';
 import { applyEffects } from '../visitors/apply-effects';
+import { activityBucketRepository } from '../visitors/activity-bucket.repository';
+import type { AppendTimelineEffect, Effect } from '../visitors/rules/effects';
 import { decideVisitorEvents, forwardMerged, type VisitorBatchOutcome } from '../visitors/apply-visitor-events';
 import { visitorRepository } from '../visitors/visitor.repository';
 import type { VisitorEvent } from '../visitors/visitor-types';
@@ -18,8 +20,8 @@ const CONCURRENCY = 8;
 /**
  * The partition pipeline's shell around the pure rules: applies a batch of many visitors' events
  * in one go. Loads every visitor involved in one query, decides each visitor's events in order
- * (resolving facts, identity claims among them), writes each visitor's effects in order, saves
- * the visitors in one bulk write, logs the events as applied in one insert and clears them from
+ * (resolving facts, identity claims among them), writes every timeline entry in bulk and the other
+ * effects per visitor in order, saves the visitors in bulk (new ones in one insert), logs the events as applied in one insert and clears them from
  * the outbox in one delete, then hands merged visitors' remaining events on to their person's
  * partition (by rewriting their outbox rows). The same order of steps as applyVisitorEvents, so a retried batch (or a crash
  * between steps) repeats only harmless writes: ids derive from what happened and each saved
@@ -33,9 +35,14 @@ export async function applyIngestBatch(deps: Deps, input: ApplyIngestBatchInput)
     const { workspaceId, visitorId } = events[0];
     return decideVisitorEvents({ workspaceId, visitorId, events }, loaded.get(visitorId) ?? null);
   });
-  await mapLimit(outcomes, CONCURRENCY, (outcome) => applyEffects(deps, outcome.effects));
+  // Timeline entries of every visitor in bulk first; the other effects per visitor, in order.
+  await activityBucketRepository.appendMany(outcomes.flatMap((o) => o.effects.filter(isTimelineEntry)));
+  await mapLimit(outcomes, CONCURRENCY, (outcome) => applyEffects(deps, outcome.effects.filter((e) => !isTimelineEntry(e))));
   const updatedAt = new Date();
-  await visitorRepository.saveMany(outcomes.map((o) => ({ ...o.visitor, updatedAt })));
+  await visitorRepository.saveMany(
+    outcomes.map((o) => ({ ...o.visitor, updatedAt })),
+    new Set(loaded.keys()),
+  );
   await recordApplied(outcomes);
   await signalPersonPipelines(deps, outcomes);
   await mapLimit(
@@ -53,6 +60,8 @@ async function recordApplied(outcomes: VisitorBatchOutcome[]): Promise<void> {
   await ingestRepository.recordManyProcessed(entries);
   await ingestRepository.removeManyFromOutbox(outcomes.flatMap((o) => o.applied.map((e) => e.id)));
 }
+
+const isTimelineEntry = (effect: Effect): effect is AppendTimelineEffect => effect.kind === 'appendTimeline';
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);

@@ -2,6 +2,7 @@ import { IngestEventModel, type IngestEventDoc } from './ingest-event.model';
 import { IngestOutboxModel, type IngestOutboxDoc } from './ingest-outbox.model';
 import type { VisitorEvent } from '../visitors/visitor-types';
 import { insertManyOnce, insertOnce } from '../platform/insert-once';
+import { GroupCommit } from '../platform/group-commit';
 import { databaseIsFerretDb } from '../platform/db';
 import { nextSeq, routeOf } from './ingest-partition';
 
@@ -14,9 +15,15 @@ const ACCEPTED_DURABLY = { w: 'majority', j: true } as const;
 
 /** The ingest outbox (accepted, not yet applied) and the processed-event log. */
 export const ingestRepository = {
-  /** The durable write behind a 202. Returns false when an event with this id is already waiting. */
+  /**
+   * The durable write behind a 202. Returns false when an event with this id is already waiting.
+   * Concurrent calls share one insertMany (group commit): a single insert costs FerretDB about ten
+   * times its share of a bulk one, and a busy API accepts many single events at once.
+   */
   async addToOutbox(event: VisitorEvent): Promise<boolean> {
-    return insertOnce(IngestOutboxModel, toOutboxDoc(event), ACCEPTED_DURABLY);
+    const outcome = await singleWrites.write(event);
+    if (typeof outcome === 'object') throw new Error(`the database refused event ${event.id}: ${outcome.refused}`);
+    return outcome === 'inserted';
   },
 
   /**
@@ -122,6 +129,19 @@ export const ingestRepository = {
     return (await IngestEventModel.deleteMany({ createdAt: { $lt: cutoff } })).deletedCount;
   },
 };
+
+/** addToOutbox's group commit: each event inserted, already waiting, or refused by the database (its reason). */
+const singleWrites = new GroupCommit<VisitorEvent, 'inserted' | 'duplicate' | { refused: string }>(
+  async (events) => {
+    const { duplicates, failed } = await ingestRepository.addManyToOutbox(events);
+    return events.map((event) => {
+      const reason = failed.get(event.id);
+      if (reason !== undefined) return { refused: reason };
+      return duplicates.has(event.id) ? 'duplicate' : 'inserted';
+    });
+  },
+  { maxBatch: 500, maxInFlight: 4 },
+);
 
 interface WriteError {
   index: number;

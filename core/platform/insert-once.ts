@@ -17,16 +17,22 @@ export async function insertOnce<T extends { _id: string }>(model: Pick<Model<un
   }
 }
 
-/** Batch form of insertOnce: one unordered insert; documents whose `_id` already exists are skipped. */
-export async function insertManyOnce<T extends { _id: string }>(model: Pick<Model<unknown>, 'collection'>, docs: T[]): Promise<void> {
-  if (docs.length === 0) return;
+/**
+ * Batch form of insertOnce: one unordered insert; documents whose `_id` already exists are
+ * skipped. Returns the ids skipped.
+ */
+export async function insertManyOnce<T extends { _id: string }>(model: Pick<Model<unknown>, 'collection'>, docs: T[]): Promise<Set<string>> {
+  const skipped = new Set<string>();
+  if (docs.length === 0) return skipped;
   try {
     await model.collection.insertMany(docs as never[], { ordered: false });
   } catch (err) {
-    const writeErrors = (err as { writeErrors?: Array<{ code: number }> | { code: number } }).writeErrors;
+    const writeErrors = (err as { writeErrors?: Array<{ code: number; index: number }> | { code: number; index: number } }).writeErrors;
     const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
     if (list.length === 0 || list.some((e) => e.code !== 11000)) throw err;
+    for (const e of list) skipped.add(docs[e.index]._id);
   }
+  return skipped;
 }
 
 /**

@@ -19,7 +19,7 @@ import type { WorkerProcess } from '../support/worker-process';
 import { startScaleOutStack, type ScaleOutStack } from '../support/scale-out-stack';
 
 const PARTITIONS = 8;
-const pipelineEnv = { INGEST_PIPELINE: 'partitions', INGEST_PARTITIONS: String(PARTITIONS), INGEST_PARTITION_RUN: '5s' };
+const pipelineEnv = { INGEST_PIPELINE: 'partitions', INGEST_PARTITIONS: String(PARTITIONS), INGEST_PARTITION_RUN: '5s', WORKER_MAX_CONCURRENT_ACTIVITIES: String(2 * (PARTITIONS + 4)) };
 
 describe('partitioned ingest scaled out: 2 API servers, 2 worker processes', () => {
   let scale: ScaleOutStack;
