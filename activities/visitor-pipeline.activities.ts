@@ -34,10 +34,12 @@ export function createVisitorPipelineActivities(deps: Deps) {
    */
   async function runIngestPartition(input: { partition: number; partitions: number; runForMs: number }): Promise<IngestPartitionRun> {
     const context = Context.current();
+    const { workflowExecution: run, activityId, attempt } = context.info;
+    const lease = { key: run?.workflowId ?? `ingest-partition-${input.partition}`, owner: `${run?.runId ?? 'standalone'}:${activityId}:${attempt}` };
     let progress: IngestPartitionRun | undefined;
     const beat = setInterval(() => context.heartbeat(progress), HEARTBEAT_EVERY_MS);
     try {
-      return await runPartition(deps, { ...input, signal: context.cancellationSignal, progress: (run) => (progress = run) });
+      return await runPartition(deps, { ...input, lease, signal: context.cancellationSignal, progress: (run) => (progress = run) });
     } finally {
       clearInterval(beat);
     }

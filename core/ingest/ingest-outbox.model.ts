@@ -20,6 +20,8 @@ const ingestOutboxSchema = new Schema(
     route: { type: Number, required: true },
     /** Hand-over order: increasing within a process, ordered by time across processes. */
     seq: { type: Number, required: true },
+    /** Events to apply before this one: a merge instruction handed on with the merged visitor's events. */
+    before: { type: [Schema.Types.Mixed], default: undefined },
   },
   { versionKey: false, collection: 'ingest_outbox', minimize: false },
 );
@@ -36,5 +38,6 @@ export interface IngestOutboxDoc {
   /** Missing on rows written before partitions polled the outbox (the sweep fills it in). */
   route?: number;
   seq?: number;
+  before?: VisitorEvent[];
 }
 export const IngestOutboxModel = model('IngestOutbox', ingestOutboxSchema);

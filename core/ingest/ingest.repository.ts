@@ -51,25 +51,44 @@ export const ingestRepository = {
   },
 
   /**
-   * Hands events to another visitor's partition by rewriting their rows (new visitor, route and
-   * seq, in the given order): a merged visitor's remaining events, or a parked event replayed.
-   * Upserts, so a row already applied and cleared comes back (the visitor drops what it holds).
+   * Hands events to another visitor's partition by rewriting their rows to that visitor (its
+   * route; the event as given): a merged visitor's remaining events, or a parked event replayed.
+   * A row keeps its place in the hand-over order (its `seq`, and on FerretDB its place in the
+   * table); a merge instruction rides in the row of the event after it (`before`), so it is
+   * applied first wherever the batches split. Upserts, so a row already applied and cleared comes
+   * back (the visitor drops what it holds).
    */
   async requeue(events: VisitorEvent[]): Promise<void> {
-    const docs = events.map(toOutboxDoc);
-    await Promise.all(docs.map((doc) => IngestOutboxModel.collection.replaceOne({ _id: doc._id as never }, doc as never, { upsert: true, writeConcern: ACCEPTED_DURABLY })));
+    const rows: Array<{ event: VisitorEvent; before: VisitorEvent[] }> = [];
+    let instructions: VisitorEvent[] = [];
+    for (const event of events) {
+      if (event.type === 'merge_visitor') instructions.push(event);
+      else {
+        rows.push({ event, before: instructions });
+        instructions = [];
+      }
+    }
+    for (const instruction of instructions) rows.push({ event: instruction, before: [] });
+    await Promise.all(
+      rows.map(({ event, before }) => {
+        const { _id, seq, receivedAt, ...moved } = toOutboxDoc(event);
+        const update = { $set: { ...moved, before }, $setOnInsert: { seq, receivedAt } };
+        return IngestOutboxModel.collection.updateOne({ _id: _id as never }, update as never, { upsert: true, writeConcern: ACCEPTED_DURABLY });
+      }),
+    );
   },
 
-  /** A partition's oldest rows, in hand-over order (a full read on FerretDB: the outbox is small). */
+  /**
+   * A partition's oldest rows, in hand-over order. MongoDB walks the `seq` index. FerretDB reads
+   * the table in its own order (insertion order) and stops after `limit` matches: sorting would
+   * read and decode every row of the outbox for each poll (≈ 0.1 ms a row), so a backlog would
+   * slow its own draining down. The rows found are put in `seq` order.
+   */
   async nextForPartition(partition: number, partitions: number, limit: number): Promise<IngestOutboxDoc[]> {
-    return IngestOutboxModel.find({ route: { $mod: [partitions, partition] } })
-      .sort({ seq: 1 })
-      .limit(limit)
-      .lean<IngestOutboxDoc[]>();
-  },
-
-  async countForPartition(partition: number, partitions: number): Promise<number> {
-    return IngestOutboxModel.countDocuments({ route: { $mod: [partitions, partition] } });
+    const filter = { route: { $mod: [partitions, partition] as [number, number] } };
+    if (!databaseIsFerretDb()) return IngestOutboxModel.find(filter).sort({ seq: 1 }).limit(limit).lean<IngestOutboxDoc[]>();
+    const rows = await IngestOutboxModel.find(filter).limit(limit).lean<IngestOutboxDoc[]>();
+    return rows.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
   },
 
   /** Rows written before partitions polled the outbox have no route: gives them one (oldest first), so a partition finds them. */

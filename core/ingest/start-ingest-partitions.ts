@@ -42,6 +42,7 @@ export async function replaceSignalFedPartitions(deps: Deps): Promise<number[]> 
     const memo = (await description.memo) as { handover?: string } | undefined;
     if (memo?.handover === HANDOVER) continue;
     await handle.terminate('replaced by a partition run that polls the ingest outbox (its events wait there)');
+    starterFor(deps).forget(partition);
     replaced.push(partition);
   }
   return replaced;

@@ -14,6 +14,7 @@ import { EndpointStateModel } from '../webhooks/endpoint-state.model';
 import { EventModel } from '../events/event.model';
 import { IngestEventModel } from '../ingest/ingest-event.model';
 import { IngestOutboxModel } from '../ingest/ingest-outbox.model';
+import { PartitionLeaseModel } from '../ingest/partition-lease.model';
 import { LeadModel } from '../leads/lead.model';
 import { OrderModel } from '../orders/order.model';
 import { ParkedEventModel } from '../visitors/parked-event.model';
@@ -31,4 +32,4 @@ import { LeadScoreModel } from '../scoring/lead-score.model';
 import { PortalSessionModel } from '../portal/portal-session.model';
 import { ConsoleSessionModel } from '../console/console-session.model';
 
-export const allModels = [ApiKeyModel, AttributeTypeModel, CompanyModel, DeliveryModel, EndpointStateModel, EventModel, FailedEventModel, IngestEventModel, IngestOutboxModel, LeadModel, OrderModel, ParkedEventModel, QueuedDeliveryModel, ActivityBucketModel, BacklogModel, VisitorIdentityModel, VisitorModel, WebhookSubscriptionModel, WorkspaceModel, PersonEnrichmentModel, CompanyEnrichmentModel, EnrichmentCacheModel, EnrichmentCallModel, LeadScoreModel, WorkspaceSettingModel, PortalSessionModel, ConsoleSessionModel];
+export const allModels = [ApiKeyModel, AttributeTypeModel, CompanyModel, DeliveryModel, EndpointStateModel, EventModel, FailedEventModel, IngestEventModel, IngestOutboxModel, PartitionLeaseModel, LeadModel, OrderModel, ParkedEventModel, QueuedDeliveryModel, ActivityBucketModel, BacklogModel, VisitorIdentityModel, VisitorModel, WebhookSubscriptionModel, WorkspaceModel, PersonEnrichmentModel, CompanyEnrichmentModel, EnrichmentCacheModel, EnrichmentCallModel, LeadScoreModel, WorkspaceSettingModel, PortalSessionModel, ConsoleSessionModel];

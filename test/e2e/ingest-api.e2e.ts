@@ -100,12 +100,12 @@ describe('ingest API (real API, Temporal visitor workflows and database)', () =>
       const many = jest.spyOn(IngestOutboxModel.collection, 'insertMany');
       try {
         const single = await ingestOk(stack, ws.publishableKey, 'pageview', pageview(uniqueFingerprint(), 'https://durable.example/one'));
-        const singleWrite = many.mock.calls.find(([docs]) => (docs as Array<{ _id: string }>).some((d) => d._id === single));
+        const singleWrite = many.mock.calls.find(([docs]) => (docs as unknown as Array<{ _id: string }>).some((d) => d._id === single));
         expect(singleWrite?.[1]).toMatchObject({ writeConcern: { w: 'majority', j: true } });
         // Concurrent single events share one insert (group commit); each still gets its own 202.
         const concurrent = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => ingestOk(stack, ws.publishableKey, 'pageview', pageview(uniqueFingerprint(), `https://durable.example/c${n}`))));
-        const writesOfThem = many.mock.calls.filter(([docs]) => (docs as Array<{ _id: string }>).some((d) => concurrent.includes(d._id)));
-        expect(writesOfThem.flatMap(([docs]) => (docs as Array<{ _id: string }>).map((d) => d._id)).sort()).toEqual([...concurrent].sort());
+        const writesOfThem = many.mock.calls.filter(([docs]) => (docs as unknown as Array<{ _id: string }>).some((d) => concurrent.includes(d._id)));
+        expect(writesOfThem.flatMap(([docs]) => (docs as unknown as Array<{ _id: string }>).map((d) => d._id)).sort()).toEqual([...concurrent].sort());
         for (const [, options] of writesOfThem) expect(options).toMatchObject({ writeConcern: { w: 'majority', j: true } });
         const batch = await stack.request('POST', '/api/v1/ingest/batch', { key: ws.secretKey, body: { events: [1, 2].map((n) => ({ type: 'pageview', data: pageview(uniqueFingerprint(), `https://durable.example/${n}`) })) } });
         expect(batch.status).toBe(202);

@@ -19,6 +19,11 @@ export class KeepRunning {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** The partition's workflow was ended here: the next ensureRunning starts it again. */
+  forget(partition: number): void {
+    this.checkedAt.delete(partition);
+  }
+
   ensureRunning(partition: number): Promise<void> {
     const checked = this.checkedAt.get(partition);
     if (checked !== undefined && this.now() - checked < RUNNING_CHECK_INTERVAL_MS) return Promise.resolve();
