@@ -12,6 +12,8 @@ import { signalPersonPipelines } from '../people/signal-person-pipelines';
 export interface ApplyIngestBatchInput {
   /** Events of many visitors (one partition), each visitor's in hand-over order. */
   events: VisitorEvent[];
+  /** The outbox holds few rows now: clear the batch's in one `$in` delete, even on FerretDB (where it reads the whole collection). */
+  outboxIsSmall?: boolean;
 }
 
 /** Visitors decided or written at once within a batch (each round trip is a few ms; the pool is small). */
@@ -43,7 +45,7 @@ export async function applyIngestBatch(deps: Deps, input: ApplyIngestBatchInput)
     outcomes.map((o) => ({ ...o.visitor, updatedAt })),
     new Set(loaded.keys()),
   );
-  await recordApplied(outcomes);
+  await recordApplied(outcomes, input.outboxIsSmall ?? false);
   await signalPersonPipelines(deps, outcomes);
   await mapLimit(
     outcomes.filter((o) => o.forward.length > 0),
@@ -54,11 +56,11 @@ export async function applyIngestBatch(deps: Deps, input: ApplyIngestBatchInput)
 }
 
 /** After the saves: one insert into the processed log, one delete from the outbox. */
-async function recordApplied(outcomes: VisitorBatchOutcome[]): Promise<void> {
+async function recordApplied(outcomes: VisitorBatchOutcome[], outboxIsSmall: boolean): Promise<void> {
   const appliedAt = new Date();
   const entries = outcomes.flatMap((o) => o.applied.filter((event) => event.type !== 'merge_visitor').map((event) => processedEntryOf(event, o.visitor._id, appliedAt)));
   await ingestRepository.recordManyProcessed(entries);
-  await ingestRepository.removeManyFromOutbox(outcomes.flatMap((o) => o.applied.map((e) => e.id)));
+  await ingestRepository.removeManyFromOutbox(outcomes.flatMap((o) => o.applied.map((e) => e.id)), { outboxIsSmall });
 }
 
 const isTimelineEntry = (effect: Effect): effect is AppendTimelineEffect => effect.kind === 'appendTimeline';

@@ -106,10 +106,15 @@ export const ingestRepository = {
     await IngestOutboxModel.collection.deleteOne({ _id: id as never });
   },
 
-  /** Clears applied events from the outbox: one deleteMany on MongoDB, parallel `_id` deletes on FerretDB (databaseIsFerretDb). */
-  async removeManyFromOutbox(ids: readonly string[]): Promise<void> {
+  /**
+   * Clears applied events from the outbox: one deleteMany on MongoDB; on FerretDB
+   * (databaseIsFerretDb), which reads the whole collection for `$in` (≈ 0.1 ms a row against
+   * ≈ 1 ms per `_id` delete), the same only when the caller knows the outbox to be small, else
+   * parallel `_id` deletes.
+   */
+  async removeManyFromOutbox(ids: readonly string[], opts: { outboxIsSmall?: boolean } = {}): Promise<void> {
     if (ids.length === 0) return;
-    if (databaseIsFerretDb()) {
+    if (databaseIsFerretDb() && !(opts.outboxIsSmall && ids.length > 1)) {
       await Promise.all(ids.map((id) => IngestOutboxModel.collection.deleteOne({ _id: id as never })));
       return;
     }

@@ -9,12 +9,10 @@ export const partitionLeaseRepository = {
     return previous;
   },
 
-  async holds(partition: string, owner: string): Promise<boolean> {
-    return (await PartitionLeaseModel.findById(partition).lean<PartitionLeaseDoc>())?.owner === owner;
-  },
-
-  async touch(partition: string, owner: string): Promise<void> {
-    await PartitionLeaseModel.collection.updateOne({ _id: partition as never, owner }, { $set: { touchedAt: new Date() } });
+  /** Marks the lease used if `owner` still holds it (one round trip); false when a newer run took it. */
+  async touchIfHeld(partition: string, owner: string): Promise<boolean> {
+    const result = await PartitionLeaseModel.collection.updateOne({ _id: partition as never, owner }, { $set: { touchedAt: new Date() } });
+    return result.matchedCount === 1;
   },
 
   /** A run that ends normally lets its successor start at once. */

@@ -81,7 +81,7 @@ export async function runIngestPartition(deps: Deps, input: RunIngestPartitionIn
       idleMs = Math.min(idleMs * 2, POLL_MAX_MS);
       continue;
     }
-    if (!(await partitionLeaseRepository.holds(key, owner))) {
+    if (!(await partitionLeaseRepository.touchIfHeld(key, owner))) {
       deps.logger.warn({ partition: input.partition, owner }, 'ingest partition run stops: a newer run holds the partition');
       run.superseded = true;
       break;
@@ -89,21 +89,22 @@ export async function runIngestPartition(deps: Deps, input: RunIngestPartitionIn
     idleMs = POLL_MIN_MS;
     const events = rows.flatMap((row) => [...(row.before ?? []), row.event]);
     const batchStarted = Date.now();
-    await applyOrPark(deps, events, run);
+    // Fewer rows than a batch: the poll read the whole outbox, about `partitions` times these rows.
+    // Scanning that for one `$in` delete costs FerretDB less than a delete per row (≈ 0.1 vs 1 ms a row) below 10 partitions.
+    await applyOrPark(deps, events, run, rows.length < BATCH && input.partitions < 10);
     const finished = Date.now();
     run.batches++;
     run.lastBatch = { size: events.length, at: new Date(finished).toISOString(), tookMs: finished - batchStarted };
     run.lagMs = Math.max(0, finished - Math.min(...events.map((e) => e.receivedAt)));
-    await partitionLeaseRepository.touch(key, owner);
   }
   if (!run.superseded) await partitionLeaseRepository.release(key, owner);
   run.finishedAt = new Date().toISOString();
   return run;
 }
 
-async function applyOrPark(deps: Deps, events: VisitorEvent[], run: IngestPartitionRun): Promise<void> {
+async function applyOrPark(deps: Deps, events: VisitorEvent[], run: IngestPartitionRun, outboxIsSmall: boolean): Promise<void> {
   try {
-    run.applied += (await applyIngestBatch(deps, { events })).applied;
+    run.applied += (await applyIngestBatch(deps, { events, outboxIsSmall })).applied;
     return;
   } catch (err) {
     if (isTransientError(err)) throw err;
