@@ -58,9 +58,8 @@ const POLL_MAX_MS = 100;
  *
  * The run holds the partition's lease and checks it before each batch: a run Temporal has given up
  * on stops rather than write alongside its successor. An outage fails the run (Temporal runs it
- * again with backoff; the rows wait). A batch that fails
- * for a reason of its own is applied one event at a time, each tried a few times: the culprit is
- * parked, the rest applied.
+ * again with backoff; the rows wait). A batch that fails for a reason of its own is applied one
+ * event at a time, each tried a few times: the culprit is parked, the rest applied.
  */
 export async function runIngestPartition(deps: Deps, input: RunIngestPartitionInput): Promise<IngestPartitionRun> {
   const started = Date.now();
