@@ -157,11 +157,14 @@ export const ingestRepository = {
 /** addToOutbox's group commit: each event inserted, already waiting, or refused by the database (its reason). */
 const singleWrites = new GroupCommit<VisitorEvent, 'inserted' | 'duplicate' | { refused: string }>(
   async (events) => {
-    const { duplicates, failed } = await ingestRepository.addManyToOutbox(events);
+    // The same id twice in one group (a repeated messageId in flight): the first copy is the one stored.
+    const first = new Map<string, VisitorEvent>();
+    for (const event of events) if (!first.has(event.id)) first.set(event.id, event);
+    const { duplicates, failed } = await ingestRepository.addManyToOutbox([...first.values()]);
     return events.map((event) => {
       const reason = failed.get(event.id);
       if (reason !== undefined) return { refused: reason };
-      return duplicates.has(event.id) ? 'duplicate' : 'inserted';
+      return first.get(event.id) === event && !duplicates.has(event.id) ? 'inserted' : 'duplicate';
     });
   },
   { maxBatch: 500, maxInFlight: 4 },
