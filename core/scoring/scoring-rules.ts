@@ -36,7 +36,7 @@ const withinDays = z
   .optional()
   .meta({ description: 'Only activities in the last D days count; absent: all of them (decay still applies)' });
 
-const urlPattern = z
+export const urlPattern = z
   .string()
   .superRefine((pattern, ctx) => {
     const problem = urlPatternProblem(pattern);
