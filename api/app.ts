@@ -26,6 +26,7 @@ import { registerWebhookRoutes } from './webhooks/webhooks.routes';
 import { registerCompanyRoutes } from './companies/companies.routes';
 import { registerLeadRoutes } from './leads/leads.routes';
 import { registerScoringRoutes } from './scoring/scoring.routes';
+import { registerSegmentRoutes } from './segments/segments.routes';
 import { registerEnrichmentRoutes } from './enrichment/enrichment.routes';
 import { registerOrderRoutes } from './orders/orders.routes';
 import { registerParkedEventRoutes } from './parked-events/parked-events.routes';
@@ -78,6 +79,7 @@ export function createApp(deps: ApiDeps): Express {
   registerVisitorRoutes(v1, deps);
   registerLeadRoutes(v1, deps);
   registerScoringRoutes(v1, deps);
+  registerSegmentRoutes(v1, deps);
   registerEnrichmentRoutes(v1);
   registerOrderRoutes(v1, deps);
   registerCompanyRoutes(v1, deps);

@@ -15,6 +15,7 @@ import { EventModel } from '../events/event.model';
 import { IngestEventModel } from '../ingest/ingest-event.model';
 import { IngestOutboxModel } from '../ingest/ingest-outbox.model';
 import { PartitionLeaseModel } from '../ingest/partition-lease.model';
+import { SegmentModel } from '../segments/segment.model';
 import { LeadModel } from '../leads/lead.model';
 import { OrderModel } from '../orders/order.model';
 import { ParkedEventModel } from '../visitors/parked-event.model';
@@ -32,4 +33,4 @@ import { LeadScoreModel } from '../scoring/lead-score.model';
 import { PortalSessionModel } from '../portal/portal-session.model';
 import { ConsoleSessionModel } from '../console/console-session.model';
 
-export const allModels = [ApiKeyModel, AttributeTypeModel, CompanyModel, DeliveryModel, EndpointStateModel, EventModel, FailedEventModel, IngestEventModel, IngestOutboxModel, PartitionLeaseModel, LeadModel, OrderModel, ParkedEventModel, QueuedDeliveryModel, ActivityBucketModel, BacklogModel, VisitorIdentityModel, VisitorModel, WebhookSubscriptionModel, WorkspaceModel, PersonEnrichmentModel, CompanyEnrichmentModel, EnrichmentCacheModel, EnrichmentCallModel, LeadScoreModel, WorkspaceSettingModel, PortalSessionModel, ConsoleSessionModel];
+export const allModels = [ApiKeyModel, AttributeTypeModel, CompanyModel, DeliveryModel, EndpointStateModel, EventModel, FailedEventModel, IngestEventModel, IngestOutboxModel, PartitionLeaseModel, LeadModel, OrderModel, ParkedEventModel, QueuedDeliveryModel, ActivityBucketModel, BacklogModel, VisitorIdentityModel, VisitorModel, WebhookSubscriptionModel, WorkspaceModel, PersonEnrichmentModel, CompanyEnrichmentModel, EnrichmentCacheModel, EnrichmentCallModel, LeadScoreModel, WorkspaceSettingModel, PortalSessionModel, ConsoleSessionModel, SegmentModel];

@@ -81,7 +81,7 @@ const node: z.ZodType<SegmentRuleNode> = z.lazy(() =>
     sessionsCondition,
     lastSeenCondition,
   ]),
-);
+).meta({ id: 'SegmentRuleNode', description: 'A group (`all` or `any`) or one condition' });
 
 /** A segment's rules: one group, at most MAX_DEPTH deep, with at most MAX_CONDITIONS conditions in all. */
 export const segmentRulesSchema = z

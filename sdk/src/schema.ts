@@ -3761,6 +3761,329 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List segments
+         * @description Newest first; a workspace has at most 100.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The segments */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Segment"][];
+                        };
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limit exceeded; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a segment
+         * @description Rules are nested `all` / `any` groups of conditions; a bad condition is refused with its path (e.g. `rules.all.1.any.0.value`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /**
+                         * @default person
+                         * @enum {string}
+                         */
+                        entity?: "person" | "company";
+                        rules: components["schemas"]["SegmentRules"];
+                        /** @default false */
+                        emit_on_backfill?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Segment"];
+                    };
+                };
+                /** @description Validation failed; `details` maps each field to its problems */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The workspace already has 100 segments */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Rate limit exceeded; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/segments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a segment */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The segment */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Segment"];
+                    };
+                };
+                /** @description Validation failed; `details` maps each field to its problems */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such segment in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Rate limit exceeded; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a segment */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Validation failed; `details` maps each field to its problems */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such segment in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Rate limit exceeded; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a segment
+         * @description Its name, rules or backfill setting (the entity is fixed). A rules change counts as a new version.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        rules?: components["schemas"]["SegmentRules"];
+                        emit_on_backfill?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description The segment as changed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Segment"];
+                    };
+                };
+                /** @description Validation failed; `details` maps each field to its problems */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such segment in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Rate limit exceeded; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/enrichment": {
         parameters: {
             query?: never;
@@ -7277,6 +7600,87 @@ export interface components {
                 /** Format: date-time */
                 finished_at?: string | null;
             } | null;
+        };
+        Segment: {
+            /** @example seg_4kT9wQ2mZp8vLx3nRb7c */
+            segment_id: string;
+            name: string;
+            /**
+             * @description What the segment qualifies: people, or companies from the behaviour of their people
+             * @enum {string}
+             */
+            entity: "person" | "company";
+            rules: components["schemas"]["SegmentRules"];
+            /** @description Whether members found by a backfill (after a create or rules edit) are announced by webhook */
+            emit_on_backfill: boolean;
+            /** @description Counts rules edits */
+            version: number;
+            /** Format: date-time */
+            created_on: string;
+            /** Format: date-time */
+            last_modified_on: string;
+        };
+        /** @description Nested `all` / `any` groups of conditions: profile fields, attributes, tags, and behaviour in time windows (`visited`, `event`, `sessions_at_least`, `last_seen_within_days`) */
+        SegmentRules: {
+            all: components["schemas"]["SegmentRuleNode"][];
+        } | {
+            any: components["schemas"]["SegmentRuleNode"][];
+        };
+        /** @description A group (`all` or `any`) or one condition */
+        SegmentRuleNode: {
+            /** @description Every one of these holds */
+            all: components["schemas"]["SegmentRuleNode"][];
+        } | {
+            /** @description At least one of these holds */
+            any: components["schemas"]["SegmentRuleNode"][];
+        } | {
+            /** @description A profile field: `person`, `company`, `acquisition`, `lead`, `enrichment` and one or two names, e.g. `person.job_title`, `acquisition.country`, `lead.grade`, `enrichment.company_size` */
+            field: string;
+            /**
+             * @description `contains`: case-insensitive substring of a text, or of any text in a list; `in`: one of `value` (a list); `exists`: present and not null (`value: false` for absent)
+             * @enum {string}
+             */
+            op: "eq" | "neq" | "gt" | "gte" | "lt" | "lte" | "contains" | "in" | "exists";
+            value?: string | number | boolean | (string | number | boolean)[];
+        } | {
+            /** @description A visitor attribute by name (as set through identify or the attributes API) */
+            attribute: string;
+            /**
+             * @description `contains`: case-insensitive substring of a text, or of any text in a list; `in`: one of `value` (a list); `exists`: present and not null (`value: false` for absent)
+             * @enum {string}
+             */
+            op: "eq" | "neq" | "gt" | "gte" | "lt" | "lte" | "contains" | "in" | "exists";
+            value?: string | number | boolean | (string | number | boolean)[];
+        } | {
+            /** @description Has this tag */
+            tag: string;
+        } | {
+            /** @description Case-insensitive glob, `*` matches anything. Matched against the full URL and, for a pattern without a scheme, also against the path and path+query, so `/pricing*` matches `https://example.com/pricing?plan=pro`. */
+            visited: string;
+            /**
+             * @description How many times, at least (default 1)
+             * @default 1
+             */
+            at_least: number;
+            /** @description Counted over the last D days (fractions allowed) */
+            within_days: number;
+        } | {
+            /** @description A custom event name */
+            event: string;
+            /**
+             * @description How many times, at least (default 1)
+             * @default 1
+             */
+            at_least: number;
+            /** @description Counted over the last D days (fractions allowed) */
+            within_days: number;
+        } | {
+            sessions_at_least: number;
+            /** @description Counted over the last D days (fractions allowed) */
+            within_days: number;
+        } | {
+            /** @description Counted over the last D days (fractions allowed) */
+            last_seen_within_days: number;
         };
         /** @description A workspace's enrichment settings */
         EnrichmentSettings: {

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { segmentRulesSchema } from '../../core/segments/segment-rules';
+import type { SegmentDoc } from '../../core/segments/segment.model';
+import { segmentRepository } from '../../core/segments/segment.repository';
+import { createSegment, deleteSegment, MAX_SEGMENTS_PER_WORKSPACE, updateSegment } from '../../core/segments/save-segment';
+import { AppError } from '../../core/platform/errors';
+import type { ApiDeps } from '../deps';
+import type { ApiRouter } from '../http/api-router';
+import { authOf } from '../http/auth-context';
+import { isoDate } from '../http/common-schemas';
+
+const segmentViewSchema = z
+  .object({
+    segment_id: z.string().meta({ example: 'seg_4kT9wQ2mZp8vLx3nRb7c' }),
+    name: z.string(),
+    entity: z.enum(['person', 'company']).meta({ description: 'What the segment qualifies: people, or companies from the behaviour of their people' }),
+    rules: segmentRulesSchema,
+    emit_on_backfill: z.boolean().meta({ description: 'Whether members found by a backfill (after a create or rules edit) are announced by webhook' }),
+    version: z.number().int().meta({ description: 'Counts rules edits' }),
+    created_on: isoDate,
+    last_modified_on: isoDate,
+  })
+  .meta({ id: 'Segment' });
+
+const segmentBody = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  entity: z.enum(['person', 'company']).default('person'),
+  rules: segmentRulesSchema,
+  emit_on_backfill: z.boolean().default(false),
+});
+const segmentPatch = z
+  .strictObject({ name: z.string().trim().min(1).max(200).optional(), rules: segmentRulesSchema.optional(), emit_on_backfill: z.boolean().optional() })
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'name one field to change: name, rules or emit_on_backfill' });
+const segmentParams = z.object({ id: z.string().min(1).max(100) });
+
+function segmentView(doc: SegmentDoc): z.infer<typeof segmentViewSchema> {
+  return { segment_id: doc._id, name: doc.name, entity: doc.entity, rules: doc.rules, emit_on_backfill: doc.emitOnBackfill, version: doc.version, created_on: doc.createdAt.toISOString(), last_modified_on: doc.updatedAt.toISOString() };
+}
+
+/** Segments (Salespanel's `/api/v1/segments/`): rules that qualify people or companies. */
+export function registerSegmentRoutes(api: ApiRouter, deps: ApiDeps): void {
+  const common = { tags: ['Segments'], auth: 'secret' } as const;
+
+  api.route({
+    ...common,
+    scope: 'read',
+    method: 'get',
+    path: '/segments',
+    summary: 'List segments',
+    description: `Newest first; a workspace has at most ${MAX_SEGMENTS_PER_WORKSPACE}.`,
+    responses: { 200: { description: 'The segments', schema: z.object({ data: z.array(segmentViewSchema) }) } },
+    handler: async ({ res }) => ({ status: 200, body: { data: (await segmentRepository.listForWorkspace(authOf(res).workspace._id, MAX_SEGMENTS_PER_WORKSPACE)).map(segmentView) } }),
+  });
+
+  api.route({
+    ...common,
+    scope: 'write',
+    method: 'post',
+    path: '/segments',
+    summary: 'Create a segment',
+    description: 'Rules are nested `all` / `any` groups of conditions; a bad condition is refused with its path (e.g. `rules.all.1.any.0.value`).',
+    body: segmentBody,
+    responses: { 201: { description: 'Created', schema: segmentViewSchema }, 409: { description: `The workspace already has ${MAX_SEGMENTS_PER_WORKSPACE} segments` } },
+    handler: async ({ body, res }) => {
+      const doc = await createSegment(deps, { workspaceId: authOf(res).workspace._id, name: body.name, entity: body.entity, rules: body.rules, emitOnBackfill: body.emit_on_backfill });
+      return { status: 201, body: segmentView(doc) };
+    },
+  });
+
+  api.route({
+    ...common,
+    scope: 'read',
+    method: 'get',
+    path: '/segments/:id',
+    summary: 'Get a segment',
+    params: segmentParams,
+    responses: { 200: { description: 'The segment', schema: segmentViewSchema }, 404: { description: 'No such segment in this workspace' } },
+    handler: async ({ params, res }) => {
+      const doc = await segmentRepository.findInWorkspace(authOf(res).workspace._id, params.id);
+      if (!doc) throw AppError.notFound('Segment');
+      return { status: 200, body: segmentView(doc) };
+    },
+  });
+
+  api.route({
+    ...common,
+    scope: 'write',
+    method: 'patch',
+    path: '/segments/:id',
+    summary: 'Change a segment',
+    description: 'Its name, rules or backfill setting (the entity is fixed). A rules change counts as a new version.',
+    params: segmentParams,
+    body: segmentPatch,
+    responses: { 200: { description: 'The segment as changed', schema: segmentViewSchema }, 404: { description: 'No such segment in this workspace' } },
+    handler: async ({ params, body, res }) => {
+      const doc = await updateSegment(deps, { workspaceId: authOf(res).workspace._id, id: params.id, name: body.name, rules: body.rules, emitOnBackfill: body.emit_on_backfill });
+      return { status: 200, body: segmentView(doc) };
+    },
+  });
+
+  api.route({
+    ...common,
+    scope: 'write',
+    method: 'delete',
+    path: '/segments/:id',
+    summary: 'Delete a segment',
+    params: segmentParams,
+    responses: { 204: { description: 'Deleted' }, 404: { description: 'No such segment in this workspace' } },
+    handler: async ({ params, res }) => {
+      await deleteSegment(deps, { workspaceId: authOf(res).workspace._id, id: params.id });
+      return { status: 204 };
+    },
+  });
+}

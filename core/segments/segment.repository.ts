@@ -1,0 +1,30 @@
+import { inWorkspace } from '../platform/workspace-scoping';
+import { SegmentModel, type SegmentDoc } from './segment.model';
+
+/** Segments, always read within the caller's workspace. */
+export const segmentRepository = {
+  async insert(doc: SegmentDoc): Promise<void> {
+    await SegmentModel.collection.insertOne(doc as never);
+  },
+
+  async findInWorkspace(workspaceId: string, id: string): Promise<SegmentDoc | null> {
+    return inWorkspace(await SegmentModel.findById(id).lean<SegmentDoc>(), workspaceId);
+  },
+
+  /** Newest first. */
+  async listForWorkspace(workspaceId: string, limit: number): Promise<SegmentDoc[]> {
+    return SegmentModel.find({ workspaceId }).sort({ createdAt: -1, _id: -1 }).limit(limit).lean<SegmentDoc[]>();
+  },
+
+  async countForWorkspace(workspaceId: string): Promise<number> {
+    return SegmentModel.countDocuments({ workspaceId });
+  },
+
+  async replace(doc: SegmentDoc): Promise<void> {
+    await SegmentModel.collection.replaceOne({ _id: doc._id as never }, doc as never);
+  },
+
+  async remove(id: string): Promise<void> {
+    await SegmentModel.collection.deleteOne({ _id: id as never });
+  },
+};
