@@ -9,6 +9,7 @@ export const eventTypes = [
   'person.identified',
   'person.page_visit',
   'person.segment_qualified',
+  'person.segment_disqualified',
   'company.identified',
   'company.page_visit',
   'company.segment_qualified',

@@ -112,6 +112,13 @@ export const eventSamples: { [T in EventType]: EventPayload<T> } = {
     segment: { id: 'seg_2Lp6Vd8Kx4Hs1Rq9', name: 'Pricing page regulars' },
     qualified_at: '2026-04-27T08:45:11.000Z',
   },
+  'person.segment_disqualified': {
+    visitor_id: sampleLead.visitor_id,
+    contact_id: 'per_5Zc1Nh7Tg3Ym9Qw2',
+    email: 'maya.patel@example.com',
+    segment: { id: 'seg_2Lp6Vd8Kx4Hs1Rq9', name: 'Pricing page regulars' },
+    disqualified_at: '2026-05-04T08:45:11.000Z',
+  },
   'company.identified': { ...sampleCompany, identified_at: '2026-04-25T16:20:33.000Z' },
   'company.page_visit': {
     ...sampleCompany,

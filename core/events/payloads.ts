@@ -168,6 +168,14 @@ export const personSegmentQualifiedPayloadSchema = z.object({
   qualified_at: timestamp,
 });
 
+export const personSegmentDisqualifiedPayloadSchema = z.object({
+  visitor_id: id,
+  contact_id: contactId.nullable().meta({ description: 'Null for an anonymous visitor' }),
+  email: email.nullable(),
+  segment: segmentRefSchema,
+  disqualified_at: timestamp.meta({ description: "When the segment's rules stopped holding: new facts, or a time window passing with no new activity" }),
+});
+
 // ---- companies (Salespanel visiting companies) ---------------------------------------------
 
 const companyFields = {
@@ -276,6 +284,7 @@ export const eventPayloadSchemas = {
   'person.identified': personIdentifiedPayloadSchema,
   'person.page_visit': personPageVisitPayloadSchema,
   'person.segment_qualified': personSegmentQualifiedPayloadSchema,
+  'person.segment_disqualified': personSegmentDisqualifiedPayloadSchema,
   'company.identified': companyIdentifiedPayloadSchema,
   'company.page_visit': companyPageVisitPayloadSchema,
   'company.segment_qualified': companySegmentQualifiedPayloadSchema,
@@ -293,6 +302,7 @@ export const eventDescriptions: Record<EventType, string> = {
   'person.identified': 'Fires when an anonymous visitor is first tied to a person by email (identify call or form capture).',
   'person.page_visit': 'Fires when an identified person views a page on a tracked site; narrow it with the subscription URL filters.',
   'person.segment_qualified': "Fires when a visitor starts matching a segment's rules.",
+  'person.segment_disqualified': "Fires when a visitor stops matching a segment's rules, also when a time window passes with no new activity (Salespanel does not tell you this).",
   'company.identified': 'Fires when a visiting company is first recognised and enriched.',
   'company.page_visit': 'Fires when a visitor from an identified company views a page on a tracked site; narrow it with the subscription URL filters.',
   'company.segment_qualified': "Fires when a company starts matching a segment's rules.",

@@ -26,6 +26,8 @@ import type { ScoringRules } from './scoring-rules';
 import { scoringRulesOf } from './workspace-scoring-rules';
 import { profileOf, scoringFactsOf, type PersonProfile } from './scoring-facts';
 import { leadScoreRepository } from './lead-score.repository';
+import { personSegmentFactsOf } from '../segments/person-segment-facts';
+import { qualifyPerson } from '../segments/qualify-person';
 import type { LeadGrade, LeadScoreDoc } from './lead-score.model';
 
 /** Timeline buckets read for scoring (50 entries each): behaviour older than ~1,000 entries has decayed away. */
@@ -46,7 +48,7 @@ export interface ScorePersonInput {
 export interface ScorePersonResult {
   score: number;
   grade: LeadGrade;
-  /** When the grade would change with no new activity (decay, a window passing); null if never. */
+  /** When the grade or a segment membership would change with no new activity (decay, a window passing); null if never. */
   nextChangeAt: number | null;
   emitted: EventType[];
 }
@@ -99,7 +101,13 @@ export async function scorePerson(deps: Deps, input: ScorePersonInput): Promise<
     }
   }
   await leadScoreRepository.save(doc);
-  return { score: result.score, grade: result.grade, nextChangeAt: next?.getTime() ?? null, emitted };
+  // Segments see the same facts, the lead and its new score; their windows' ends share the timer.
+  const segmentFacts = personSegmentFactsOf({ visitor, profile, scoring: facts, lead, score: result });
+  const segments = await qualifyPerson(deps, { visitor, facts: segmentFacts, now, emit: input.emit });
+  if (input.emit && segments.joined.length) emitted.push('person.segment_qualified');
+  if (input.emit && segments.left.length) emitted.push('person.segment_disqualified');
+  const nextChangeAt = [next?.getTime() ?? null, segments.expiresAt].filter((t): t is number => t !== null);
+  return { score: result.score, grade: result.grade, nextChangeAt: nextChangeAt.length ? Math.min(...nextChangeAt) : null, emitted };
 }
 
 async function gatherFacts(visitor: VisitorDoc, enabled: number) {

@@ -16,6 +16,11 @@ export const segmentRepository = {
     return SegmentModel.find({ workspaceId }).sort({ createdAt: -1, _id: -1 }).limit(limit).lean<SegmentDoc[]>();
   },
 
+  /** A workspace's segments of one entity (at most MAX_SEGMENTS_PER_WORKSPACE). */
+  async listForEntity(workspaceId: string, entity: SegmentDoc['entity']): Promise<SegmentDoc[]> {
+    return SegmentModel.find({ workspaceId, entity }).lean<SegmentDoc[]>();
+  },
+
   async countForWorkspace(workspaceId: string): Promise<number> {
     return SegmentModel.countDocuments({ workspaceId });
   },

@@ -2090,7 +2090,7 @@ export interface paths {
                     limit?: number;
                     before?: string;
                     since?: string;
-                    type?: "lead.created" | "lead.updated" | "lead.scored" | "person.identified" | "person.page_visit" | "person.segment_qualified" | "company.identified" | "company.page_visit" | "company.segment_qualified" | "prospect.qualified" | "order.attributed" | "webhook.disabled";
+                    type?: "lead.created" | "lead.updated" | "lead.scored" | "person.identified" | "person.page_visit" | "person.segment_qualified" | "person.segment_disqualified" | "company.identified" | "company.page_visit" | "company.segment_qualified" | "prospect.qualified" | "order.attributed" | "webhook.disabled";
                 };
                 header?: never;
                 path?: never;

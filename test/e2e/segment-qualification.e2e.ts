@@ -1,0 +1,73 @@
+import { Webhook } from 'standardwebhooks';
+import { personSegmentsRepository } from '../../core/segments/person-segments.repository';
+import { ingestOk, pageview, roomyWorkspace, uniqueFingerprint, visitorIdOf } from '../support/ingest-helpers';
+import { ReceiverPool, type ReceivedRequest } from '../support/receiver';
+import { eventually, startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
+
+/**
+ * Person segments qualify an identified person as they act, in their person workflow, and
+ * disqualify them on the workflow's timer when a time window passes with no new activity; both
+ * arrive as signed webhooks. Real stack: partitions, person workflow, database, HTTP receiver.
+ */
+describe('segment qualification (real Temporal, database and receiver)', () => {
+  let stack: TestStack;
+  const receivers = new ReceiverPool();
+
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { WEBHOOK_RETRY_SCHEDULE: '0s,200ms', WEBHOOK_RETRY_JITTER: '0', PERSON_SCORE_INTERVAL: '300ms' } });
+  });
+  afterAll(async () => {
+    await receivers.closeAll();
+    await stack.close();
+  });
+
+  const call = <T = any>(ws: TestWorkspace, method: string, path: string, body?: unknown): Promise<ApiResponse<T>> => stack.request<T>(method, `/api/v1${path}`, { key: ws.secretKey, body });
+  const verified = (secret: string, request: ReceivedRequest) => new Webhook(secret).verify(request.body, request.headers as Record<string, string>) as { type: string; data: any };
+
+  it('qualifies a person who visits /pricing twice, and disqualifies them when the window passes with no new visit', async () => {
+    const ws = await roomyWorkspace(stack, 'Segments qualify');
+    const receiver = await receivers.start();
+    const sub = await call(ws, 'POST', '/webhooks', { url: `${receiver.url}/hook`, events: ['person.segment_qualified', 'person.segment_disqualified'] });
+    expect(sub.status).toBe(201);
+    // A 6-second window (0.00007 days) so its end passes during the test.
+    const pricing = await call(ws, 'POST', '/segments', { name: 'Pricing twice', rules: { all: [{ visited: '/pricing*', at_least: 2, within_days: 0.00007 }] } });
+    const other = await call(ws, 'POST', '/segments', { name: 'VIPs', rules: { all: [{ tag: 'vip' }] } });
+    expect([pricing.status, other.status]).toEqual([201, 201]);
+
+    const fingerprint = uniqueFingerprint('seg');
+    await ingestOk(stack, ws.secretKey, 'identify', { visitor_fingerprint: fingerprint, email: 'ada@segments.example', name: 'Ada Lovelace' });
+    const visitorId = visitorIdOf(ws, fingerprint);
+    const firstVisit = Date.now();
+    await ingestOk(stack, ws.publishableKey, 'pageview', pageview(fingerprint, 'https://segments.example/pricing', { timestamp: firstVisit }));
+    await ingestOk(stack, ws.publishableKey, 'pageview', pageview(fingerprint, 'https://segments.example/pricing?plan=pro', { timestamp: firstVisit + 500 }));
+
+    const events = () => receiver.requests.map((r) => verified(sub.body.secret, r));
+    const qualified = await eventually(async () => events().find((e) => e.type === 'person.segment_qualified'), 30_000, 'person.segment_qualified');
+    expect(qualified.data).toMatchObject({ visitor_id: visitorId, contact_id: visitorId, email: 'ada@segments.example', segment: { id: pricing.body.segment_id, name: 'Pricing twice' }, qualified_at: expect.any(String) });
+    const standing = await personSegmentsRepository.findById(visitorId);
+    expect(standing?.segments.find((s) => s.id === pricing.body.segment_id)).toMatchObject({ member: true, changes: 1 });
+    expect(standing?.segments.find((s) => s.id === other.body.segment_id)).toMatchObject({ member: false, changes: 0 });
+
+    // No new visit: the person workflow's timer fires when the first visit leaves the window.
+    const disqualified = await eventually(async () => events().find((e) => e.type === 'person.segment_disqualified'), 30_000, 'person.segment_disqualified');
+    expect(disqualified.data).toMatchObject({ visitor_id: visitorId, segment: { id: pricing.body.segment_id }, disqualified_at: expect.any(String) });
+    // It left at the window's end (first visit + 6 s), not before.
+    expect(Date.parse(disqualified.data.disqualified_at)).toBeGreaterThanOrEqual(firstVisit + 6_048);
+    // Each transition once, and nothing for the segment the person never entered.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(events().map((e) => `${e.type} ${e.data.segment.name}`).sort()).toEqual(['person.segment_disqualified Pricing twice', 'person.segment_qualified Pricing twice']);
+  }, 90_000);
+
+  it("evaluates only the person's own workspace's segments", async () => {
+    const [a, b] = [await roomyWorkspace(stack, 'Segments A'), await roomyWorkspace(stack, 'Segments B')];
+    const segmentOfA = await call(a, 'POST', '/segments', { name: 'Everyone seen lately', rules: { all: [{ last_seen_within_days: 30 }] } });
+    const fingerprint = uniqueFingerprint('iso');
+    await ingestOk(stack, b.secretKey, 'identify', { visitor_fingerprint: fingerprint, email: 'bob@isolation.example' });
+    await ingestOk(stack, b.publishableKey, 'pageview', pageview(fingerprint, 'https://isolation.example/'));
+    const visitorId = visitorIdOf(b, fingerprint);
+    // B's person is scored (their lead gets a score) but stands in no segment of A.
+    await eventually(async () => ((await call(b, 'GET', `/visitors/${visitorId}`)).body.lead_scoring ? true : undefined), 30_000, 'the person scored');
+    const standing = await personSegmentsRepository.findById(visitorId);
+    expect(standing?.segments.some((s) => s.id === segmentOfA.body.segment_id) ?? false).toBe(false);
+  }, 60_000);
+});
