@@ -53,7 +53,7 @@ export const visitorViewSchema = z
       .meta({ description: 'Traffic source, location and device when the visitor was first seen' }),
     visitor_attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
     visitor_tags: z.array(z.string()),
-    qualified_segments: z.array(z.string()),
+    qualified_segments: z.array(z.string()).meta({ description: 'Ids of the segments the person qualifies for now' }),
     web_activity_summary: z.object({
       total_page_visits: z.number().int(),
       total_website_sessions: z.number().int(),
@@ -71,7 +71,7 @@ export const visitorViewSchema = z
 
 export type VisitorView = z.infer<typeof visitorViewSchema>;
 
-export function visitorView(v: VisitorDoc, score: LeadScoreDoc | null = null): VisitorView {
+export function visitorView(v: VisitorDoc, score: LeadScoreDoc | null = null, segments: readonly string[] = []): VisitorView {
   const a = v.acquisition;
   return {
     id: v._id,
@@ -93,7 +93,7 @@ export function visitorView(v: VisitorDoc, score: LeadScoreDoc | null = null): V
       : null,
     visitor_attributes: v.attributes ?? {},
     visitor_tags: v.tags ?? [],
-    qualified_segments: v.segments ?? [],
+    qualified_segments: [...new Set([...(v.segments ?? []), ...segments])],
     web_activity_summary: {
       total_page_visits: v.summary.pageVisits,
       total_website_sessions: sessionCount(v.summary),
@@ -130,11 +130,11 @@ export const attributionViewSchema = visitorViewSchema
   })
   .meta({ id: 'VisitorAttribution' });
 
-export function attributionView(v: VisitorDoc): z.infer<typeof attributionViewSchema> {
+export function attributionView(v: VisitorDoc, segments: readonly string[] = []): z.infer<typeof attributionViewSchema> {
   const first = v.firstTouch;
   const last = v.lastTouch;
   return {
-    ...visitorView(v),
+    ...visitorView(v, null, segments),
     attribution_details: {
       landing_page: first?.landingPage ?? v.acquisition?.landingPage ?? null,
       landing_page_source: first?.source ?? null,

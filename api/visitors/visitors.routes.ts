@@ -6,6 +6,7 @@ import { visitorRepository } from '../../core/visitors/visitor.repository';
 import { timelineOf } from '../../core/visitors/timeline';
 import type { Activity } from '../../core/visitors/visitor-types';
 import type { ApiDeps } from '../deps';
+import { personSegmentsRepository } from '../../core/segments/person-segments.repository';
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
 import { selectByFirstActivity } from '../http/common-schemas';
@@ -32,8 +33,9 @@ export function registerVisitorRoutes(api: ApiRouter, _deps: ApiDeps): void {
       const byFirstActivity = query.select_by_first_activity;
       const rows = await visitorRepository.list(authOf(res).workspace._id, { ...query, byFirstActivity, limit: query.limit + 1 });
       const cursorOf = (v: VisitorDoc) => ({ at: (byFirstActivity ? v.firstSeenAt : v.lastSeenAt) ?? v.createdAt, id: v._id });
-      const scores = await leadScoreRepository.findMany(rows.slice(0, query.limit).flatMap((v) => (v.leadId ? [v.leadId] : [])));
-      return { status: 200, body: toPageBy(rows, query.limit, (v) => visitorView(v, v.leadId ? (scores.get(v.leadId) ?? null) : null), cursorOf) };
+      const page = rows.slice(0, query.limit);
+      const [scores, segments] = await Promise.all([leadScoreRepository.findMany(page.flatMap((v) => (v.leadId ? [v.leadId] : []))), personSegmentsRepository.qualifiedFor(page.map((v) => v._id))]);
+      return { status: 200, body: toPageBy(rows, query.limit, (v) => visitorView(v, v.leadId ? (scores.get(v.leadId) ?? null) : null, segments.get(v._id)), cursorOf) };
     },
   });
 
@@ -49,7 +51,10 @@ export function registerVisitorRoutes(api: ApiRouter, _deps: ApiDeps): void {
       scope: 'read',
       params: visitorParams,
       responses: { 200: { description: 'The visitor with attribution_details', schema: attributionViewSchema }, 404: { description: 'Not found' } },
-      handler: async ({ params, res }) => ({ status: 200, body: attributionView(await findVisitor(authOf(res).workspace._id, params.visitor)) }),
+      handler: async ({ params, res }) => {
+        const visitor = await findVisitor(authOf(res).workspace._id, params.visitor);
+        return { status: 200, body: attributionView(visitor, (await personSegmentsRepository.qualifiedFor([visitor._id])).get(visitor._id)) };
+      },
     });
   }
 
@@ -65,7 +70,8 @@ export function registerVisitorRoutes(api: ApiRouter, _deps: ApiDeps): void {
     responses: { 200: { description: 'The visitor', schema: visitorViewSchema }, 404: { description: 'Not found' } },
     handler: async ({ params, res }) => {
       const visitor = await findVisitor(authOf(res).workspace._id, params.visitor);
-      return { status: 200, body: visitorView(visitor, visitor.leadId ? await leadScoreRepository.findById(visitor.leadId) : null) };
+      const [score, segments] = await Promise.all([visitor.leadId ? leadScoreRepository.findById(visitor.leadId) : null, personSegmentsRepository.qualifiedFor([visitor._id])]);
+      return { status: 200, body: visitorView(visitor, score, segments.get(visitor._id)) };
     },
   });
 

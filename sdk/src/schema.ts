@@ -7109,6 +7109,7 @@ export interface components {
                 [key: string]: string | number | boolean;
             };
             visitor_tags: string[];
+            /** @description Ids of the segments the person qualifies for now */
             qualified_segments: string[];
             web_activity_summary: {
                 total_page_visits: number;
@@ -7211,6 +7212,7 @@ export interface components {
                 [key: string]: string | number | boolean;
             };
             visitor_tags: string[];
+            /** @description Ids of the segments the person qualifies for now */
             qualified_segments: string[];
             web_activity_summary: {
                 total_page_visits: number;

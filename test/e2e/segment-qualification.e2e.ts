@@ -47,12 +47,16 @@ describe('segment qualification (real Temporal, database and receiver)', () => {
     const standing = await personSegmentsRepository.findById(visitorId);
     expect(standing?.segments.find((s) => s.id === pricing.body.segment_id)).toMatchObject({ member: true, changes: 1 });
     expect(standing?.segments.find((s) => s.id === other.body.segment_id)).toMatchObject({ member: false, changes: 0 });
+    // Salespanel's visitor object lists it, by id or by email.
+    expect((await call(ws, 'GET', `/visitors/${visitorId}`)).body.qualified_segments).toEqual([pricing.body.segment_id]);
+    expect((await call(ws, 'GET', '/visitors/ada@segments.example')).body.qualified_segments).toEqual([pricing.body.segment_id]);
 
     // No new visit: the person workflow's timer fires when the first visit leaves the window.
     const disqualified = await eventually(async () => events().find((e) => e.type === 'person.segment_disqualified'), 30_000, 'person.segment_disqualified');
     expect(disqualified.data).toMatchObject({ visitor_id: visitorId, segment: { id: pricing.body.segment_id }, disqualified_at: expect.any(String) });
     // It left at the window's end (first visit + 6 s), not before.
     expect(Date.parse(disqualified.data.disqualified_at)).toBeGreaterThanOrEqual(firstVisit + 6_048);
+    expect((await call(ws, 'GET', `/visitors/${visitorId}`)).body.qualified_segments).toEqual([]);
     // Each transition once, and nothing for the segment the person never entered.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(events().map((e) => `${e.type} ${e.data.segment.name}`).sort()).toEqual(['person.segment_disqualified Pricing twice', 'person.segment_qualified Pricing twice']);
