@@ -43,7 +43,7 @@ export const subscriptionViewSchema = z
     url: z.string(),
     events: z.array(z.string()),
     description: z.string().nullable(),
-    filters: z.object({ urlPatterns: z.array(z.string()).optional() }).nullable(),
+    filters: z.object({ urlPatterns: z.array(z.string()).optional(), segmentIds: z.array(z.string()).optional() }).nullable(),
     active: z.boolean(),
     disabledReason: z.string().nullable(),
     disabledAt: isoDate.nullable(),
@@ -57,12 +57,13 @@ export const subscriptionViewSchema = z
 
 export function subscriptionView(doc: WebhookSubscriptionDoc, health: EndpointHealth): z.infer<typeof subscriptionViewSchema> {
   const patterns = doc.filters?.urlPatterns;
+  const segmentIds = doc.filters?.segmentIds;
   return {
     id: doc._id,
     url: doc.url,
     events: doc.events,
     description: doc.description ?? null,
-    filters: patterns?.length ? { urlPatterns: patterns } : null,
+    filters: patterns?.length || segmentIds?.length ? { ...(patterns?.length ? { urlPatterns: patterns } : {}), ...(segmentIds?.length ? { segmentIds } : {}) } : null,
     active: doc.active,
     disabledReason: doc.disabledReason ?? null,
     disabledAt: iso(doc.disabledAt),

@@ -10,7 +10,7 @@ import { getDeliveryRecovery, startDeliveryRecovery } from '../../core/webhooks/
 import { rotateWebhookSecret } from '../../core/webhooks/rotate-webhook-secret';
 import { sendTestEvent } from '../../core/webhooks/send-test-event';
 import { updateWebhookSubscription } from '../../core/webhooks/update-webhook-subscription';
-import { URL_PATTERN_MAX_LENGTH, URL_PATTERN_MAX_WILDCARDS, URL_PATTERNS_MAX, urlPatternProblem } from '../../core/webhooks/filters';
+import { SEGMENT_IDS_MAX, URL_PATTERN_MAX_LENGTH, URL_PATTERN_MAX_WILDCARDS, URL_PATTERNS_MAX, urlPatternProblem } from '../../core/webhooks/filters';
 import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
@@ -27,10 +27,19 @@ const urlPatternField = z.string().superRefine((pattern, ctx) => {
 });
 const filtersSchema = z
   .object({
-    urlPatterns: z.array(urlPatternField).max(URL_PATTERNS_MAX).meta({
-      description: `Page-visit URL patterns, case-insensitive; \`*\` matches anything (at most ${URL_PATTERN_MAX_WILDCARDS} per pattern, ${URL_PATTERN_MAX_LENGTH} characters)`,
-      example: ['https://example.com/pricing*'],
-    }),
+    urlPatterns: z
+      .array(urlPatternField)
+      .max(URL_PATTERNS_MAX)
+      .optional()
+      .meta({
+        description: `Page-visit URL patterns, case-insensitive; \`*\` matches anything (at most ${URL_PATTERN_MAX_WILDCARDS} per pattern, ${URL_PATTERN_MAX_LENGTH} characters)`,
+        example: ['https://example.com/pricing*'],
+      }),
+    segmentIds: z
+      .array(z.string().min(1).max(100))
+      .max(SEGMENT_IDS_MAX)
+      .optional()
+      .meta({ description: 'Segment events (`*.segment_qualified`, `*.segment_disqualified`) only for these segments', example: ['seg_4kT9wQ2mZp8vLx3nRb7c'] }),
   })
   .strict();
 const urlField = z.string().min(1).max(2048);

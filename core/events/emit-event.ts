@@ -102,7 +102,7 @@ export async function subscriptionsFor(event: EventDoc, workspace: WorkspaceDoc 
  * event fails (the visitor pipeline parks it after a few attempts) instead of freezing the worker.
  */
 function matching<T extends { filters?: SubscriptionFilters | null }>(subscriptions: T[], event: EventDoc): T[] {
-  if (!subscriptions.some((s) => s.filters?.urlPatterns?.length)) return subscriptions;
+  if (!subscriptions.some((s) => s.filters?.urlPatterns?.length || s.filters?.segmentIds?.length)) return subscriptions;
   return runWithCpuBudget('URL filter matching', FILTER_CPU_BUDGET_MS, () => subscriptions.filter((s) => matchesFilters(s.filters, event.type, event.data)));
 }
 

@@ -1,21 +1,29 @@
 /**
- * Subscription filters narrow which events of a subscribed type are delivered. Today: URL
- * patterns (`*` matches anything, case-insensitive) on the visited URL of page-visit events;
- * other types pass.
+ * Subscription filters narrow which events of a subscribed type are delivered: URL patterns (`*`
+ * matches anything, case-insensitive) on the visited URL of page-visit events, and segment ids on
+ * segment events (Salespanel: "segment events require the visitor to be associated with the
+ * specific segment"); other types pass.
  *
  * Page URLs come from anyone holding a publishable key, so matching must stay linear in the URL:
  * no regular expression is built from a pattern (a backtracking `.*` chain froze the process).
  */
 export interface SubscriptionFilters {
   urlPatterns?: string[] | null;
+  segmentIds?: string[] | null;
 }
 
 /** Limits the API enforces on new patterns; matching stays linear whatever is stored. */
 export const URL_PATTERN_MAX_LENGTH = 500;
 export const URL_PATTERN_MAX_WILDCARDS = 8;
 export const URL_PATTERNS_MAX = 50;
+export const SEGMENT_IDS_MAX = 100;
 
 export function matchesFilters(filters: SubscriptionFilters | null | undefined, eventType: string, data: unknown): boolean {
+  const segmentIds = filters?.segmentIds;
+  if (segmentIds?.length && /\.segment_(dis)?qualified$/.test(eventType)) {
+    const segment = (data as { segment?: { id?: unknown } } | null)?.segment?.id;
+    return typeof segment === 'string' && segmentIds.includes(segment);
+  }
   const patterns = filters?.urlPatterns;
   if (!patterns?.length || !eventType.endsWith('.page_visit')) return true;
   const url = (data as { url?: unknown } | null)?.url;

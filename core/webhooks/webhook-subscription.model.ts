@@ -22,6 +22,7 @@ const webhookSubscriptionSchema = new Schema(
     /** Optional narrowing, e.g. `{ urlPatterns: ["https://example.com/pricing*"] }` for page visits. */
     filters: {
       urlPatterns: { type: [String], required: false, default: undefined },
+      segmentIds: { type: [String], required: false, default: undefined },
     },
     /** `zapier` when created through Zapier's REST-hook body. */
     source: { type: String, enum: ['api', 'zapier'], required: true, default: 'api' },

@@ -1,3 +1,4 @@
+import type { SubscriptionFilters } from './filters';
 import { WebhookSubscriptionModel, type WebhookSubscriptionDoc } from './webhook-subscription.model';
 import { newestFirst, olderThan, type Cursor } from '../platform/pagination';
 import { inWorkspace } from '../platform/workspace-scoping';
@@ -12,11 +13,11 @@ export interface SigningSecret {
 export type NewWebhookSubscription = Pick<WebhookSubscriptionDoc, '_id' | 'workspaceId' | 'url' | 'events' | 'source'> & {
   secrets: SigningSecret[];
   description?: string;
-  filters?: { urlPatterns?: string[] | null };
+  filters?: SubscriptionFilters;
 };
 
 export type SubscriptionChanges = Partial<Pick<WebhookSubscriptionDoc, 'url' | 'events' | 'description' | 'active'>> & {
-  filters?: { urlPatterns?: string[] | null } | null;
+  filters?: SubscriptionFilters | null;
 };
 
 const live = { deletedAt: null };

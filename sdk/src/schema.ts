@@ -1216,7 +1216,14 @@ export interface paths {
                              *       "https://example.com/pricing*"
                              *     ]
                              */
-                            urlPatterns: string[];
+                            urlPatterns?: string[];
+                            /**
+                             * @description Segment events (`*.segment_qualified`, `*.segment_disqualified`) only for these segments
+                             * @example [
+                             *       "seg_4kT9wQ2mZp8vLx3nRb7c"
+                             *     ]
+                             */
+                            segmentIds?: string[];
                         };
                         /** @description Zapier REST hook: the hook URL (use instead of `url`) */
                         target_url?: string;
@@ -1240,6 +1247,7 @@ export interface paths {
                             description: string | null;
                             filters: {
                                 urlPatterns?: string[];
+                                segmentIds?: string[];
                             } | null;
                             active: boolean;
                             disabledReason: string | null;
@@ -1452,7 +1460,14 @@ export interface paths {
                              *       "https://example.com/pricing*"
                              *     ]
                              */
-                            urlPatterns: string[];
+                            urlPatterns?: string[];
+                            /**
+                             * @description Segment events (`*.segment_qualified`, `*.segment_disqualified`) only for these segments
+                             * @example [
+                             *       "seg_4kT9wQ2mZp8vLx3nRb7c"
+                             *     ]
+                             */
+                            segmentIds?: string[];
                         } | null;
                     };
                 };
@@ -6831,6 +6846,7 @@ export interface components {
             description: string | null;
             filters: {
                 urlPatterns?: string[];
+                segmentIds?: string[];
             } | null;
             active: boolean;
             disabledReason: string | null;

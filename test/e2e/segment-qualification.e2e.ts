@@ -24,15 +24,21 @@ describe('segment qualification (real Temporal, database and receiver)', () => {
   const call = <T = any>(ws: TestWorkspace, method: string, path: string, body?: unknown): Promise<ApiResponse<T>> => stack.request<T>(method, `/api/v1${path}`, { key: ws.secretKey, body });
   const verified = (secret: string, request: ReceivedRequest) => new Webhook(secret).verify(request.body, request.headers as Record<string, string>) as { type: string; data: any };
 
-  it('qualifies a person who visits /pricing twice, and disqualifies them when the window passes with no new visit', async () => {
+  it('qualifies a person who visits /pricing twice, and disqualifies them when the window passes with no new visit; a subscription bound to a segment gets only its events', async () => {
     const ws = await roomyWorkspace(stack, 'Segments qualify');
     const receiver = await receivers.start();
     const sub = await call(ws, 'POST', '/webhooks', { url: `${receiver.url}/hook`, events: ['person.segment_qualified', 'person.segment_disqualified'] });
     expect(sub.status).toBe(201);
     // A 6-second window (0.00007 days) so its end passes during the test.
     const pricing = await call(ws, 'POST', '/segments', { name: 'Pricing twice', rules: { all: [{ visited: '/pricing*', at_least: 2, within_days: 0.00007 }] } });
-    const other = await call(ws, 'POST', '/segments', { name: 'VIPs', rules: { all: [{ tag: 'vip' }] } });
-    expect([pricing.status, other.status]).toEqual([201, 201]);
+    const other = await call(ws, 'POST', '/segments', { name: 'Seen lately', rules: { all: [{ last_seen_within_days: 30 }] } });
+    const never = await call(ws, 'POST', '/segments', { name: 'VIPs', rules: { all: [{ tag: 'vip' }] } });
+    expect([pricing.status, other.status, never.status]).toEqual([201, 201, 201]);
+    // A subscription bound to one segment gets only that segment's events.
+    const boundReceiver = await receivers.start();
+    const bound = await call(ws, 'POST', '/webhooks', { url: `${boundReceiver.url}/hook`, events: ['person.segment_qualified', 'person.segment_disqualified'], filters: { segmentIds: [pricing.body.segment_id] } });
+    expect(bound.status).toBe(201);
+    expect(bound.body.filters).toEqual({ segmentIds: [pricing.body.segment_id] });
 
     const fingerprint = uniqueFingerprint('seg');
     await ingestOk(stack, ws.secretKey, 'identify', { visitor_fingerprint: fingerprint, email: 'ada@segments.example', name: 'Ada Lovelace' });
@@ -46,20 +52,23 @@ describe('segment qualification (real Temporal, database and receiver)', () => {
     expect(qualified.data).toMatchObject({ visitor_id: visitorId, contact_id: visitorId, email: 'ada@segments.example', segment: { id: pricing.body.segment_id, name: 'Pricing twice' }, qualified_at: expect.any(String) });
     const standing = await personSegmentsRepository.findById(visitorId);
     expect(standing?.segments.find((s) => s.id === pricing.body.segment_id)).toMatchObject({ member: true, changes: 1 });
-    expect(standing?.segments.find((s) => s.id === other.body.segment_id)).toMatchObject({ member: false, changes: 0 });
-    // Salespanel's visitor object lists it, by id or by email.
-    expect((await call(ws, 'GET', `/visitors/${visitorId}`)).body.qualified_segments).toEqual([pricing.body.segment_id]);
-    expect((await call(ws, 'GET', '/visitors/ada@segments.example')).body.qualified_segments).toEqual([pricing.body.segment_id]);
+    expect(standing?.segments.find((s) => s.id === never.body.segment_id)).toMatchObject({ member: false, changes: 0 });
+    // Salespanel's visitor object lists them, by id or by email.
+    const both = [pricing.body.segment_id, other.body.segment_id].sort();
+    expect((await call(ws, 'GET', `/visitors/${visitorId}`)).body.qualified_segments.sort()).toEqual(both);
+    expect((await call(ws, 'GET', '/visitors/ada@segments.example')).body.qualified_segments.sort()).toEqual(both);
 
     // No new visit: the person workflow's timer fires when the first visit leaves the window.
     const disqualified = await eventually(async () => events().find((e) => e.type === 'person.segment_disqualified'), 30_000, 'person.segment_disqualified');
     expect(disqualified.data).toMatchObject({ visitor_id: visitorId, segment: { id: pricing.body.segment_id }, disqualified_at: expect.any(String) });
     // It left at the window's end (first visit + 6 s), not before.
     expect(Date.parse(disqualified.data.disqualified_at)).toBeGreaterThanOrEqual(firstVisit + 6_048);
-    expect((await call(ws, 'GET', `/visitors/${visitorId}`)).body.qualified_segments).toEqual([]);
-    // Each transition once, and nothing for the segment the person never entered.
+    expect((await call(ws, 'GET', `/visitors/${visitorId}`)).body.qualified_segments).toEqual([other.body.segment_id]);
+    // Each transition once, nothing for the segment the person never entered, and the bound subscription only its segment's.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(events().map((e) => `${e.type} ${e.data.segment.name}`).sort()).toEqual(['person.segment_disqualified Pricing twice', 'person.segment_qualified Pricing twice']);
+    expect(events().map((e) => `${e.type} ${e.data.segment.name}`).sort()).toEqual(['person.segment_disqualified Pricing twice', 'person.segment_qualified Pricing twice', 'person.segment_qualified Seen lately']);
+    const boundEvents = boundReceiver.requests.map((r) => verified(bound.body.secret, r));
+    expect(boundEvents.map((e) => `${e.type} ${e.data.segment.name}`).sort()).toEqual(['person.segment_disqualified Pricing twice', 'person.segment_qualified Pricing twice']);
   }, 90_000);
 
   it("evaluates only the person's own workspace's segments", async () => {

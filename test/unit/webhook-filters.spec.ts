@@ -53,6 +53,16 @@ describe('URL pattern matching', () => {
     expect(matchesFilters({ urlPatterns: [] }, 'person.page_visit', { url: 'https://x.example/' })).toBe(true);
   });
 
+  it('lets segment events through only for the segments named, and other types through', () => {
+    const filters = { segmentIds: ['seg_a', 'seg_b'] };
+    expect(matchesFilters(filters, 'person.segment_qualified', { segment: { id: 'seg_a', name: 'A' } })).toBe(true);
+    expect(matchesFilters(filters, 'person.segment_disqualified', { segment: { id: 'seg_b', name: 'B' } })).toBe(true);
+    expect(matchesFilters(filters, 'company.segment_qualified', { segment: { id: 'seg_c', name: 'C' } })).toBe(false);
+    expect(matchesFilters(filters, 'person.segment_qualified', {})).toBe(false);
+    expect(matchesFilters(filters, 'person.page_visit', { url: 'https://x.example/' })).toBe(true);
+    expect(matchesFilters({ segmentIds: [] }, 'person.segment_qualified', { segment: { id: 'seg_c', name: 'C' } })).toBe(true);
+  });
+
   // The patterns that froze the process with a backtracking regex (16 s for 220 characters).
   // Their timing is measured by `./scripts/bench url-filters`; here the bound only says "does not hang".
   it('does not hang on the worst known patterns against 4 KB URLs', () => {
