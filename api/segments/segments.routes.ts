@@ -5,6 +5,12 @@ import { segmentRepository } from '../../core/segments/segment.repository';
 import { createSegment, deleteSegment, MAX_SEGMENTS_PER_WORKSPACE, updateSegment } from '../../core/segments/save-segment';
 import { AppError } from '../../core/platform/errors';
 import type { ApiDeps } from '../deps';
+import { listQuerySchema, pageSchema, toPageBy } from '../../core/platform/pagination';
+import { segmentMemberRepository } from '../../core/segments/segment-member.repository';
+import { personSegmentsRepository } from '../../core/segments/person-segments.repository';
+import { visitorRepository } from '../../core/visitors/visitor.repository';
+import { leadScoreRepository } from '../../core/scoring/lead-score.repository';
+import { visitorView, visitorViewSchema } from '../visitors/visitor-views';
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
 import { isoDate } from '../http/common-schemas';
@@ -79,6 +85,34 @@ export function registerSegmentRoutes(api: ApiRouter, deps: ApiDeps): void {
       const doc = await segmentRepository.findInWorkspace(authOf(res).workspace._id, params.id);
       if (!doc) throw AppError.notFound('Segment');
       return { status: 200, body: segmentView(doc) };
+    },
+  });
+
+  api.route({
+    ...common,
+    scope: 'read',
+    method: 'get',
+    path: '/segments/:id/members',
+    summary: "List a segment's members",
+    description: 'The people in the segment now, newest members first, as visitor objects. Page with `nextBefore`.',
+    params: segmentParams,
+    query: listQuerySchema.pick({ limit: true, before: true }),
+    responses: { 200: { description: 'Newest members first', schema: pageSchema(visitorViewSchema) }, 404: { description: 'No such segment in this workspace' } },
+    handler: async ({ params, query, res }) => {
+      const workspaceId = authOf(res).workspace._id;
+      const segment = await segmentRepository.findInWorkspace(workspaceId, params.id);
+      if (!segment) throw AppError.notFound('Segment');
+      const rows = await segmentMemberRepository.page(workspaceId, segment._id, { limit: query.limit + 1, before: query.before });
+      const ids = rows.slice(0, query.limit).map((r) => r.visitorId);
+      const [visitors, segments] = await Promise.all([visitorRepository.findMany(ids), personSegmentsRepository.qualifiedFor(ids)]);
+      const scores = await leadScoreRepository.findMany([...visitors.values()].flatMap((v) => (v.leadId ? [v.leadId] : [])));
+      // A member whose visitor is gone (retention) is left out of the page, not shown empty.
+      const page = toPageBy(rows, query.limit, (r) => r, (r) => ({ at: r.since, id: r._id }));
+      const data = page.data.flatMap((r) => {
+        const v = visitors.get(r.visitorId);
+        return v ? [visitorView(v, v.leadId ? (scores.get(v.leadId) ?? null) : null, segments.get(v._id))] : [];
+      });
+      return { status: 200, body: { data, nextBefore: page.nextBefore } };
     },
   });
 

@@ -17,6 +17,7 @@ import { IngestOutboxModel } from '../ingest/ingest-outbox.model';
 import { PartitionLeaseModel } from '../ingest/partition-lease.model';
 import { SegmentModel } from '../segments/segment.model';
 import { PersonSegmentsModel } from '../segments/person-segments.model';
+import { SegmentMemberModel } from '../segments/segment-member.model';
 import { LeadModel } from '../leads/lead.model';
 import { OrderModel } from '../orders/order.model';
 import { ParkedEventModel } from '../visitors/parked-event.model';
@@ -34,4 +35,4 @@ import { LeadScoreModel } from '../scoring/lead-score.model';
 import { PortalSessionModel } from '../portal/portal-session.model';
 import { ConsoleSessionModel } from '../console/console-session.model';
 
-export const allModels = [ApiKeyModel, AttributeTypeModel, CompanyModel, DeliveryModel, EndpointStateModel, EventModel, FailedEventModel, IngestEventModel, IngestOutboxModel, PartitionLeaseModel, LeadModel, OrderModel, ParkedEventModel, QueuedDeliveryModel, ActivityBucketModel, BacklogModel, VisitorIdentityModel, VisitorModel, WebhookSubscriptionModel, WorkspaceModel, PersonEnrichmentModel, CompanyEnrichmentModel, EnrichmentCacheModel, EnrichmentCallModel, LeadScoreModel, WorkspaceSettingModel, PortalSessionModel, ConsoleSessionModel, SegmentModel, PersonSegmentsModel];
+export const allModels = [ApiKeyModel, AttributeTypeModel, CompanyModel, DeliveryModel, EndpointStateModel, EventModel, FailedEventModel, IngestEventModel, IngestOutboxModel, PartitionLeaseModel, LeadModel, OrderModel, ParkedEventModel, QueuedDeliveryModel, ActivityBucketModel, BacklogModel, VisitorIdentityModel, VisitorModel, WebhookSubscriptionModel, WorkspaceModel, PersonEnrichmentModel, CompanyEnrichmentModel, EnrichmentCacheModel, EnrichmentCallModel, LeadScoreModel, WorkspaceSettingModel, PortalSessionModel, ConsoleSessionModel, SegmentModel, PersonSegmentsModel, SegmentMemberModel];

@@ -16,6 +16,7 @@ import type { SegmentDoc } from './segment.model';
 import { segmentRepository } from './segment.repository';
 import type { PersonSegmentStanding } from './person-segments.model';
 import { personSegmentsRepository } from './person-segments.repository';
+import { segmentMemberRepository } from './segment-member.repository';
 
 export interface QualifyPersonResult {
   /** Segments joined and left by this evaluation. */
@@ -48,6 +49,9 @@ export async function qualifyPerson(deps: Deps, input: { visitor: VisitorDoc; fa
     }
     const standing = { id: segment._id, member: verdict.member, since: now, changes: (previous?.changes ?? 0) + 1 };
     standings.push(standing);
+    // The members list first, the standing last: a retry after a crash in between redoes both.
+    if (verdict.member) await segmentMemberRepository.add({ workspaceId: visitor.workspaceId, segmentId: segment._id, visitorId: visitor._id, since: now });
+    else await segmentMemberRepository.remove(segment._id, visitor._id);
     (verdict.member ? result.joined : result.left).push(segment._id);
     if (input.emit) await announce(deps, visitor, segment, standing);
   }

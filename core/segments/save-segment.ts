@@ -4,6 +4,7 @@ import { newId } from '../platform/ids';
 import { compileSegment } from './evaluate-segment';
 import type { SegmentDoc, SegmentEntity } from './segment.model';
 import { segmentRepository } from './segment.repository';
+import { segmentMemberRepository } from './segment-member.repository';
 import type { SegmentRules } from './segment-rules';
 
 /** Segments per workspace: each is evaluated on every change of every member's facts. */
@@ -50,4 +51,6 @@ export async function deleteSegment(_deps: Deps, input: { workspaceId: string; i
   const stored = await segmentRepository.findInWorkspace(input.workspaceId, input.id);
   if (!stored) throw AppError.notFound('Segment');
   await segmentRepository.remove(stored._id);
+  // Standings in person_segments are dropped by each person's next evaluation.
+  await segmentMemberRepository.removeAllOf(stored._id);
 }

@@ -64,11 +64,35 @@ describe('segment qualification (real Temporal, database and receiver)', () => {
     // It left at the window's end (first visit + 6 s), not before.
     expect(Date.parse(disqualified.data.disqualified_at)).toBeGreaterThanOrEqual(firstVisit + 6_048);
     expect((await call(ws, 'GET', `/visitors/${visitorId}`)).body.qualified_segments).toEqual([other.body.segment_id]);
+    expect((await call(ws, 'GET', `/segments/${pricing.body.segment_id}/members`)).body).toEqual({ data: [], nextBefore: null });
+    expect((await call(ws, 'GET', `/segments/${other.body.segment_id}/members`)).body.data.map((v: { id: string }) => v.id)).toEqual([visitorId]);
     // Each transition once, nothing for the segment the person never entered, and the bound subscription only its segment's.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(events().map((e) => `${e.type} ${e.data.segment.name}`).sort()).toEqual(['person.segment_disqualified Pricing twice', 'person.segment_qualified Pricing twice', 'person.segment_qualified Seen lately']);
     const boundEvents = boundReceiver.requests.map((r) => verified(bound.body.secret, r));
     expect(boundEvents.map((e) => `${e.type} ${e.data.segment.name}`).sort()).toEqual(['person.segment_disqualified Pricing twice', 'person.segment_qualified Pricing twice']);
+  }, 90_000);
+
+  it("lists a segment's members newest first, page by page, as visitor objects", async () => {
+    const ws = await roomyWorkspace(stack, 'Segments members');
+    const segment = await call(ws, 'POST', '/segments', { name: 'Members Inc people', rules: { all: [{ field: 'person.email', op: 'contains', value: '@members.example' }] } });
+    const people: string[] = [];
+    for (const name of ['ann', 'ben', 'cat']) {
+      const fingerprint = uniqueFingerprint(name);
+      await ingestOk(stack, ws.secretKey, 'identify', { visitor_fingerprint: fingerprint, email: `${name}@members.example` });
+      people.push(visitorIdOf(ws, fingerprint));
+      // One at a time, so they join in this order.
+      await eventually(async () => ((await call(ws, 'GET', `/visitors/${people.at(-1)}`)).body.qualified_segments?.includes(segment.body.segment_id) ? true : undefined), 30_000, `${name} qualified`);
+    }
+    const first = await call(ws, 'GET', `/segments/${segment.body.segment_id}/members?limit=2`);
+    expect(first.status).toBe(200);
+    expect(first.body.data.map((v: { id: string }) => v.id)).toEqual([people[2], people[1]]);
+    expect(first.body.data[0]).toMatchObject({ email: 'cat@members.example', qualified_segments: [segment.body.segment_id] });
+    const second = await call(ws, 'GET', `/segments/${segment.body.segment_id}/members?limit=2&before=${encodeURIComponent(first.body.nextBefore)}`);
+    expect(second.body).toMatchObject({ data: [{ id: people[0] }], nextBefore: null });
+    // Another workspace cannot list them.
+    const outsider = await roomyWorkspace(stack, 'Segments outsider');
+    expect((await call(outsider, 'GET', `/segments/${segment.body.segment_id}/members`)).status).toBe(404);
   }, 90_000);
 
   it("evaluates only the person's own workspace's segments", async () => {
