@@ -17,7 +17,7 @@ export interface IngestPartitionRun {
   lastBatch: { size: number; at: string; tookMs: number } | null;
   /** Age of the last batch's oldest event when it was applied (ms since accepted). */
   lagMs: number;
-  /** Rows of the partition found waiting at the run's last poll (at most one batch: a full batch means at least that many). */
+  /** Rows of the partition left waiting by the run's last poll and batch: 0, or (after a full batch) at least a batch's worth. */
   backlog: number;
   startedAt: string;
   finishedAt: string | null;
@@ -95,6 +95,8 @@ export async function runIngestPartition(deps: Deps, input: RunIngestPartitionIn
     run.batches++;
     run.lastBatch = { size: events.length, at: new Date(finished).toISOString(), tookMs: finished - batchStarted };
     run.lagMs = Math.max(0, finished - Math.min(...events.map((e) => e.receivedAt)));
+    // The rows just applied no longer wait; a full batch says more may.
+    run.backlog = rows.length < BATCH ? 0 : rows.length;
   }
   if (!run.superseded) await partitionLeaseRepository.release(key, owner);
   run.finishedAt = new Date().toISOString();

@@ -121,7 +121,8 @@ describe('partitioned ingest pipeline (INGEST_PIPELINE=partitions, private Tempo
     const all = await eventually(async () => {
       const s = await states();
       // Counters are reported at the end of each run (INGEST_PARTITION_RUN, 2 s here).
-      return s.every((x) => x !== null && x.backlog === 0 && x.applied > 0) ? (s as IngestPartitionState[]) : undefined;
+      const reported = s.every((x) => x !== null && x.backlog === 0 && x.applied > 0) && s.reduce((sum, x) => sum + (x?.applied ?? 0), 0) >= 240;
+      return reported ? (s as IngestPartitionState[]) : undefined;
     }, 20_000, 'every partition idle, its applied events reported');
     expect(all.reduce((sum, s) => sum + s.applied, 0)).toBeGreaterThanOrEqual(240);
     for (const [n, s] of all.entries()) {
