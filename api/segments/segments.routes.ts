@@ -7,10 +7,8 @@ import { AppError } from '../../core/platform/errors';
 import type { ApiDeps } from '../deps';
 import { listQuerySchema, pageSchema, toPageBy } from '../../core/platform/pagination';
 import { segmentMemberRepository } from '../../core/segments/segment-member.repository';
-import { personSegmentsRepository } from '../../core/segments/person-segments.repository';
 import { visitorRepository } from '../../core/visitors/visitor.repository';
-import { leadScoreRepository } from '../../core/scoring/lead-score.repository';
-import { visitorView, visitorViewSchema } from '../visitors/visitor-views';
+import { visitorViewSchema, visitorViewsOf } from '../visitors/visitor-views';
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
 import { isoDate } from '../http/common-schemas';
@@ -104,14 +102,10 @@ export function registerSegmentRoutes(api: ApiRouter, deps: ApiDeps): void {
       if (!segment) throw AppError.notFound('Segment');
       const rows = await segmentMemberRepository.page(workspaceId, segment._id, { limit: query.limit + 1, before: query.before });
       const ids = rows.slice(0, query.limit).map((r) => r.visitorId);
-      const [visitors, segments] = await Promise.all([visitorRepository.findMany(ids), personSegmentsRepository.qualifiedFor(ids)]);
-      const scores = await leadScoreRepository.findMany([...visitors.values()].flatMap((v) => (v.leadId ? [v.leadId] : [])));
+      const views = await visitorViewsOf([...(await visitorRepository.findMany(ids)).values()]);
       // A member whose visitor is gone (retention) is left out of the page, not shown empty.
       const page = toPageBy(rows, query.limit, (r) => r, (r) => ({ at: r.since, id: r._id }));
-      const data = page.data.flatMap((r) => {
-        const v = visitors.get(r.visitorId);
-        return v ? [visitorView(v, v.leadId ? (scores.get(v.leadId) ?? null) : null, segments.get(v._id))] : [];
-      });
+      const data = page.data.flatMap((r) => views.get(r.visitorId) ?? []);
       return { status: 200, body: { data, nextBefore: page.nextBefore } };
     },
   });

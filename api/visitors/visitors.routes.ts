@@ -10,8 +10,7 @@ import { personSegmentsRepository } from '../../core/segments/person-segments.re
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
 import { selectByFirstActivity } from '../http/common-schemas';
-import { leadScoreRepository } from '../../core/scoring/lead-score.repository';
-import { activityView, activityViewSchema, attributionView, attributionViewSchema, visitorView, visitorViewSchema } from './visitor-views';
+import { activityView, activityViewSchema, attributionView, attributionViewSchema, visitorViewSchema, visitorViewsOf, type VisitorView } from './visitor-views';
 
 const visitorParams = z.object({
   visitor: z.string().min(1).max(320).meta({ description: 'Visitor id (`vis_…`) or email address', example: 'vis_3f9c2a7d41e0b8c6a5d2e1f0' }),
@@ -33,9 +32,8 @@ export function registerVisitorRoutes(api: ApiRouter, _deps: ApiDeps): void {
       const byFirstActivity = query.select_by_first_activity;
       const rows = await visitorRepository.list(authOf(res).workspace._id, { ...query, byFirstActivity, limit: query.limit + 1 });
       const cursorOf = (v: VisitorDoc) => ({ at: (byFirstActivity ? v.firstSeenAt : v.lastSeenAt) ?? v.createdAt, id: v._id });
-      const page = rows.slice(0, query.limit);
-      const [scores, segments] = await Promise.all([leadScoreRepository.findMany(page.flatMap((v) => (v.leadId ? [v.leadId] : []))), personSegmentsRepository.qualifiedFor(page.map((v) => v._id))]);
-      return { status: 200, body: toPageBy(rows, query.limit, (v) => visitorView(v, v.leadId ? (scores.get(v.leadId) ?? null) : null, segments.get(v._id)), cursorOf) };
+      const views = await visitorViewsOf(rows.slice(0, query.limit));
+      return { status: 200, body: toPageBy(rows, query.limit, (v) => views.get(v._id) as VisitorView, cursorOf) };
     },
   });
 
@@ -70,8 +68,7 @@ export function registerVisitorRoutes(api: ApiRouter, _deps: ApiDeps): void {
     responses: { 200: { description: 'The visitor', schema: visitorViewSchema }, 404: { description: 'Not found' } },
     handler: async ({ params, res }) => {
       const visitor = await findVisitor(authOf(res).workspace._id, params.visitor);
-      const [score, segments] = await Promise.all([visitor.leadId ? leadScoreRepository.findById(visitor.leadId) : null, personSegmentsRepository.qualifiedFor([visitor._id])]);
-      return { status: 200, body: visitorView(visitor, score, segments.get(visitor._id)) };
+      return { status: 200, body: (await visitorViewsOf([visitor])).get(visitor._id) as VisitorView };
     },
   });
 
