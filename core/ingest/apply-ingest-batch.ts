@@ -22,12 +22,13 @@ const CONCURRENCY = 8;
 /**
  * The partition pipeline's shell around the pure rules: applies a batch of many visitors' events
  * in one go. Loads every visitor involved in one query, decides each visitor's events in order
- * (resolving facts, identity claims among them), writes every timeline entry in bulk and the other
- * effects per visitor in order, saves the visitors in bulk (new ones in one insert), logs the events as applied in one insert and clears them from
- * the outbox in one delete, then hands merged visitors' remaining events on to their person's
- * partition (by rewriting their outbox rows). The same order of steps as applyVisitorEvents, so a retried batch (or a crash
- * between steps) repeats only harmless writes: ids derive from what happened and each saved
- * visitor remembers the events it contains.
+ * (resolving facts, identity claims among them), writes every timeline entry in bulk and the
+ * other effects per visitor in order, saves the visitors in bulk (new ones in one insert), logs
+ * the events as applied in one insert and clears them from the outbox, then hands merged
+ * visitors' remaining events on to their person's partition (by rewriting their outbox rows).
+ * The same order of steps as applyVisitorEvents, so a retried batch (or a crash between steps)
+ * repeats only harmless writes: ids derive from what happened and each saved visitor remembers
+ * the events it contains.
  */
 export async function applyIngestBatch(deps: Deps, input: ApplyIngestBatchInput): Promise<{ applied: number; visitors: number }> {
   if (input.events.length === 0) return { applied: 0, visitors: 0 };
