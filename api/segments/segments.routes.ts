@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { segmentRulesSchema } from '../../core/segments/segment-rules';
 import type { SegmentDoc } from '../../core/segments/segment.model';
 import { segmentRepository } from '../../core/segments/segment.repository';
+import { getSegment } from '../../core/segments/get-segment';
 import { createSegment, deleteSegment, MAX_SEGMENTS_PER_WORKSPACE, updateSegment } from '../../core/segments/save-segment';
-import { AppError } from '../../core/platform/errors';
 import type { ApiDeps } from '../deps';
 import { listQuerySchema, pageSchema, toPageBy } from '../../core/platform/pagination';
 import { segmentMemberRepository } from '../../core/segments/segment-member.repository';
@@ -79,11 +79,7 @@ export function registerSegmentRoutes(api: ApiRouter, deps: ApiDeps): void {
     summary: 'Get a segment',
     params: segmentParams,
     responses: { 200: { description: 'The segment', schema: segmentViewSchema }, 404: { description: 'No such segment in this workspace' } },
-    handler: async ({ params, res }) => {
-      const doc = await segmentRepository.findInWorkspace(authOf(res).workspace._id, params.id);
-      if (!doc) throw AppError.notFound('Segment');
-      return { status: 200, body: segmentView(doc) };
-    },
+    handler: async ({ params, res }) => ({ status: 200, body: segmentView(await getSegment(deps, { workspaceId: authOf(res).workspace._id, id: params.id })) }),
   });
 
   api.route({
@@ -98,8 +94,7 @@ export function registerSegmentRoutes(api: ApiRouter, deps: ApiDeps): void {
     responses: { 200: { description: 'Newest members first', schema: pageSchema(visitorViewSchema) }, 404: { description: 'No such segment in this workspace' } },
     handler: async ({ params, query, res }) => {
       const workspaceId = authOf(res).workspace._id;
-      const segment = await segmentRepository.findInWorkspace(workspaceId, params.id);
-      if (!segment) throw AppError.notFound('Segment');
+      const segment = await getSegment(deps, { workspaceId, id: params.id });
       const rows = await segmentMemberRepository.page(workspaceId, segment._id, { limit: query.limit + 1, before: query.before });
       const ids = rows.slice(0, query.limit).map((r) => r.visitorId);
       const views = await visitorViewsOf([...(await visitorRepository.findMany(ids)).values()]);

@@ -116,7 +116,7 @@ function comparison(path: string, op: string, value: unknown): AnyObject {
 }
 
 /** Whether a window condition holds now, and (when it does) the moment it stops holding if nothing new happens. */
-export function windowState(condition: WindowCondition, facts: SegmentFacts, now: number): { holds: boolean; until: number | null } {
+function windowState(condition: WindowCondition, facts: SegmentFacts, now: number): { holds: boolean; until: number | null } {
   if ('last_seen_within_days' in condition) {
     const windowMs = condition.last_seen_within_days * DAY_MS;
     const holds = facts.lastSeenAt !== null && facts.lastSeenAt > now - windowMs;

@@ -4,6 +4,7 @@ import { newId } from '../platform/ids';
 import { compileSegment } from './evaluate-segment';
 import type { SegmentDoc, SegmentEntity } from './segment.model';
 import { segmentRepository } from './segment.repository';
+import { getSegment } from './get-segment';
 import { segmentMemberRepository } from './segment-member.repository';
 import type { SegmentRules } from './segment-rules';
 
@@ -31,8 +32,7 @@ export async function createSegment(_deps: Deps, input: { workspaceId: string } 
 
 /** Changes a segment's name, rules or backfill setting; a rules change starts a new version. Its entity is fixed. */
 export async function updateSegment(_deps: Deps, input: { workspaceId: string; id: string } & Partial<Omit<SegmentInput, 'entity'>>): Promise<SegmentDoc> {
-  const stored = await segmentRepository.findInWorkspace(input.workspaceId, input.id);
-  if (!stored) throw AppError.notFound('Segment');
+  const stored = await getSegment(_deps, input);
   if (input.rules) compileSegment(input.rules);
   const rulesChanged = input.rules !== undefined && JSON.stringify(input.rules) !== JSON.stringify(stored.rules);
   const doc: SegmentDoc = {
@@ -48,8 +48,7 @@ export async function updateSegment(_deps: Deps, input: { workspaceId: string; i
 }
 
 export async function deleteSegment(_deps: Deps, input: { workspaceId: string; id: string }): Promise<void> {
-  const stored = await segmentRepository.findInWorkspace(input.workspaceId, input.id);
-  if (!stored) throw AppError.notFound('Segment');
+  const stored = await getSegment(_deps, input);
   await segmentRepository.remove(stored._id);
   // Standings in person_segments are dropped by each person's next evaluation.
   await segmentMemberRepository.removeAllOf(stored._id);
