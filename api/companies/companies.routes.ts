@@ -5,7 +5,7 @@ import type { ApiDeps } from '../deps';
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
 import { selectByFirstActivity } from '../http/common-schemas';
-import { companyView, companyViewSchema } from './company-views';
+import { companyView, companyViewSchema, companyViewsOf } from './company-views';
 
 const companyListQuery = listQuerySchema.extend({ select_by_first_activity: selectByFirstActivity });
 
@@ -24,7 +24,8 @@ export function registerCompanyRoutes(api: ApiRouter, _deps: ApiDeps): void {
       const byFirstActivity = query.select_by_first_activity;
       const rows = await companyRepository.list(authOf(res).workspace._id, { ...query, byFirstActivity, limit: query.limit + 1 });
       const cursorOf = (c: CompanyDoc) => ({ at: byFirstActivity ? c.firstSeenAt : c.lastSeenAt, id: c._id });
-      return { status: 200, body: toPageBy(rows, query.limit, companyView, cursorOf) };
+      const views = await companyViewsOf(rows.slice(0, query.limit));
+      return { status: 200, body: toPageBy(rows, query.limit, (c) => views.get(c._id) ?? companyView(c), cursorOf) };
     },
   });
 }

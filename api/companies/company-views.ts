@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { CompanyDoc } from '../../core/companies/company.model';
 import { isoDate } from '../http/common-schemas';
+import { segmentStandingRepository } from '../../core/segments/segment-standing.repository';
 
 const text = z.string().nullable();
 
@@ -14,10 +15,11 @@ export const companyViewSchema = z
     visitor_count: z.number().int(),
     first_seen: isoDate,
     last_seen: isoDate,
+    qualified_segments: z.array(z.string()).meta({ description: 'Ids of the company segments the company qualifies for now' }),
   })
   .meta({ id: 'Company' });
 
-export function companyView(c: CompanyDoc): z.infer<typeof companyViewSchema> {
+export function companyView(c: CompanyDoc, segments: readonly string[] = []): z.infer<typeof companyViewSchema> {
   return {
     id: c._id,
     domain: c.domain,
@@ -26,5 +28,12 @@ export function companyView(c: CompanyDoc): z.infer<typeof companyViewSchema> {
     visitor_count: c.visitorCount,
     first_seen: c.firstSeenAt.toISOString(),
     last_seen: c.lastSeenAt.toISOString(),
+    qualified_segments: [...segments],
   };
+}
+
+/** Company objects for a page of companies, their segments read in one go. */
+export async function companyViewsOf(companies: readonly CompanyDoc[]): Promise<Map<string, z.infer<typeof companyViewSchema>>> {
+  const segments = await segmentStandingRepository.qualifiedFor(companies.map((c) => c._id));
+  return new Map(companies.map((c) => [c._id, companyView(c, segments.get(c._id))]));
 }

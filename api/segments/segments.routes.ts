@@ -9,6 +9,8 @@ import { listQuerySchema, pageSchema, toPageBy } from '../../core/platform/pagin
 import { segmentMemberRepository } from '../../core/segments/segment-member.repository';
 import { visitorRepository } from '../../core/visitors/visitor.repository';
 import { visitorViewSchema, visitorViewsOf } from '../visitors/visitor-views';
+import { companyViewSchema, companyViewsOf } from '../companies/company-views';
+import { companyRepository } from '../../core/companies/company.repository';
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
 import { isoDate } from '../http/common-schemas';
@@ -88,19 +90,20 @@ export function registerSegmentRoutes(api: ApiRouter, deps: ApiDeps): void {
     method: 'get',
     path: '/segments/:id/members',
     summary: "List a segment's members",
-    description: 'The people in the segment now, newest members first, as visitor objects. Page with `nextBefore`.',
+    description: 'The people (or companies) in the segment now, newest members first, as visitor (or company) objects. Page with `nextBefore`.',
     params: segmentParams,
     query: listQuerySchema.pick({ limit: true, before: true }),
-    responses: { 200: { description: 'Newest members first', schema: pageSchema(visitorViewSchema) }, 404: { description: 'No such segment in this workspace' } },
+    responses: { 200: { description: 'Newest members first: visitor objects (person segments) or company objects (company segments)', schema: pageSchema(z.union([visitorViewSchema, companyViewSchema])) }, 404: { description: 'No such segment in this workspace' } },
     handler: async ({ params, query, res }) => {
       const workspaceId = authOf(res).workspace._id;
       const segment = await getSegment(deps, { workspaceId, id: params.id });
       const rows = await segmentMemberRepository.page(workspaceId, segment._id, { limit: query.limit + 1, before: query.before });
-      const ids = rows.slice(0, query.limit).map((r) => r.visitorId);
-      const views = await visitorViewsOf([...(await visitorRepository.findMany(ids)).values()]);
-      // A member whose visitor is gone (retention) is left out of the page, not shown empty.
+      const ids = rows.slice(0, query.limit).map((r) => r.memberId);
+      const views: Map<string, z.infer<typeof visitorViewSchema> | z.infer<typeof companyViewSchema>> =
+        segment.entity === 'company' ? await companyViewsOf([...(await companyRepository.findMany(ids)).values()]) : await visitorViewsOf([...(await visitorRepository.findMany(ids)).values()]);
+      // A member that is gone (retention) is left out of the page, not shown empty.
       const page = toPageBy(rows, query.limit, (r) => r, (r) => ({ at: r.since, id: r._id }));
-      const data = page.data.flatMap((r) => views.get(r.visitorId) ?? []);
+      const data = page.data.flatMap((r) => views.get(r.memberId) ?? []);
       return { status: 200, body: { data, nextBefore: page.nextBefore } };
     },
   });

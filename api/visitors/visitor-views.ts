@@ -5,7 +5,7 @@
 import { leadScoringView, leadScoringViewSchema } from '../leads/lead-scoring-views';
 import type { LeadScoreDoc } from '../../core/scoring/lead-score.model';
 import { leadScoreRepository } from '../../core/scoring/lead-score.repository';
-import { personSegmentsRepository } from '../../core/segments/person-segments.repository';
+import { segmentStandingRepository } from '../../core/segments/segment-standing.repository';
 import { z } from 'zod';
 import { attributionTouchSchema, utmParamsSchema } from '../../core/events/payloads';
 import type { VisitorDoc } from '../../core/visitors/visitor.model';
@@ -75,7 +75,7 @@ export type VisitorView = z.infer<typeof visitorViewSchema>;
 
 /** Visitor objects for a page of visitors, their scores and segments read in one go each (by visitor id). */
 export async function visitorViewsOf(visitors: readonly VisitorDoc[]): Promise<Map<string, VisitorView>> {
-  const [scores, segments] = await Promise.all([leadScoreRepository.findMany(visitors.flatMap((v) => (v.leadId ? [v.leadId] : []))), personSegmentsRepository.qualifiedFor(visitors.map((v) => v._id))]);
+  const [scores, segments] = await Promise.all([leadScoreRepository.findMany(visitors.flatMap((v) => (v.leadId ? [v.leadId] : []))), segmentStandingRepository.qualifiedFor(visitors.map((v) => v._id))]);
   return new Map(visitors.map((v) => [v._id, visitorView(v, v.leadId ? (scores.get(v.leadId) ?? null) : null, segments.get(v._id))]));
 }
 

@@ -6,7 +6,7 @@ import { visitorRepository } from '../../core/visitors/visitor.repository';
 import { timelineOf } from '../../core/visitors/timeline';
 import type { Activity } from '../../core/visitors/visitor-types';
 import type { ApiDeps } from '../deps';
-import { personSegmentsRepository } from '../../core/segments/person-segments.repository';
+import { segmentStandingRepository } from '../../core/segments/segment-standing.repository';
 import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
 import { selectByFirstActivity } from '../http/common-schemas';
@@ -51,7 +51,7 @@ export function registerVisitorRoutes(api: ApiRouter, _deps: ApiDeps): void {
       responses: { 200: { description: 'The visitor with attribution_details', schema: attributionViewSchema }, 404: { description: 'Not found' } },
       handler: async ({ params, res }) => {
         const visitor = await findVisitor(authOf(res).workspace._id, params.visitor);
-        return { status: 200, body: attributionView(visitor, (await personSegmentsRepository.qualifiedFor([visitor._id])).get(visitor._id)) };
+        return { status: 200, body: attributionView(visitor, (await segmentStandingRepository.qualifiedFor([visitor._id])).get(visitor._id)) };
       },
     });
   }

@@ -35,6 +35,11 @@ export const companyRepository = {
     return CompanyModel.findById(id).lean<CompanyDoc>();
   },
 
+  async findMany(ids: readonly string[]): Promise<Map<string, CompanyDoc>> {
+    const docs = await Promise.all([...new Set(ids)].map((id) => this.findById(id)));
+    return new Map(docs.filter((d): d is CompanyDoc => d !== null).map((d) => [d._id, d]));
+  },
+
   /** Recently active first; by first activity when `byFirstActivity` (Salespanel's select_by_first_activity). */
   async list(workspaceId: string, q: { limit: number; before?: Cursor; since?: Date; byFirstActivity?: boolean }): Promise<CompanyDoc[]> {
     const field = q.byFirstActivity ? 'firstSeenAt' : 'lastSeenAt';

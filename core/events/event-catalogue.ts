@@ -13,6 +13,7 @@ export const eventTypes = [
   'company.identified',
   'company.page_visit',
   'company.segment_qualified',
+  'company.segment_disqualified',
   'prospect.qualified',
   'order.attributed',
   'webhook.disabled',

@@ -135,6 +135,13 @@ export const eventSamples: { [T in EventType]: EventPayload<T> } = {
     segment: { id: 'seg_6Tb3Qn9Fh5Wc2Xk7', name: 'Mid-market software accounts' },
     qualified_at: '2026-04-27T14:05:53.000Z',
   },
+  'company.segment_disqualified': {
+    company_id: sampleCompany.company_id,
+    name: sampleCompany.name,
+    domain: sampleCompany.domain,
+    segment: { id: 'seg_6Tb3Qn9Fh5Wc2Xk7', name: 'Mid-market software accounts' },
+    disqualified_at: '2026-05-11T14:05:53.000Z',
+  },
   'prospect.qualified': {
     id: 'pro_4Gd7Ks1Vb9Mz3Pe6',
     name: 'Sunshine Promo Co.',

@@ -213,6 +213,14 @@ export const companySegmentQualifiedPayloadSchema = z.object({
   qualified_at: timestamp,
 });
 
+export const companySegmentDisqualifiedPayloadSchema = z.object({
+  company_id: id,
+  name: z.string().nullable(),
+  domain,
+  segment: segmentRefSchema,
+  disqualified_at: timestamp.meta({ description: "When the segment's rules stopped holding for the company's people: new facts, or a time window passing" }),
+});
+
 // ---- prospects (Prospektr) -----------------------------------------------------------------
 
 export const prospectQualifiedPayloadSchema = z.object({
@@ -288,6 +296,7 @@ export const eventPayloadSchemas = {
   'company.identified': companyIdentifiedPayloadSchema,
   'company.page_visit': companyPageVisitPayloadSchema,
   'company.segment_qualified': companySegmentQualifiedPayloadSchema,
+  'company.segment_disqualified': companySegmentDisqualifiedPayloadSchema,
   'prospect.qualified': prospectQualifiedPayloadSchema,
   'order.attributed': orderAttributedPayloadSchema,
   'webhook.disabled': webhookDisabledPayloadSchema,
@@ -305,7 +314,8 @@ export const eventDescriptions: Record<EventType, string> = {
   'person.segment_disqualified': "Fires when a visitor stops matching a segment's rules, also when a time window passes with no new activity (Salespanel does not tell you this).",
   'company.identified': 'Fires when a visiting company is first recognised and enriched.',
   'company.page_visit': 'Fires when a visitor from an identified company views a page on a tracked site; narrow it with the subscription URL filters.',
-  'company.segment_qualified': "Fires when a company starts matching a segment's rules.",
+  'company.segment_qualified': "Fires when a company starts matching a company segment's rules, from the combined behaviour of its people.",
+  'company.segment_disqualified': "Fires when a company stops matching a company segment's rules, also when a time window passes with no new activity.",
   'prospect.qualified': 'Fires when a newly found prospect is classified as qualified, with its lead potential, reasoning and confidence.',
   'order.attributed': 'Fires the first time an order is attributed to a visitor, with first- and last-touch attribution.',
   'webhook.disabled': 'Fires when a webhook subscription is disabled, e.g. because its endpoint kept failing, so another endpoint can alert you.',

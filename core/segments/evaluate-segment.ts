@@ -10,9 +10,12 @@ import { childrenOf, isGroup, type SegmentCondition, type SegmentFieldRoot, type
 
 /** What segment rules are evaluated against. Times are epoch milliseconds. */
 export interface SegmentFacts {
-  /** The documents `field` conditions name (`person.job_title` reads `profile.person.job_title`). */
-  profile: Partial<Record<SegmentFieldRoot, Record<string, unknown> | null>>;
-  attributes: Record<string, unknown>;
+  /**
+   * The documents `field` conditions name (`person.job_title` reads `profile.person.job_title`).
+   * A list (a company's people) matches when any of its items does.
+   */
+  profile: Partial<Record<SegmentFieldRoot, Record<string, unknown> | ReadonlyArray<Record<string, unknown>> | null>>;
+  attributes: Record<string, unknown> | ReadonlyArray<Record<string, unknown>>;
   tags: readonly string[];
   visits: ReadonlyArray<{ url: string; at: number }>;
   events: ReadonlyArray<{ name: string; at: number }>;
@@ -29,8 +32,19 @@ export interface SegmentVerdict {
   expiresAt: number | null;
 }
 
+/** Which facts beyond the visitor document the rules read, so a backfill loads only those. */
+export interface SegmentNeeds {
+  /** Page visits and custom events (`visited`, `event`): the timeline. */
+  behaviour: boolean;
+  /** Enriched person, company and enrichment fields. */
+  enrichment: boolean;
+  /** The lead's status, score and grade. */
+  lead: boolean;
+}
+
 export interface CompiledSegment {
   evaluate(facts: SegmentFacts, now: number): SegmentVerdict;
+  needs: SegmentNeeds;
 }
 
 const DAY_MS = 86_400_000;
@@ -41,11 +55,15 @@ const DAY_MS = 86_400_000;
  */
 function $containsText(selector: string, value: unknown) {
   const needle = String(value).toLowerCase();
-  return (doc: AnyObject): boolean => {
-    const got = selector.split('.').reduce<unknown>((at, key) => (at !== null && typeof at === 'object' ? (at as AnyObject)[key] : undefined), doc);
-    if (typeof got === 'string') return got.toLowerCase().includes(needle);
-    return Array.isArray(got) && got.some((item) => typeof item === 'string' && item.toLowerCase().includes(needle));
-  };
+  return (doc: AnyObject): boolean => valuesAt(doc, selector.split('.')).some((got) => typeof got === 'string' && got.toLowerCase().includes(needle));
+}
+
+/** Every value at a dotted path, through lists on the way (a company's people) and in a list at the end. */
+function valuesAt(at: unknown, keys: readonly string[]): unknown[] {
+  if (Array.isArray(at)) return at.flatMap((item) => valuesAt(item, keys));
+  if (keys.length === 0) return [at];
+  if (at === null || typeof at !== 'object') return [];
+  return valuesAt((at as AnyObject)[keys[0]], keys.slice(1));
 }
 
 /** Added to mingo's own operators (its Query merges a given context into its defaults). */
@@ -60,6 +78,7 @@ export function compileSegment(rules: SegmentRules): CompiledSegment {
   const matches = (facts: SegmentFacts, holding: readonly boolean[]) => query.test(factsDocument(facts, holding));
 
   return {
+    needs: needsOf(rules),
     evaluate(facts, now) {
       const states = windows.map((w) => windowState(w, facts, now));
       const holding = states.map((s) => s.holds);
@@ -75,6 +94,20 @@ export function compileSegment(rules: SegmentRules): CompiledSegment {
       return { member: true, expiresAt: null };
     },
   };
+}
+
+function needsOf(rules: SegmentRuleNode): SegmentNeeds {
+  const needs: SegmentNeeds = { behaviour: false, enrichment: false, lead: false };
+  const walk = (node: SegmentRuleNode): void => {
+    if (isGroup(node)) return childrenOf(node).forEach(walk);
+    if ('visited' in node || 'event' in node) needs.behaviour = true;
+    if ('field' in node) {
+      if (node.field.startsWith('lead.')) needs.lead = true;
+      else if (!node.field.startsWith('acquisition.') && node.field !== 'person.email') needs.enrichment = true;
+    }
+  };
+  walk(rules);
+  return needs;
 }
 
 function factsDocument(facts: SegmentFacts, holding: readonly boolean[]): AnyObject {

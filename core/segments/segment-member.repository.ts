@@ -1,18 +1,32 @@
+import type { AnyBulkWriteOperation } from 'mongodb';
+import { writeEach } from '../platform/bulk-write';
 import { olderThan, type Cursor } from '../platform/pagination';
 import { SegmentMemberModel, type SegmentMemberDoc } from './segment-member.model';
 
 /** Letters, digits and `_` only, so it fits a page cursor. */
-const memberIdOf = (segmentId: string, visitorId: string) => `${segmentId}_${visitorId}`;
+const rowIdOf = (segmentId: string, memberId: string) => `${segmentId}_${memberId}`;
+
+export type MembershipChange = { join: Omit<SegmentMemberDoc, '_id'> } | { leave: { segmentId: string; memberId: string } };
 
 export const segmentMemberRepository = {
-  /** Idempotent: a retried join rewrites the same row. */
-  async add(input: Omit<SegmentMemberDoc, '_id'>): Promise<void> {
-    const _id = memberIdOf(input.segmentId, input.visitorId);
-    await SegmentMemberModel.collection.replaceOne({ _id: _id as never }, { ...input }, { upsert: true });
+  /** Joins and leaves in one round trip. Idempotent: a retried join rewrites the same row. */
+  async apply(changes: readonly MembershipChange[]): Promise<void> {
+    const ops = changes.map((c): AnyBulkWriteOperation =>
+      'join' in c
+        ? { replaceOne: { filter: { _id: rowIdOf(c.join.segmentId, c.join.memberId) as never }, replacement: { ...c.join }, upsert: true } }
+        : { deleteOne: { filter: { _id: rowIdOf(c.leave.segmentId, c.leave.memberId) as never } } },
+    );
+    await writeEach(SegmentMemberModel.collection, ops as never);
   },
 
-  async remove(segmentId: string, visitorId: string): Promise<void> {
-    await SegmentMemberModel.collection.deleteOne({ _id: memberIdOf(segmentId, visitorId) as never });
+  /** Every current member's id (a backfill compares them with what it finds). */
+  async memberIdsOf(segmentId: string): Promise<Set<string>> {
+    const rows = await SegmentMemberModel.find({ segmentId }, { memberId: 1 }).lean<Pick<SegmentMemberDoc, 'memberId'>[]>();
+    return new Set(rows.map((r) => r.memberId));
+  },
+
+  async countOf(segmentId: string): Promise<number> {
+    return SegmentMemberModel.countDocuments({ segmentId });
   },
 
   /** Newest members first; `limit + 1` rows tell whether there is a next page. */

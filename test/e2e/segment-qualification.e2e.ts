@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { personSegmentsRepository } from '../../core/segments/person-segments.repository';
+import { segmentStandingRepository } from '../../core/segments/segment-standing.repository';
 import { ingestOk, pageview, roomyWorkspace, uniqueFingerprint, visitorIdOf } from '../support/ingest-helpers';
 import { ReceiverPool, type ReceivedRequest } from '../support/receiver';
 import { eventually, startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
@@ -53,11 +53,12 @@ describe('segment qualification (real Temporal, database and receiver)', () => {
     expect(qualified.data).toMatchObject({ visitor_id: visitorId, contact_id: visitorId, email: 'ada@segments.example', segment: { id: pricing.body.segment_id, name: 'Pricing twice' }, qualified_at: expect.any(String) });
     // The event goes out before the standing is stored (a retry then re-sends the same event id): wait for it.
     const standing = await eventually(async () => {
-      const doc = await personSegmentsRepository.findById(visitorId);
-      return doc?.segments.some((s) => s.id === pricing.body.segment_id && s.member) ? doc : undefined;
+      const doc = await segmentStandingRepository.findById(visitorId);
+      return doc?.standings[pricing.body.segment_id]?.member ? doc : undefined;
     }, 20_000, 'the standing stored');
-    expect(standing?.segments.find((s) => s.id === pricing.body.segment_id)).toMatchObject({ member: true, changes: 1 });
-    expect(standing?.segments.find((s) => s.id === never.body.segment_id)).toMatchObject({ member: false, changes: 0 });
+    expect(standing?.standings[pricing.body.segment_id]).toMatchObject({ member: true, changes: 1 });
+    // Never a member: nothing to store.
+    expect(standing?.standings[never.body.segment_id]).toBeUndefined();
     // Salespanel's visitor object lists them, by id or by email.
     const both = [pricing.body.segment_id, other.body.segment_id].sort();
     expect((await call(ws, 'GET', `/visitors/${visitorId}`)).body.qualified_segments.sort()).toEqual(both);
@@ -110,7 +111,7 @@ describe('segment qualification (real Temporal, database and receiver)', () => {
     const visitorId = visitorIdOf(b, fingerprint);
     // B's person is scored (their lead gets a score) but stands in no segment of A.
     await eventually(async () => ((await call(b, 'GET', `/visitors/${visitorId}`)).body.lead_scoring ? true : undefined), 30_000, 'the person scored');
-    const standing = await personSegmentsRepository.findById(visitorId);
-    expect(standing?.segments.some((s) => s.id === segmentOfA.body.segment_id) ?? false).toBe(false);
+    const standing = await segmentStandingRepository.findById(visitorId);
+    expect(standing?.standings[segmentOfA.body.segment_id]).toBeUndefined();
   }, 60_000);
 });

@@ -1,0 +1,46 @@
+/**
+ * Stores evaluations of one or many subjects: the members rows first, then the events (when
+ * asked), then the standings last, so a retry after a crash anywhere redoes what is missing and
+ * emits nothing twice (event ids derive from the transition).
+ */
+import { emitEvent } from '../events/emit-event';
+import type { Deps } from '../platform/deps';
+import { AppError } from '../platform/errors';
+import type { StandingsDecision } from './decide-standings';
+import { segmentEventOf, subjectIdOf, type SegmentSubject } from './segment-events';
+import { segmentMemberRepository, type MembershipChange } from './segment-member.repository';
+import { segmentStandingRepository, type StandingsChange } from './segment-standing.repository';
+
+export interface SubjectDecision {
+  subject: SegmentSubject;
+  workspaceId: string;
+  decision: Pick<StandingsDecision, 'transitions' | 'unset'>;
+}
+
+export async function recordStandings(deps: Deps, decisions: readonly SubjectDecision[], options: { emit: boolean; now: Date }): Promise<void> {
+  const memberships: MembershipChange[] = [];
+  const standings: StandingsChange[] = [];
+  for (const { subject, workspaceId, decision } of decisions) {
+    const memberId = subjectIdOf(subject);
+    for (const { segment, standing } of decision.transitions) {
+      memberships.push(standing.member ? { join: { workspaceId, segmentId: segment._id, entity: subject.entity, memberId, since: standing.since } } : { leave: { segmentId: segment._id, memberId } });
+    }
+    if (decision.transitions.length || decision.unset.length) {
+      standings.push({ id: memberId, workspaceId, entity: subject.entity, set: Object.fromEntries(decision.transitions.map((t) => [t.segment._id, t.standing])), unset: decision.unset });
+    }
+  }
+  await segmentMemberRepository.apply(memberships);
+  if (options.emit) {
+    for (const { subject, workspaceId, decision } of decisions) for (const t of decision.transitions) await announce(deps, workspaceId, segmentEventOf(subject, t));
+  }
+  await segmentStandingRepository.apply(standings, options.now);
+}
+
+async function announce(deps: Deps, workspaceId: string, event: ReturnType<typeof segmentEventOf>): Promise<void> {
+  try {
+    await emitEvent(deps, { workspaceId, type: event.type, data: event.data, id: event.id, recordIfInvalid: true });
+  } catch (err) {
+    if (!(err instanceof AppError && err.code === 'validation_failed')) throw err;
+    deps.logger.error({ err, type: event.type, eventId: event.id }, 'emitted event failed its schema; recorded in failed_events, not delivered');
+  }
+}

@@ -1,0 +1,47 @@
+import type { AnyBulkWriteOperation } from 'mongodb';
+import { writeEach } from '../platform/bulk-write';
+import { databaseIsFerretDb } from '../platform/db';
+import type { SegmentEntity } from './segment.model';
+import { SegmentStandingsModel, type SegmentStanding, type SegmentStandingsDoc } from './segment-standing.model';
+
+/** The entries of one subject's standings that an evaluation changed. */
+export interface StandingsChange {
+  id: string;
+  workspaceId: string;
+  entity: SegmentEntity;
+  set: Record<string, SegmentStanding>;
+  /** Segments that no longer exist. */
+  unset: string[];
+}
+
+export const segmentStandingRepository = {
+  async findById(id: string): Promise<SegmentStandingsDoc | null> {
+    return SegmentStandingsModel.findById(id).lean<SegmentStandingsDoc>();
+  },
+
+  /** One `$in` on MongoDB; on FerretDB (which would read the whole collection for it) one `_id` read each. */
+  async findMany(ids: readonly string[]): Promise<Map<string, SegmentStandingsDoc>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const docs = databaseIsFerretDb() ? await Promise.all(unique.map((id) => this.findById(id))) : await SegmentStandingsModel.find({ _id: { $in: unique } }).lean<SegmentStandingsDoc[]>();
+    return new Map(docs.filter((d): d is SegmentStandingsDoc => d !== null).map((d) => [d._id, d]));
+  },
+
+  /** The segments each of these subjects is a member of (ids); absent: none. */
+  async qualifiedFor(ids: readonly string[]): Promise<Map<string, string[]>> {
+    const docs = await this.findMany(ids);
+    return new Map([...docs].map(([id, d]) => [id, Object.entries(d.standings ?? {}).flatMap(([segmentId, s]) => (s.member ? [segmentId] : []))]));
+  },
+
+  /** Writes only the changed entries, in one round trip for many subjects. */
+  async apply(changes: readonly StandingsChange[], now: Date): Promise<void> {
+    const ops = changes.flatMap((c): AnyBulkWriteOperation[] => {
+      const set = Object.fromEntries(Object.entries(c.set).map(([segmentId, s]) => [`standings.${segmentId}`, s]));
+      const unset = Object.fromEntries(c.unset.map((segmentId) => [`standings.${segmentId}`, '']));
+      if (Object.keys(set).length === 0 && Object.keys(unset).length === 0) return [];
+      const update = { $set: { ...set, workspaceId: c.workspaceId, entity: c.entity, updatedAt: now }, ...(c.unset.length ? { $unset: unset } : {}) };
+      return [{ updateOne: { filter: { _id: c.id as never }, update, upsert: true } }];
+    });
+    await writeEach(SegmentStandingsModel.collection, ops as never);
+  },
+};
