@@ -9,6 +9,7 @@ import { createDeliveryRecoveryActivities } from './delivery-recovery.activities
 import { createMaintenanceActivities } from './maintenance.activities';
 import { createVisitorPipelineActivities } from './visitor-pipeline.activities';
 import { createPersonPipelineActivities } from './person-pipeline.activities';
+import { createSegmentActivities } from './segment.activities';
 import { recordWorkspaceProvisioned } from './workspace.activities';
 
 export function createActivities(deps: Deps) {
@@ -20,6 +21,7 @@ export function createActivities(deps: Deps) {
     ...createMaintenanceActivities(deps),
     ...createVisitorPipelineActivities(deps),
     ...createPersonPipelineActivities(deps),
+    ...createSegmentActivities(deps),
   };
 }
 

@@ -14,7 +14,9 @@ export { webhookDispatchWorkflow, webhookDispatchStateQuery } from './webhook-di
 export type { WebhookDispatchInput, WebhookDispatchState } from './webhook-dispatch.workflow';
 export { endpointCircuitWorkflow, endpointStateQuery, probeNowSignal } from './endpoint-circuit.workflow';
 export type { EndpointCircuitInput, EndpointCircuitState } from './endpoint-circuit.workflow';
-export { personWorkflow, personFactsSignal, enrichNowSignal, personRescheduleSignal, personStateQuery } from './person.workflow';
+export { personWorkflow, personFactsSignal, enrichNowSignal, personRescheduleSignal, personWakeBySignal, personStateQuery } from './person.workflow';
 export type { PersonWorkflowInput, PersonFacts, PersonPipelineState } from './person.workflow';
 export { leadRescoreWorkflow, leadRescoreProgressQuery } from './lead-rescore.workflow';
 export type { LeadRescoreInput, LeadRescoreProgress } from './lead-rescore.workflow';
+export { segmentBackfillWorkflow, segmentBackfillProgressQuery } from './segment-backfill.workflow';
+export type { SegmentBackfillInput, SegmentBackfillProgress } from './segment-backfill.workflow';

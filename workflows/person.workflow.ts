@@ -49,6 +49,8 @@ export const personFactsSignal = defineSignal<[PersonFacts]>('personFacts');
 export const enrichNowSignal = defineSignal('enrichNow');
 /** A re-score under new rules moved the next grade change: the timer follows (no scoring here). */
 export const personRescheduleSignal = defineSignal<[number | null]>('reschedule');
+/** A segment backfill found a membership that ends at this time: wake by then (an earlier timer stays). */
+export const personWakeBySignal = defineSignal<[number]>('wakeBy');
 export const personStateQuery = defineQuery<PersonPipelineState>('state');
 
 /** `stale`: run the providers whose answer is missing or stale; `all`: every enabled one, bypassing the cache. */
@@ -116,6 +118,12 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<Person
     changes++;
     nextChangeAt = at;
     state.nextChangeAt = at ? new Date(at).toISOString() : null;
+  });
+  setHandler(personWakeBySignal, (at) => {
+    if (nextChangeAt !== null && nextChangeAt <= at) return;
+    changes++;
+    nextChangeAt = at;
+    state.nextChangeAt = new Date(at).toISOString();
   });
 
   const enrich = (plan: EnrichmentPlan, force: boolean): void => {

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { segmentRulesSchema } from '../../core/segments/segment-rules';
 import type { SegmentDoc } from '../../core/segments/segment.model';
 import { segmentRepository } from '../../core/segments/segment.repository';
+import type { SegmentBackfillDoc } from '../../core/segments/segment-backfill.model';
+import { segmentBackfillRepository } from '../../core/segments/segment-backfill.repository';
+import { workflowIds } from '../../core/platform/temporal/workflow-ids';
 import { getSegment } from '../../core/segments/get-segment';
 import { createSegment, deleteSegment, MAX_SEGMENTS_PER_WORKSPACE, updateSegment } from '../../core/segments/save-segment';
 import type { ApiDeps } from '../deps';
@@ -15,6 +18,18 @@ import type { ApiRouter } from '../http/api-router';
 import { authOf } from '../http/auth-context';
 import { isoDate } from '../http/common-schemas';
 
+const backfillViewSchema = z
+  .object({
+    workflow_id: z.string().meta({ description: 'The `segment-backfill-…` workflow: open it in the Temporal UI' }),
+    status: z.enum(['starting', 'running', 'completed', 'superseded']).meta({ description: '`starting`: the rules just changed and the new backfill has not counted yet' }),
+    processed: z.number().int(),
+    total: z.number().int().meta({ description: 'People (or companies) to evaluate; grows if more arrive while it runs' }),
+    qualified: z.number().int().meta({ description: 'Members found so far' }),
+    started_at: isoDate.nullable(),
+    finished_at: isoDate.nullable(),
+  })
+  .meta({ id: 'SegmentBackfill', description: "Progress of the backfill of the segment's current rules: every existing person (or company) evaluated" });
+
 const segmentViewSchema = z
   .object({
     segment_id: z.string().meta({ example: 'seg_4kT9wQ2mZp8vLx3nRb7c' }),
@@ -25,6 +40,7 @@ const segmentViewSchema = z
     version: z.number().int().meta({ description: 'Counts rules edits' }),
     created_on: isoDate,
     last_modified_on: isoDate,
+    backfill: backfillViewSchema.nullable(),
   })
   .meta({ id: 'Segment' });
 
@@ -39,8 +55,19 @@ const segmentPatch = z
   .refine((patch) => Object.keys(patch).length > 0, { message: 'name one field to change: name, rules or emit_on_backfill' });
 const segmentParams = z.object({ id: z.string().min(1).max(100) });
 
-function segmentView(doc: SegmentDoc): z.infer<typeof segmentViewSchema> {
-  return { segment_id: doc._id, name: doc.name, entity: doc.entity, rules: doc.rules, emit_on_backfill: doc.emitOnBackfill, version: doc.version, created_on: doc.createdAt.toISOString(), last_modified_on: doc.updatedAt.toISOString() };
+function segmentView(doc: SegmentDoc, backfill: SegmentBackfillDoc | null): z.infer<typeof segmentViewSchema> {
+  return { segment_id: doc._id, name: doc.name, entity: doc.entity, rules: doc.rules, emit_on_backfill: doc.emitOnBackfill, version: doc.version, created_on: doc.createdAt.toISOString(), last_modified_on: doc.updatedAt.toISOString(), backfill: backfillView(doc, backfill) };
+}
+
+/** What the backfill of the segment's current version recorded; one of an older version means the new one is starting. */
+function backfillView(segment: SegmentDoc, b: SegmentBackfillDoc | null): z.infer<typeof backfillViewSchema> {
+  if (!b || b.version !== segment.version) return { workflow_id: workflowIds.segmentBackfill(segment._id), status: 'starting', processed: 0, total: 0, qualified: 0, started_at: null, finished_at: null };
+  return { workflow_id: b.workflowId, status: b.status, processed: b.processed, total: b.total, qualified: b.qualified, started_at: b.startedAt.toISOString(), finished_at: b.finishedAt?.toISOString() ?? null };
+}
+
+async function segmentViews(docs: readonly SegmentDoc[]): Promise<Array<z.infer<typeof segmentViewSchema>>> {
+  const backfills = await Promise.all(docs.map((d) => segmentBackfillRepository.findById(d._id)));
+  return docs.map((d, i) => segmentView(d, backfills[i]));
 }
 
 /** Segments (Salespanel's `/api/v1/segments/`): rules that qualify people or companies. */
@@ -55,7 +82,7 @@ export function registerSegmentRoutes(api: ApiRouter, deps: ApiDeps): void {
     summary: 'List segments',
     description: `Newest first; a workspace has at most ${MAX_SEGMENTS_PER_WORKSPACE}.`,
     responses: { 200: { description: 'The segments', schema: z.object({ data: z.array(segmentViewSchema) }) } },
-    handler: async ({ res }) => ({ status: 200, body: { data: (await segmentRepository.listForWorkspace(authOf(res).workspace._id, MAX_SEGMENTS_PER_WORKSPACE)).map(segmentView) } }),
+    handler: async ({ res }) => ({ status: 200, body: { data: await segmentViews(await segmentRepository.listForWorkspace(authOf(res).workspace._id, MAX_SEGMENTS_PER_WORKSPACE)) } }),
   });
 
   api.route({
@@ -64,12 +91,12 @@ export function registerSegmentRoutes(api: ApiRouter, deps: ApiDeps): void {
     method: 'post',
     path: '/segments',
     summary: 'Create a segment',
-    description: 'Rules are nested `all` / `any` groups of conditions; a bad condition is refused with its path (e.g. `rules.all.1.any.0.value`).',
+    description: 'Rules are nested `all` / `any` groups of conditions; a bad condition is refused with its path (e.g. `rules.all.1.any.0.value`). Starts a backfill that evaluates every existing person (or company): its progress is `backfill`.',
     body: segmentBody,
     responses: { 201: { description: 'Created', schema: segmentViewSchema }, 409: { description: `The workspace already has ${MAX_SEGMENTS_PER_WORKSPACE} segments` } },
     handler: async ({ body, res }) => {
       const doc = await createSegment(deps, { workspaceId: authOf(res).workspace._id, name: body.name, entity: body.entity, rules: body.rules, emitOnBackfill: body.emit_on_backfill });
-      return { status: 201, body: segmentView(doc) };
+      return { status: 201, body: (await segmentViews([doc]))[0] };
     },
   });
 
@@ -81,7 +108,7 @@ export function registerSegmentRoutes(api: ApiRouter, deps: ApiDeps): void {
     summary: 'Get a segment',
     params: segmentParams,
     responses: { 200: { description: 'The segment', schema: segmentViewSchema }, 404: { description: 'No such segment in this workspace' } },
-    handler: async ({ params, res }) => ({ status: 200, body: segmentView(await getSegment(deps, { workspaceId: authOf(res).workspace._id, id: params.id })) }),
+    handler: async ({ params, res }) => ({ status: 200, body: (await segmentViews([await getSegment(deps, { workspaceId: authOf(res).workspace._id, id: params.id })]))[0] }),
   });
 
   api.route({
@@ -114,13 +141,13 @@ export function registerSegmentRoutes(api: ApiRouter, deps: ApiDeps): void {
     method: 'patch',
     path: '/segments/:id',
     summary: 'Change a segment',
-    description: 'Its name, rules or backfill setting (the entity is fixed). A rules change counts as a new version.',
+    description: 'Its name, rules or backfill setting (the entity is fixed). A rules change counts as a new version and starts its backfill, replacing one still running.',
     params: segmentParams,
     body: segmentPatch,
     responses: { 200: { description: 'The segment as changed', schema: segmentViewSchema }, 404: { description: 'No such segment in this workspace' } },
     handler: async ({ params, body, res }) => {
       const doc = await updateSegment(deps, { workspaceId: authOf(res).workspace._id, id: params.id, name: body.name, rules: body.rules, emitOnBackfill: body.emit_on_backfill });
-      return { status: 200, body: segmentView(doc) };
+      return { status: 200, body: (await segmentViews([doc]))[0] };
     },
   });
 

@@ -40,6 +40,15 @@ export const companyRepository = {
     return new Map(docs.filter((d): d is CompanyDoc => d !== null).map((d) => [d._id, d]));
   },
 
+  /** A workspace's companies in `_id` order, after `afterId`: one query, read as it goes. */
+  stream(workspaceId: string, afterId: string | null): AsyncIterable<CompanyDoc> {
+    return CompanyModel.find({ workspaceId, ...(afterId ? { _id: { $gt: afterId } } : {}) }).sort({ _id: 1 }).lean<CompanyDoc[]>().cursor({ batchSize: 500 }) as AsyncIterable<CompanyDoc>;
+  },
+
+  async countInWorkspace(workspaceId: string): Promise<number> {
+    return CompanyModel.countDocuments({ workspaceId });
+  },
+
   /** Recently active first; by first activity when `byFirstActivity` (Salespanel's select_by_first_activity). */
   async list(workspaceId: string, q: { limit: number; before?: Cursor; since?: Date; byFirstActivity?: boolean }): Promise<CompanyDoc[]> {
     const field = q.byFirstActivity ? 'firstSeenAt' : 'lastSeenAt';

@@ -18,6 +18,7 @@ import { PartitionLeaseModel } from '../ingest/partition-lease.model';
 import { SegmentModel } from '../segments/segment.model';
 import { SegmentStandingsModel } from '../segments/segment-standing.model';
 import { SegmentMemberModel } from '../segments/segment-member.model';
+import { SegmentBackfillModel } from '../segments/segment-backfill.model';
 import { LeadModel } from '../leads/lead.model';
 import { OrderModel } from '../orders/order.model';
 import { ParkedEventModel } from '../visitors/parked-event.model';
@@ -35,4 +36,4 @@ import { LeadScoreModel } from '../scoring/lead-score.model';
 import { PortalSessionModel } from '../portal/portal-session.model';
 import { ConsoleSessionModel } from '../console/console-session.model';
 
-export const allModels = [ApiKeyModel, AttributeTypeModel, CompanyModel, DeliveryModel, EndpointStateModel, EventModel, FailedEventModel, IngestEventModel, IngestOutboxModel, PartitionLeaseModel, LeadModel, OrderModel, ParkedEventModel, QueuedDeliveryModel, ActivityBucketModel, BacklogModel, VisitorIdentityModel, VisitorModel, WebhookSubscriptionModel, WorkspaceModel, PersonEnrichmentModel, CompanyEnrichmentModel, EnrichmentCacheModel, EnrichmentCallModel, LeadScoreModel, WorkspaceSettingModel, PortalSessionModel, ConsoleSessionModel, SegmentModel, SegmentStandingsModel, SegmentMemberModel];
+export const allModels = [ApiKeyModel, AttributeTypeModel, CompanyModel, DeliveryModel, EndpointStateModel, EventModel, FailedEventModel, IngestEventModel, IngestOutboxModel, PartitionLeaseModel, LeadModel, OrderModel, ParkedEventModel, QueuedDeliveryModel, ActivityBucketModel, BacklogModel, VisitorIdentityModel, VisitorModel, WebhookSubscriptionModel, WorkspaceModel, PersonEnrichmentModel, CompanyEnrichmentModel, EnrichmentCacheModel, EnrichmentCallModel, LeadScoreModel, WorkspaceSettingModel, PortalSessionModel, ConsoleSessionModel, SegmentModel, SegmentStandingsModel, SegmentMemberModel, SegmentBackfillModel];

@@ -50,12 +50,16 @@ export function scoringFactsOf(input: { visitor: VisitorDoc; activities: readonl
     },
     attributes: visitor.attributes ?? {},
     tags: visitor.tags ?? [],
-    activities: input.activities.flatMap(behaviourOf),
+    activities: behaviourFromTimeline(input.activities),
     enrichment: { enabled: input.enabledProviders, answered: input.enrichments.filter((e) => e.status === 'ok' || (e.fields !== null && e.status === 'error')).length },
   };
 }
 
 /** Page visits, and custom events / activities by their label (`demo_requested`). */
+export function behaviourFromTimeline(activities: readonly Activity[]): ScoringFacts['activities'] {
+  return activities.flatMap(behaviourOf);
+}
+
 function behaviourOf(activity: Activity): ScoringFacts['activities'][number][] {
   if (activity.type === 'links') return [{ kind: 'page_visit', url: activity.url, at: new Date(activity.at) }];
   if (activity.type === 'custom_activity' && !NOT_BEHAVIOUR.has(activity.category)) return [{ kind: 'custom_event', name: activity.label, at: new Date(activity.at) }];

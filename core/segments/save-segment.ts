@@ -6,6 +6,8 @@ import type { SegmentDoc, SegmentEntity } from './segment.model';
 import { segmentRepository } from './segment.repository';
 import { getSegment } from './get-segment';
 import { segmentMemberRepository } from './segment-member.repository';
+import { segmentBackfillRepository } from './segment-backfill.repository';
+import { startSegmentBackfill } from './start-segment-backfill';
 import type { SegmentRules } from './segment-rules';
 
 /** Segments per workspace: each is evaluated on every change of every member's facts. */
@@ -19,7 +21,7 @@ export interface SegmentInput {
 }
 
 /** Creates a segment. Its rules are compiled once here, so rules the evaluator cannot run are refused now, not at the first event. */
-export async function createSegment(_deps: Deps, input: { workspaceId: string } & SegmentInput): Promise<SegmentDoc> {
+export async function createSegment(deps: Deps, input: { workspaceId: string } & SegmentInput): Promise<SegmentDoc> {
   if ((await segmentRepository.countForWorkspace(input.workspaceId)) >= MAX_SEGMENTS_PER_WORKSPACE) {
     throw new AppError('conflict', `A workspace may have at most ${MAX_SEGMENTS_PER_WORKSPACE} segments`);
   }
@@ -27,12 +29,13 @@ export async function createSegment(_deps: Deps, input: { workspaceId: string } 
   const now = new Date();
   const doc: SegmentDoc = { _id: newId('seg'), workspaceId: input.workspaceId, name: input.name, entity: input.entity, rules: input.rules, emitOnBackfill: input.emitOnBackfill ?? false, version: 1, createdAt: now, updatedAt: now };
   await segmentRepository.insert(doc);
+  await startSegmentBackfill(deps, doc);
   return doc;
 }
 
-/** Changes a segment's name, rules or backfill setting; a rules change starts a new version. Its entity is fixed. */
-export async function updateSegment(_deps: Deps, input: { workspaceId: string; id: string } & Partial<Omit<SegmentInput, 'entity'>>): Promise<SegmentDoc> {
-  const stored = await getSegment(_deps, input);
+/** Changes a segment's name, rules or backfill setting; a rules change starts a new version and its backfill. Its entity is fixed. */
+export async function updateSegment(deps: Deps, input: { workspaceId: string; id: string } & Partial<Omit<SegmentInput, 'entity'>>): Promise<SegmentDoc> {
+  const stored = await getSegment(deps, input);
   if (input.rules) compileSegment(input.rules);
   const rulesChanged = input.rules !== undefined && JSON.stringify(input.rules) !== JSON.stringify(stored.rules);
   const doc: SegmentDoc = {
@@ -44,12 +47,14 @@ export async function updateSegment(_deps: Deps, input: { workspaceId: string; i
     updatedAt: new Date(),
   };
   await segmentRepository.replace(doc);
+  if (rulesChanged) await startSegmentBackfill(deps, doc);
   return doc;
 }
 
-export async function deleteSegment(_deps: Deps, input: { workspaceId: string; id: string }): Promise<void> {
-  const stored = await getSegment(_deps, input);
+export async function deleteSegment(deps: Deps, input: { workspaceId: string; id: string }): Promise<void> {
+  const stored = await getSegment(deps, input);
   await segmentRepository.remove(stored._id);
-  // Standings in person_segments are dropped by each person's next evaluation.
+  // A backfill still running finds the segment gone and stops. Standings are dropped by each subject's next evaluation.
   await segmentMemberRepository.removeAllOf(stored._id);
+  await segmentBackfillRepository.remove(stored._id);
 }

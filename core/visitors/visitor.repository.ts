@@ -54,6 +54,15 @@ export const visitorRepository = {
     );
   },
 
+  /** A workspace's identified people (not merged away) in `_id` order, after `afterId`: one query, read as it goes. */
+  streamPeople(workspaceId: string, afterId: string | null): AsyncIterable<VisitorDoc> {
+    return VisitorModel.find(peopleFilter(workspaceId, afterId)).sort({ _id: 1 }).lean<VisitorDoc[]>().cursor({ batchSize: 500 }) as AsyncIterable<VisitorDoc>;
+  },
+
+  async countPeople(workspaceId: string): Promise<number> {
+    return VisitorModel.countDocuments(peopleFilter(workspaceId, null));
+  },
+
   /** Insert or replace the whole document (the pipeline computes it in memory). */
   async save(doc: VisitorDoc): Promise<void> {
     await VisitorModel.collection.replaceOne({ _id: doc._id as never }, doc, { upsert: true });
@@ -88,3 +97,7 @@ export const visitorRepository = {
     return visitor;
   },
 };
+
+function peopleFilter(workspaceId: string, afterId: string | null) {
+  return { workspaceId, mergedInto: null, leadId: { $ne: null }, ...(afterId ? { _id: { $gt: afterId } } : {}) };
+}

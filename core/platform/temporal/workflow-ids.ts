@@ -24,6 +24,8 @@ export const workflowIds = {
   person: (workspaceId: string, visitorId: string) => `person-${workspaceId}-${visitorId}`,
   /** One per scoring-rules edit: re-scores every lead of the workspace. */
   leadRescore: (workspaceId: string, unique: string) => `lead-rescore-${workspaceId}-${unique}`,
+  /** One per segment: its latest rules version's backfill (an edit replaces the run under the same id). */
+  segmentBackfill: (segmentId: string) => `segment-backfill-${segmentId}`,
   outboxSweep: () => 'signalbox-outbox-sweep',
   retention: () => 'signalbox-retention',
 };

@@ -1,0 +1,175 @@
+/**
+ * A segment's backfill: evaluates every existing person (or company) of the workspace under the
+ * segment's current rules, in `_id` order, in slices the segment-backfill workflow drives. One
+ * query per slice reads the subjects as it goes (FerretDB sorts once per query, so a slice reads
+ * thousands, not a page); facts beyond the document are loaded only when the rules need them.
+ * Only subjects whose membership differs from the members list are written, in bulk. Members
+ * found are announced only when the segment says `emit_on_backfill`. A rules edit makes a newer
+ * version: a slice of the older one stops at its next chunk, and its progress writes match nothing.
+ */
+import { companyRepository } from '../companies/company.repository';
+import { forEachBounded } from '../platform/bounded-parallel';
+import type { Deps } from '../platform/deps';
+import { personWorkflowStart } from '../people/person-workflow-start';
+import type { VisitorDoc } from '../visitors/visitor.model';
+import { visitorRepository } from '../visitors/visitor.repository';
+import { personWakeBySignal, personWorkflow } from '../../workflows';
+import { compiledFor } from './compiled-segment-cache';
+import { transitionOf } from './decide-standings';
+import type { SegmentFacts, SegmentNeeds, SegmentVerdict } from './evaluate-segment';
+import { loadCompanyFacts, loadPersonFacts } from './load-segment-facts';
+import { recordStandings, type SubjectDecision } from './record-standings';
+import type { SegmentDoc } from './segment.model';
+import { segmentRepository } from './segment.repository';
+import { segmentBackfillRepository } from './segment-backfill.repository';
+import { subjectIdOf, type SegmentSubject } from './segment-events';
+import { segmentMemberRepository, type MembershipChange } from './segment-member.repository';
+import { segmentStandingRepository } from './segment-standing.repository';
+
+/** Subjects evaluated and written together. */
+const CHUNK = 250;
+/** Subjects whose extra facts (timeline, enrichment, lead) load at once. */
+const FACTS_CONCURRENCY = 16;
+/** How often the progress document is written while a slice runs. */
+const PROGRESS_EVERY_MS = 1_000;
+
+export interface BackfillTarget {
+  workspaceId: string;
+  segmentId: string;
+  version: number;
+}
+
+export interface BackfillProgressCounts {
+  processed: number;
+  total: number;
+  qualified: number;
+}
+
+export interface BackfillSliceInput extends BackfillTarget, BackfillProgressCounts {
+  afterId: string | null;
+  /** Stop after this long and return where it got to (the workflow starts the next slice). */
+  budgetMs: number;
+}
+
+export interface BackfillSliceResult extends BackfillProgressCounts {
+  status: 'more' | 'completed' | 'superseded';
+  afterId: string | null;
+}
+
+/** Records the start of a backfill of `version` with the number of subjects to evaluate; `superseded` if the segment moved on. */
+export async function beginSegmentBackfill(input: BackfillTarget & { workflowId: string }): Promise<{ total: number; startedAt: string } | 'superseded'> {
+  const segment = await currentSegment(input);
+  if (!segment) return 'superseded';
+  const total = segment.entity === 'company' ? await companyRepository.countInWorkspace(input.workspaceId) : await visitorRepository.countPeople(input.workspaceId);
+  const startedAt = new Date();
+  await segmentBackfillRepository.begin({ _id: segment._id, workspaceId: segment.workspaceId, version: segment.version, workflowId: input.workflowId, status: 'running', processed: 0, total, qualified: 0, startedAt, finishedAt: null });
+  return { total, startedAt: startedAt.toISOString() };
+}
+
+export async function backfillSegmentSlice(deps: Deps, input: BackfillSliceInput, heartbeat: (progress: BackfillSliceResult) => void): Promise<BackfillSliceResult> {
+  const segment = await currentSegment(input);
+  const progress: BackfillSliceResult = { status: 'more', afterId: input.afterId, processed: input.processed, total: input.total, qualified: input.qualified };
+  if (!segment) return { ...progress, status: 'superseded' };
+  const members = await segmentMemberRepository.memberIdsOf(segment._id);
+  const deadline = Date.now() + input.budgetMs;
+  let lastWrite = Date.now();
+  let chunk: SubjectDoc[] = [];
+  const flush = async (): Promise<boolean> => {
+    if (!(await currentSegment(input))) return false;
+    const qualified = await backfillChunk(deps, segment, chunk, members);
+    progress.processed += chunk.length;
+    progress.qualified += qualified;
+    progress.total = Math.max(progress.total, progress.processed); // subjects created since the count are evaluated too
+    progress.afterId = idOf(chunk[chunk.length - 1]);
+    chunk = [];
+    heartbeat(progress);
+    if (Date.now() - lastWrite >= PROGRESS_EVERY_MS) {
+      lastWrite = Date.now();
+      await segmentBackfillRepository.progress(segment._id, segment.version, { processed: progress.processed, total: progress.total, qualified: progress.qualified });
+    }
+    return true;
+  };
+  for await (const doc of subjectsOf(segment, input.afterId)) {
+    chunk.push(doc);
+    if (chunk.length < CHUNK) continue;
+    if (!(await flush())) return { ...progress, status: 'superseded' };
+    if (Date.now() >= deadline) {
+      await segmentBackfillRepository.progress(segment._id, segment.version, { processed: progress.processed, total: progress.total, qualified: progress.qualified });
+      return progress;
+    }
+  }
+  if (chunk.length && !(await flush())) return { ...progress, status: 'superseded' };
+  progress.status = 'completed';
+  progress.total = progress.processed;
+  await segmentBackfillRepository.progress(segment._id, segment.version, { status: 'completed', processed: progress.processed, total: progress.total, qualified: progress.qualified, finishedAt: new Date() });
+  return progress;
+}
+
+/** A superseded run (an older version, or a deleted segment) finds nothing here. */
+async function currentSegment(target: BackfillTarget): Promise<SegmentDoc | null> {
+  const segment = await segmentRepository.findInWorkspace(target.workspaceId, target.segmentId);
+  return segment && segment.version === target.version ? segment : null;
+}
+
+type SubjectDoc = { kind: 'person'; visitor: VisitorDoc } | { kind: 'company'; company: Parameters<typeof loadCompanyFacts>[0] };
+
+const idOf = (doc: SubjectDoc) => (doc.kind === 'person' ? doc.visitor._id : doc.company._id);
+
+async function* subjectsOf(segment: SegmentDoc, afterId: string | null): AsyncIterable<SubjectDoc> {
+  if (segment.entity === 'company') for await (const company of companyRepository.stream(segment.workspaceId, afterId)) yield { kind: 'company', company };
+  else for await (const visitor of visitorRepository.streamPeople(segment.workspaceId, afterId)) yield { kind: 'person', visitor };
+}
+
+interface Evaluated {
+  subject: SegmentSubject;
+  verdict: SegmentVerdict;
+  /** Whose pipeline times the end of a windowed membership: the person, or a person of the company. */
+  timer: VisitorDoc | null;
+}
+
+/** Evaluates a chunk, writes what changed, wakes the pipelines that must time a window's end; returns the members found. */
+async function backfillChunk(deps: Deps, segment: SegmentDoc, docs: readonly SubjectDoc[], members: Set<string>): Promise<number> {
+  const compiled = compiledFor(segment);
+  const now = new Date();
+  const evaluated: Evaluated[] = [];
+  await forEachBounded(docs, FACTS_CONCURRENCY, async (doc) => {
+    const { subject, facts, timer } = await factsOf(doc, compiled.needs);
+    evaluated.push({ subject, verdict: compiled.evaluate(facts, now.getTime()), timer });
+  });
+  const changed = evaluated.filter((e) => e.verdict.member !== members.has(subjectIdOf(e.subject)));
+  const stored = await segmentStandingRepository.findMany(changed.map((e) => subjectIdOf(e.subject)));
+  const decisions: SubjectDecision[] = [];
+  const repairs: MembershipChange[] = [];
+  for (const e of changed) {
+    const id = subjectIdOf(e.subject);
+    const transition = transitionOf(segment, stored.get(id)?.standings[segment._id], e.verdict.member, now);
+    if (transition) decisions.push({ subject: e.subject, workspaceId: segment.workspaceId, decision: { transitions: [transition], unset: [] } });
+    // The standing already says so (a pipeline got there first, or a crash left the row behind): only the members list is behind.
+    else repairs.push(e.verdict.member ? { join: { workspaceId: segment.workspaceId, segmentId: segment._id, entity: segment.entity, memberId: id, since: stored.get(id)?.standings[segment._id]?.since ?? now } } : { leave: { segmentId: segment._id, memberId: id } });
+    if (e.verdict.member) members.add(id);
+    else members.delete(id);
+  }
+  await segmentMemberRepository.apply(repairs);
+  await recordStandings(deps, decisions, { emit: segment.emitOnBackfill, now });
+  await wakeForWindows(deps, evaluated);
+  return evaluated.filter((e) => e.verdict.member).length;
+}
+
+async function factsOf(doc: SubjectDoc, needs: SegmentNeeds): Promise<{ subject: SegmentSubject; facts: SegmentFacts; timer: VisitorDoc | null }> {
+  if (doc.kind === 'person') return { subject: { entity: 'person', visitor: doc.visitor }, facts: await loadPersonFacts(doc.visitor, needs), timer: doc.visitor };
+  const { facts, people } = await loadCompanyFacts(doc.company, needs);
+  return { subject: { entity: 'company', company: doc.company }, facts, timer: people.filter((p) => p.leadId).at(-1) ?? null };
+}
+
+/**
+ * A membership that ends when a window passes is timed by a person's pipeline: the backfill
+ * tells it (starting it if it sleeps; it then evaluates everything itself).
+ */
+async function wakeForWindows(deps: Deps, evaluated: readonly Evaluated[]): Promise<void> {
+  const due = evaluated.filter((e) => e.verdict.member && e.verdict.expiresAt !== null && e.timer);
+  await forEachBounded(due, 8, async (e) => {
+    const visitor = e.timer as VisitorDoc;
+    const start = personWorkflowStart(deps.config, visitor);
+    await deps.temporal.workflow.signalWithStart(personWorkflow, { ...start, args: [...start.args], signal: personWakeBySignal, signalArgs: [e.verdict.expiresAt as number] });
+  });
+}

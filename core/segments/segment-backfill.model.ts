@@ -1,0 +1,39 @@
+import { Schema, model } from 'mongoose';
+
+/**
+ * The progress of a segment's latest backfill (`_id`: the segment id), written by the backfill
+ * itself as it goes, so GET /segments/:id shows it live and after the workflow is gone. A
+ * backfill writes only while its `version` is the stored one: a superseded run stops writing.
+ */
+const segmentBackfillSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    workspaceId: { type: String, required: true },
+    version: { type: Number, required: true },
+    workflowId: { type: String, required: true },
+    status: { type: String, required: true },
+    processed: { type: Number, required: true },
+    total: { type: Number, required: true },
+    qualified: { type: Number, required: true },
+    startedAt: { type: Date, required: true },
+    finishedAt: { type: Date, default: null },
+  },
+  { versionKey: false, collection: 'segment_backfills' },
+);
+
+export type SegmentBackfillStatus = 'running' | 'completed' | 'superseded';
+
+export interface SegmentBackfillDoc {
+  _id: string;
+  workspaceId: string;
+  version: number;
+  workflowId: string;
+  status: SegmentBackfillStatus;
+  processed: number;
+  total: number;
+  /** Members found so far. */
+  qualified: number;
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+export const SegmentBackfillModel = model('SegmentBackfill', segmentBackfillSchema);
