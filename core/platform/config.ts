@@ -127,6 +127,8 @@ export const configSchema = z.object({
   PERSON_PIPELINE: bool.default(true),
   /** Facts about a person arriving within this long of its last scoring are scored together, once the interval has passed (its first score is immediate). */
   PERSON_SCORE_INTERVAL: duration.pipe(z.number().max(3_600_000, 'must be at most 1h')).prefault('5s'),
+  /** How long one slice (activity) of a segment backfill runs before reporting progress to its workflow. */
+  SEGMENT_BACKFILL_SLICE: duration.pipe(z.number().min(50, 'must be at least 50ms').max(600_000, 'must be at most 10m')).prefault('5s'),
   /** Calls per second to each enrichment provider across all workers (Temporal's task-queue activity rate limit). */
   ENRICH_RATE_EMAIL_DOMAIN: z.coerce.number({ error: 'must be a number' }).positive().default(200),
   ENRICH_RATE_IP_NETWORK: z.coerce.number({ error: 'must be a number' }).positive().default(200),

@@ -15,7 +15,7 @@ export async function startSegmentBackfill(deps: Deps, segment: SegmentDoc): Pro
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     workflowId,
     workflowIdConflictPolicy: 'TERMINATE_EXISTING',
-    args: [{ workspaceId: segment.workspaceId, segmentId: segment._id, version: segment.version }],
+    args: [{ workspaceId: segment.workspaceId, segmentId: segment._id, version: segment.version, sliceMs: deps.config.SEGMENT_BACKFILL_SLICE }],
     typedSearchAttributes: [{ key: searchAttributes.workspaceId, value: segment.workspaceId }],
     memo: { workspaceId: segment.workspaceId, segmentId: segment._id, version: segment.version, description: `Evaluates every existing ${segment.entity} for the segment "${segment.name}" (rules version ${segment.version})` },
   });

@@ -2105,7 +2105,7 @@ export interface paths {
                     limit?: number;
                     before?: string;
                     since?: string;
-                    type?: "lead.created" | "lead.updated" | "lead.scored" | "person.identified" | "person.page_visit" | "person.segment_qualified" | "person.segment_disqualified" | "company.identified" | "company.page_visit" | "company.segment_qualified" | "prospect.qualified" | "order.attributed" | "webhook.disabled";
+                    type?: "lead.created" | "lead.updated" | "lead.scored" | "person.identified" | "person.page_visit" | "person.segment_qualified" | "person.segment_disqualified" | "company.identified" | "company.page_visit" | "company.segment_qualified" | "company.segment_disqualified" | "prospect.qualified" | "order.attributed" | "webhook.disabled";
                 };
                 header?: never;
                 path?: never;
@@ -3830,7 +3830,7 @@ export interface paths {
         put?: never;
         /**
          * Create a segment
-         * @description Rules are nested `all` / `any` groups of conditions; a bad condition is refused with its path (e.g. `rules.all.1.any.0.value`).
+         * @description Rules are nested `all` / `any` groups of conditions; a bad condition is refused with its path (e.g. `rules.all.1.any.0.value`). Starts a backfill that evaluates every existing person (or company): its progress is `backfill`.
          */
         post: {
             parameters: {
@@ -4031,7 +4031,7 @@ export interface paths {
         head?: never;
         /**
          * Change a segment
-         * @description Its name, rules or backfill setting (the entity is fixed). A rules change counts as a new version.
+         * @description Its name, rules or backfill setting (the entity is fixed). A rules change counts as a new version and starts its backfill, replacing one still running.
          */
         patch: {
             parameters: {
@@ -4108,7 +4108,7 @@ export interface paths {
         };
         /**
          * List a segment's members
-         * @description The people in the segment now, newest members first, as visitor objects. Page with `nextBefore`.
+         * @description The people (or companies) in the segment now, newest members first, as visitor (or company) objects. Page with `nextBefore`.
          */
         get: {
             parameters: {
@@ -4124,14 +4124,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Newest members first */
+                /** @description Newest members first: visitor objects (person segments) or company objects (company segments) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            data: components["schemas"]["Visitor"][];
+                            data: (components["schemas"]["Visitor"] | components["schemas"]["Company"])[];
                             /** @description Pass as `before` for the next (older) page; null on the last page */
                             nextBefore: string | null;
                         };
@@ -7719,6 +7719,7 @@ export interface components {
             created_on: string;
             /** Format: date-time */
             last_modified_on: string;
+            backfill: components["schemas"]["SegmentBackfill"];
         };
         /** @description Nested `all` / `any` groups of conditions: profile fields, attributes, tags, and behaviour in time windows (`visited`, `event`, `sessions_at_least`, `last_seen_within_days`) */
         SegmentRules: {
@@ -7781,6 +7782,40 @@ export interface components {
         } | {
             /** @description Counted over the last D days (fractions allowed) */
             last_seen_within_days: number;
+        };
+        /** @description Progress of the backfill of the segment's current rules: every existing person (or company) evaluated */
+        SegmentBackfill: {
+            /** @description The `segment-backfill-…` workflow: open it in the Temporal UI */
+            workflow_id: string;
+            /**
+             * @description `starting`: the rules just changed and the new backfill has not counted yet
+             * @enum {string}
+             */
+            status: "starting" | "running" | "completed" | "superseded";
+            processed: number;
+            /** @description People (or companies) to evaluate; grows if more arrive while it runs */
+            total: number;
+            /** @description Members found so far */
+            qualified: number;
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            finished_at: string | null;
+        } | null;
+        Company: {
+            /** @example cmp_0a1b2c3d4e5f6a7b8c9d0e1f */
+            id: string;
+            /** @example techcorp.com */
+            domain: string;
+            name: string | null;
+            page_visits: number;
+            visitor_count: number;
+            /** Format: date-time */
+            first_seen: string;
+            /** Format: date-time */
+            last_seen: string;
+            /** @description Ids of the company segments the company qualifies for now */
+            qualified_segments: string[];
         };
         /** @description A workspace's enrichment settings */
         EnrichmentSettings: {
@@ -7916,19 +7951,6 @@ export interface components {
             ordered_at: string;
             /** Format: date-time */
             created_at: string;
-        };
-        Company: {
-            /** @example cmp_0a1b2c3d4e5f6a7b8c9d0e1f */
-            id: string;
-            /** @example techcorp.com */
-            domain: string;
-            name: string | null;
-            page_visits: number;
-            visitor_count: number;
-            /** Format: date-time */
-            first_seen: string;
-            /** Format: date-time */
-            last_seen: string;
         };
         ParkedEvent: {
             /** @description The accepted event id (`ing_…`, as answered by ingest) */

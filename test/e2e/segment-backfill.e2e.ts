@@ -1,0 +1,142 @@
+import { Webhook } from 'standardwebhooks';
+import { segmentBackfillWorkflow, segmentBackfillProgressQuery } from '../../workflows';
+import { SegmentMemberModel } from '../../core/segments/segment-member.model';
+import { segmentStandingRepository } from '../../core/segments/segment-standing.repository';
+import { workflowIds } from '../../core/platform/temporal/workflow-ids';
+import { seedPeople } from '../support/seed-people';
+import { roomyWorkspace } from '../support/ingest-helpers';
+import { ReceiverPool, type ReceivedRequest } from '../support/receiver';
+import { eventually, startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
+
+/**
+ * Creating or editing a segment backfills it: every existing person is evaluated by the
+ * `segment-backfill-<id>` workflow, in slices, with progress on GET /segments/:id and in the
+ * workflow's query; an edit supersedes a running backfill. Real Temporal, database and receiver.
+ */
+describe('segment backfill (real Temporal, database and receiver)', () => {
+  let stack: TestStack;
+  const receivers = new ReceiverPool();
+
+  beforeAll(async () => {
+    // Short slices: progress is recorded several times over 2,000 people.
+    stack = await startTestStack({ env: { SEGMENT_BACKFILL_SLICE: '100ms', WEBHOOK_RETRY_SCHEDULE: '0s,200ms', WEBHOOK_RETRY_JITTER: '0' } });
+  });
+  afterAll(async () => {
+    await receivers.closeAll();
+    await stack.close();
+  });
+
+  const call = <T = any>(ws: TestWorkspace, method: string, path: string, body?: unknown): Promise<ApiResponse<T>> => stack.request<T>(method, `/api/v1${path}`, { key: ws.secretKey, body });
+  const verified = (secret: string, request: ReceivedRequest) => new Webhook(secret).verify(request.body, request.headers as Record<string, string>) as { type: string; data: any };
+  const plans = ['free', 'pro', 'team'];
+  const planOf = (i: number) => plans[i % 3];
+
+  /** GET /segments/:id until its backfill of `version` completes, keeping every progress seen on the way. */
+  async function watchBackfill(ws: TestWorkspace, segmentId: string, version: number): Promise<{ final: any; seen: any[] }> {
+    const seen: any[] = [];
+    const final = await eventually(async () => {
+      const { body } = await call(ws, 'GET', `/segments/${segmentId}`);
+      if (body.version === version && body.backfill.status !== 'starting') seen.push(body.backfill);
+      return body.version === version && body.backfill.status === 'completed' ? body.backfill : undefined;
+    }, 120_000, `the backfill of version ${version}`);
+    return { final, seen };
+  }
+
+  async function memberIds(ws: TestWorkspace, segmentId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let before: string | null = null;
+    do {
+      const page: ApiResponse = await call(ws, 'GET', `/segments/${segmentId}/members?limit=100${before ? `&before=${before}` : ''}`);
+      expect(page.status).toBe(200);
+      ids.push(...page.body.data.map((v: any) => v.id));
+      before = page.body.nextBefore;
+    } while (before);
+    return ids.sort();
+  }
+
+  it('backfills 2,000 people with progress readable while it runs, finds exactly the members, emits nothing by default, and stays in its workspace', async () => {
+    const ws = await roomyWorkspace(stack, 'Backfill 2000');
+    const other = await roomyWorkspace(stack, 'Backfill neighbour');
+    const people = await seedPeople({ workspaceId: ws.id, count: 2_000, prefix: 'bf', attributes: (i) => ({ plan: planOf(i), seats: i % 50 }) });
+    // The neighbour's people all match: none may show up in the segment.
+    await seedPeople({ workspaceId: other.id, count: 200, prefix: 'bfn', attributes: () => ({ plan: 'pro', seats: 49 }) });
+    const receiver = await receivers.start();
+    expect((await call(ws, 'POST', '/webhooks', { url: `${receiver.url}/hook`, events: ['person.segment_qualified'] })).status).toBe(201);
+
+    const created = await call(ws, 'POST', '/segments', { name: 'Pro with seats', rules: { all: [{ attribute: 'plan', op: 'eq', value: 'pro' }, { attribute: 'seats', op: 'gte', value: 10 }] } });
+    expect(created.status).toBe(201);
+    expect(created.body.backfill).toMatchObject({ workflow_id: `segment-backfill-${created.body.segment_id}` });
+    const { final, seen } = await watchBackfill(ws, created.body.segment_id, 1);
+
+    const expected = people.filter((_, i) => planOf(i) === 'pro' && i % 50 >= 10).sort();
+    expect(final).toMatchObject({ status: 'completed', processed: 2_000, total: 2_000, qualified: expected.length, started_at: expect.any(String), finished_at: expect.any(String) });
+    // Progress was readable on the way: counts that only grow, some of them short of the total.
+    const processed = seen.map((b) => b.processed);
+    expect(processed).toEqual([...processed].sort((a, b) => a - b));
+    expect(seen.some((b) => b.status === 'running' && b.processed > 0 && b.processed < 2_000 && b.total === 2_000)).toBe(true);
+    // The workflow's own query says the same.
+    const handle = stack.temporal.workflow.getHandle(workflowIds.segmentBackfill(created.body.segment_id));
+    expect(await handle.query(segmentBackfillProgressQuery)).toMatchObject({ status: 'completed', processed: 2_000, qualified: expected.length });
+    expect(await handle.result()).toMatchObject({ status: 'completed' });
+
+    expect(await memberIds(ws, created.body.segment_id)).toEqual(expected);
+    const standing = await segmentStandingRepository.findById(expected[0]);
+    expect(standing?.standings[created.body.segment_id]).toMatchObject({ member: true, changes: 1 });
+    // Members found by a backfill are not announced unless the segment asks.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(receiver.requests).toHaveLength(0);
+    // The neighbour's people are not in it, and the neighbour cannot see the segment.
+    expect(await SegmentMemberModel.countDocuments({ segmentId: created.body.segment_id, workspaceId: { $ne: ws.id } })).toBe(0);
+    expect((await call(other, 'GET', `/segments/${created.body.segment_id}`)).status).toBe(404);
+  }, 180_000);
+
+  it('an edit during a backfill supersedes it: the new version completes and membership follows the new rules only', async () => {
+    const ws = await roomyWorkspace(stack, 'Backfill edit');
+    const people = await seedPeople({ workspaceId: ws.id, count: 2_000, prefix: 'ed', attributes: (i) => ({ plan: planOf(i) }) });
+    const created = await call(ws, 'POST', '/segments', { name: 'Plan', rules: { all: [{ attribute: 'plan', op: 'eq', value: 'pro' }] } });
+    expect(created.status).toBe(201);
+    const segmentId = created.body.segment_id;
+    const firstRun = (await stack.temporal.workflow.getHandle(workflowIds.segmentBackfill(segmentId)).describe()).runId;
+    // Edit while version 1 is under way.
+    await eventually(async () => {
+      const { body } = await call(ws, 'GET', `/segments/${segmentId}`);
+      return body.backfill.status === 'running' && body.backfill.processed > 0 ? true : undefined;
+    }, 60_000, 'the first backfill under way');
+    const edited = await call(ws, 'PATCH', `/segments/${segmentId}`, { rules: { any: [{ attribute: 'plan', op: 'eq', value: 'team' }] } });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ version: 2, backfill: { status: 'starting' } });
+    const { final } = await watchBackfill(ws, segmentId, 2);
+
+    const expected = people.filter((_, i) => planOf(i) === 'team').sort();
+    expect(final).toMatchObject({ status: 'completed', processed: 2_000, qualified: expected.length });
+    expect(await memberIds(ws, segmentId)).toEqual(expected);
+    // The first run was replaced under the same workflow id.
+    const first = await stack.temporal.workflow.getHandle(workflowIds.segmentBackfill(segmentId), firstRun).describe();
+    expect(first.status.name).toBe('TERMINATED');
+    // A name change is not a rules change: no new backfill.
+    const renamed = await call(ws, 'PATCH', `/segments/${segmentId}`, { name: 'Team plan' });
+    expect(renamed.body).toMatchObject({ version: 2, backfill: { status: 'completed' } });
+  }, 180_000);
+
+  it('announces the members a backfill finds when the segment says emit_on_backfill, each once, signed, with the segment', async () => {
+    const ws = await roomyWorkspace(stack, 'Backfill emits');
+    const people = await seedPeople({ workspaceId: ws.id, count: 30, prefix: 'em', attributes: (i) => ({ plan: planOf(i) }) });
+    const receiver = await receivers.start();
+    const sub = await call(ws, 'POST', '/webhooks', { url: `${receiver.url}/hook`, events: ['person.segment_qualified'] });
+    const created = await call(ws, 'POST', '/segments', { name: 'Pro', emit_on_backfill: true, rules: { all: [{ attribute: 'plan', op: 'eq', value: 'pro' }] } });
+    await watchBackfill(ws, created.body.segment_id, 1);
+    const expected = people.filter((_, i) => planOf(i) === 'pro').sort();
+    const events = await eventually(async () => (receiver.requests.length >= expected.length ? receiver.requests.map((r) => verified(sub.body.secret, r)) : undefined), 30_000, 'the backfill announcements');
+    expect(events.map((e) => e.data.visitor_id).sort()).toEqual(expected);
+    expect(events.every((e) => e.type === 'person.segment_qualified' && e.data.segment.id === created.body.segment_id && e.data.segment.name === 'Pro')).toBe(true);
+  }, 120_000);
+
+  it('starts from the typed workflow function with its id readable in the Temporal UI', async () => {
+    const ws = await roomyWorkspace(stack, 'Backfill id');
+    const created = await call(ws, 'POST', '/segments', { name: 'Anyone', rules: { all: [{ last_seen_within_days: 30 }] } });
+    const handle = stack.temporal.workflow.getHandle<typeof segmentBackfillWorkflow>(`segment-backfill-${created.body.segment_id}`);
+    expect(await handle.result()).toMatchObject({ status: 'completed', processed: 0, total: 0, qualified: 0 });
+    const description = await handle.describe();
+    expect(await description.memo).toMatchObject({ segmentId: created.body.segment_id, version: 1 });
+  }, 60_000);
+});

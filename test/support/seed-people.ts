@@ -1,0 +1,27 @@
+/**
+ * Identified people written straight into the database, many at once (insertMany in chunks),
+ * for tests and benchmarks that need a workspace's existing population, not its ingest.
+ */
+import { leadIdFor, visitorIdFor } from '../../core/visitors/visitor-ids';
+import { newVisitor } from '../../core/visitors/new-visitor';
+import { VisitorModel, type VisitorDoc } from '../../core/visitors/visitor.model';
+import type { AttributeValue } from '../../core/visitors/visitor-types';
+
+const CHUNK = 1_000;
+
+export async function seedPeople(input: { workspaceId: string; count: number; prefix: string; attributes: (i: number) => Record<string, AttributeValue>; onProgress?: (done: number) => void }): Promise<string[]> {
+  const ids: string[] = [];
+  const now = new Date();
+  for (let from = 0; from < input.count; from += CHUNK) {
+    const docs: VisitorDoc[] = [];
+    for (let i = from; i < Math.min(input.count, from + CHUNK); i++) {
+      const key = `fp:${input.prefix}-${i}`;
+      const visitor = newVisitor(input.workspaceId, visitorIdFor(input.workspaceId, key), key, now);
+      docs.push({ ...visitor, email: `${input.prefix}-${i}@people.example`, identifiedAt: now, leadId: leadIdFor(visitor._id), attributes: input.attributes(i), firstSeenAt: now, lastSeenAt: now });
+      ids.push(visitor._id);
+    }
+    await VisitorModel.collection.insertMany(docs as never[], { ordered: false });
+    input.onProgress?.(ids.length);
+  }
+  return ids;
+}
