@@ -1,10 +1,10 @@
 import { Webhook } from 'standardwebhooks';
-import { segmentBackfillWorkflow, segmentBackfillProgressQuery } from '../../workflows';
+import { personStateQuery, segmentBackfillWorkflow, segmentBackfillProgressQuery } from '../../workflows';
 import { SegmentMemberModel } from '../../core/segments/segment-member.model';
 import { segmentStandingRepository } from '../../core/segments/segment-standing.repository';
 import { workflowIds } from '../../core/platform/temporal/workflow-ids';
 import { seedPeople } from '../support/seed-people';
-import { roomyWorkspace } from '../support/ingest-helpers';
+import { ingestOk, pageview, roomyWorkspace, uniqueFingerprint, visitorIdOf } from '../support/ingest-helpers';
 import { ReceiverPool, type ReceivedRequest } from '../support/receiver';
 import { eventually, startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
 
@@ -19,7 +19,7 @@ describe('segment backfill (real Temporal, database and receiver)', () => {
 
   beforeAll(async () => {
     // Short slices: progress is recorded several times over 2,000 people.
-    stack = await startTestStack({ env: { SEGMENT_BACKFILL_SLICE: '100ms', WEBHOOK_RETRY_SCHEDULE: '0s,200ms', WEBHOOK_RETRY_JITTER: '0' } });
+    stack = await startTestStack({ env: { SEGMENT_BACKFILL_SLICE: '100ms', PERSON_SCORE_INTERVAL: '300ms', WEBHOOK_RETRY_SCHEDULE: '0s,200ms', WEBHOOK_RETRY_JITTER: '0' } });
   });
   afterAll(async () => {
     await receivers.closeAll();
@@ -130,6 +130,55 @@ describe('segment backfill (real Temporal, database and receiver)', () => {
     expect(events.map((e) => e.data.visitor_id).sort()).toEqual(expected);
     expect(events.every((e) => e.type === 'person.segment_qualified' && e.data.segment.id === created.body.segment_id && e.data.segment.name === 'Pro')).toBe(true);
   }, 120_000);
+
+  it('backfills a company segment from the people of each company; a windowed membership a backfill finds ends on the person workflow timer', async () => {
+    const ws = await roomyWorkspace(stack, 'Backfill companies');
+    const receiver = await receivers.start();
+    const sub = await call(ws, 'POST', '/webhooks', { url: `${receiver.url}/hook`, events: ['person.segment_disqualified'] });
+    const ids: Record<string, string> = {};
+    for (const email of ['ann@two-people.example', 'ben@two-people.example', 'cat@one-person.example']) {
+      const fingerprint = uniqueFingerprint(email.slice(0, 3));
+      await ingestOk(stack, ws.secretKey, 'identify', { visitor_fingerprint: fingerprint, email });
+      await ingestOk(stack, ws.publishableKey, 'pageview', pageview(fingerprint, `https://${email.split('@')[1]}/pricing`));
+      await ingestOk(stack, ws.publishableKey, 'pageview', pageview(fingerprint, `https://${email.split('@')[1]}/pricing?again=1`));
+      ids[email] = visitorIdOf(ws, fingerprint);
+    }
+    for (const id of Object.values(ids)) await eventually(async () => ((await call(ws, 'GET', `/visitors/${id}`)).body.lead_scoring ? true : undefined), 30_000, `${id} scored`);
+
+    const company = await call(ws, 'POST', '/segments', { name: 'Two or more people', entity: 'company', rules: { all: [{ field: 'company.visitor_count', op: 'gte', value: 2 }] } });
+    const { final } = await watchBackfill(ws, company.body.segment_id, 1);
+    expect(final).toMatchObject({ status: 'completed', processed: 2, total: 2, qualified: 1 });
+    const members = await call(ws, 'GET', `/segments/${company.body.segment_id}/members`);
+    expect(members.body.data.map((c: { domain: string }) => c.domain)).toEqual(['two-people.example']);
+
+    // A 21.6-second window found by the backfill: the person's workflow is told, and ends the membership on its timer.
+    // First let every person's pipeline go quiet (no scoring pending), so only the backfill can time it.
+    const stateOf = (id: string) => stack.temporal.workflow.getHandle(workflowIds.person(ws.id, id)).query(personStateQuery);
+    for (const id of Object.values(ids)) {
+      let scorings = -1;
+      await eventually(async () => {
+        const before = scorings;
+        scorings = (await stateOf(id)).scorings;
+        await new Promise((r) => setTimeout(r, 1_000));
+        return before === scorings && (await stateOf(id)).scorings === scorings ? true : undefined;
+      }, 30_000, `${id} quiet`);
+      // Its timer is a grade's decay, days away.
+      expect(Date.parse((await stateOf(id)).nextChangeAt ?? '9999-01-01') - Date.now()).toBeGreaterThan(60_000);
+    }
+    const created = Date.now();
+    const windowed = await call(ws, 'POST', '/segments', { name: 'Pricing twice lately', rules: { all: [{ visited: '/pricing*', at_least: 2, within_days: 0.00025 }] } });
+    const backfilled = await watchBackfill(ws, windowed.body.segment_id, 1);
+    expect(backfilled.final).toMatchObject({ status: 'completed', processed: 3, qualified: 3 });
+    // Each person's workflow now wakes when their window passes.
+    for (const id of Object.values(ids)) expect(Date.parse((await stateOf(id)).nextChangeAt ?? '9999-01-01') - Date.now()).toBeLessThan(25_000);
+    const left = await eventually(async () => {
+      const got = receiver.requests.map((r) => verified(sub.body.secret, r)).filter((e) => e.data.segment.id === windowed.body.segment_id);
+      return got.length === 3 ? got : undefined;
+    }, 60_000, 'three person.segment_disqualified');
+    expect(left.map((e) => e.data.visitor_id).sort()).toEqual(Object.values(ids).sort());
+    expect(Date.now() - created).toBeLessThan(60_000);
+    expect(await memberIds(ws, windowed.body.segment_id)).toEqual([]);
+  }, 150_000);
 
   it('starts from the typed workflow function with its id readable in the Temporal UI', async () => {
     const ws = await roomyWorkspace(stack, 'Backfill id');

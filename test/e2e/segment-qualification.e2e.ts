@@ -80,6 +80,37 @@ describe('segment qualification (real Temporal, database and receiver)', () => {
     expect(boundEvents.map((e) => `${e.type} ${e.data.segment.name}`).sort()).toEqual(['person.segment_disqualified Pricing twice', 'person.segment_qualified Pricing twice']);
   }, 120_000);
 
+  it('qualifies a company from two of its people together, though neither qualifies alone; the company object lists the segment', async () => {
+    const ws = await roomyWorkspace(stack, 'Company segments');
+    const receiver = await receivers.start();
+    const sub = await call(ws, 'POST', '/webhooks', { url: `${receiver.url}/hook`, events: ['company.segment_qualified', 'person.segment_qualified'] });
+    const rules = { all: [{ visited: '/pricing*', at_least: 2, within_days: 7 }] };
+    const company = await call(ws, 'POST', '/segments', { name: 'Accounts on pricing', entity: 'company', rules });
+    const person = await call(ws, 'POST', '/segments', { name: 'People on pricing', entity: 'person', rules });
+    expect([company.status, person.status]).toEqual([201, 201]);
+    const visitorIds: string[] = [];
+    for (const name of ['ann', 'ben']) {
+      const fingerprint = uniqueFingerprint(`co-${name}`);
+      await ingestOk(stack, ws.secretKey, 'identify', { visitor_fingerprint: fingerprint, email: `${name}@acme-segments.example`, name });
+      await ingestOk(stack, ws.publishableKey, 'pageview', pageview(fingerprint, 'https://acme-segments.example/pricing'));
+      visitorIds.push(visitorIdOf(ws, fingerprint));
+      // One person's visit is scored before the next person arrives.
+      await eventually(async () => ((await call(ws, 'GET', `/visitors/${visitorIds.at(-1)}`)).body.lead_scoring ? true : undefined), 30_000, `${name} scored`);
+    }
+    const events = () => receiver.requests.map((r) => verified(sub.body.secret, r));
+    const qualified = await eventually(async () => events().find((e) => e.type === 'company.segment_qualified'), 30_000, 'company.segment_qualified');
+    expect(qualified.data).toMatchObject({ company_id: expect.any(String), domain: 'acme-segments.example', segment: { id: company.body.segment_id, name: 'Accounts on pricing' }, qualified_at: expect.any(String) });
+    const members = await call(ws, 'GET', `/segments/${company.body.segment_id}/members`);
+    expect(members.body.data).toEqual([expect.objectContaining({ id: qualified.data.company_id, domain: 'acme-segments.example', qualified_segments: [company.body.segment_id] })]);
+    const companies = await call(ws, 'GET', '/companies');
+    expect(companies.body.data.find((c: { id: string }) => c.id === qualified.data.company_id)).toMatchObject({ qualified_segments: [company.body.segment_id] });
+    // Each person visited once: neither is in the person segment.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(events().filter((e) => e.type === 'person.segment_qualified')).toEqual([]);
+    expect(events().filter((e) => e.type === 'company.segment_qualified')).toHaveLength(1);
+    for (const id of visitorIds) expect((await call(ws, 'GET', `/visitors/${id}`)).body.qualified_segments).toEqual([]);
+  }, 90_000);
+
   it("lists a segment's members newest first, page by page, as visitor objects", async () => {
     const ws = await roomyWorkspace(stack, 'Segments members');
     const segment = await call(ws, 'POST', '/segments', { name: 'Members Inc people', rules: { all: [{ field: 'person.email', op: 'contains', value: '@members.example' }] } });
