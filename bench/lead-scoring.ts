@@ -32,8 +32,6 @@
  * (default /tmp/signalbox-bench-lead-scoring-<time>/{baseline,scoring}). The exit code is 0
  * whatever the figures. About 2½ minutes with the defaults.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,8 +39,9 @@ import { parseArgs } from 'node:util';
 import { leadIdFor, visitorIdFor } from '../core/visitors/visitor-ids';
 import { startBenchStack, type BenchStack } from './lib/bench-stack';
 import { CpuMeter, failuresText, openLoop, type Target } from './lib/load';
-import { acceptedIds, createWorkspace, fingerprintOf, lagsOf, pageview, waitApplied, type Workspace } from './lib/ingest-lag';
+import { acceptedIds, createWorkspace, type Workspace } from './lib/ingest-lag';
 import { fmt, summarize } from './lib/stats';
+import { api, cpuText, identifyBody, listen, ms, throughputPhase, type ThroughputFigures } from './lib/person-load';
 import { countHistoryEvents } from './lib/temporal-history';
 
 const HELP = `Lead-scoring benchmark: the person pipeline (identify → enrich → score) against PERSON_PIPELINE=false.
@@ -96,19 +95,11 @@ const APPLIED_RATIO_TARGET = 0.8;
 const LATENCY_P50_TARGET_MS = 1000;
 
 const progress = (msg: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
+const load = { visitors, rate, seconds, drainTimeout, progress };
 
 // ---- local servers: the HTTP enrichment provider and the webhook receiver ------------------------
 
 const PROVIDER_ANSWER = JSON.stringify({ person: { title: 'Head of Growth' }, company: { industry: 'Software Development', employees: 120, linkedin: 'https://www.linkedin.com/company/northwind' } });
-
-function listen(handler: (req: IncomingMessage, body: string, res: ServerResponse) => void): Promise<{ url: string; close: () => void }> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => handler(req, Buffer.concat(chunks).toString('utf8'), res));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() })));
-}
 
 /** Answers every call with a small JSON after `delayMs`; counts calls and remembers the last one's time. */
 async function startProvider(delayMs: number) {
@@ -143,11 +134,6 @@ async function startReceiver() {
 
 // ---- workspace set-up ----------------------------------------------------------------------------
 
-async function api(stack: BenchStack, ws: Workspace, method: string, path: string, body: unknown, expect: number): Promise<void> {
-  const res = await fetch(`${stack.api.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${ws.secretKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (res.status !== expect) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
-}
-
 /** A workspace with the three providers enabled and the receiver subscribed to lead.scored. */
 async function scoringWorkspace(stack: BenchStack, name: string, providerUrl: string, receiverUrl: string): Promise<Workspace> {
   const ws = await createWorkspace(stack, name);
@@ -178,32 +164,7 @@ async function scoringWorkspace(stack: BenchStack, name: string, providerUrl: st
 
 // ---- payloads ------------------------------------------------------------------------------------
 
-const COMPANIES = ['northwind-analytics.com', 'acme-rockets.com', 'globex.io', 'initech.dev', 'umbrella-labs.com', 'hooli.xyz', 'stark-industries.co', 'wayne-enterprises.net'];
-/** A public address per visitor (stable, so page views do not look like a new network each time). */
-const ipOf = (k: number) => `52.${(k >> 8) & 255}.${k & 255}.${1 + (k % 250)}`;
-const identifyBody = (fingerprint: string, k: number) =>
-  JSON.stringify({ type: 'identify', data: { visitor_fingerprint: fingerprint, email: `person${k}@${COMPANIES[k % COMPANIES.length]}`, name: `Bench Person ${k}`, ip: ipOf(k) } });
-
-/** Page views over the `space` identified visitors `bench-fp-0 … bench-fp-<space−1>`, each with its own stable ip. */
-const pageviewBody = (space: number, offset: number) => (i: number) => {
-  const event = pageview(offset + i, space) as { data: Record<string, unknown> };
-  const k = Number(fingerprintOf(offset + i, space).slice('bench-fp-'.length));
-  event.data.ip = ipOf(k);
-  return JSON.stringify(event);
-};
-
 // ---- phases --------------------------------------------------------------------------------------
-
-interface ThroughputFigures {
-  identified: number;
-  sent: number;
-  accepted: number;
-  applied: number;
-  appliedPerSecond: number;
-  lag: { p50: number; p95: number; p99: number; max: number };
-  failures: string;
-  cpu: Record<string, number>;
-}
 
 interface LatencyFigures {
   sent: number;
@@ -213,48 +174,6 @@ interface LatencyFigures {
   latency: { p50: number; p95: number; p99: number; max: number };
   failures: string;
   cpu: Record<string, number>;
-}
-
-/** A latency for the table: one never seen (counted as infinitely late) reads `never`. */
-const ms = (v: number) => (Number.isNaN(v) ? 'n/a' : Number.isFinite(v) ? fmt(v, 0) : 'never');
-
-const cpuText = (cpu: Record<string, number>) =>
-  Object.entries(cpu)
-    .map(([name, v]) => `${name} ${fmt(v, 0)}%`)
-    .join(', ');
-
-/** Identifies `visitors` visitors, waits for them, then sends page views over them open-loop: applied/s. */
-async function throughputPhase(stack: BenchStack, ws: Workspace, name: string): Promise<ThroughputFigures> {
-  const target: Target = { origin: stack.api.url, path: '/api/v1/ingest', headers: { authorization: `Bearer ${ws.secretKey}`, 'content-type': 'application/json' } };
-  progress(`${name}: identifying ${visitors} visitors`);
-  const identifyIds: string[] = [];
-  await openLoop(target, { rate: Math.max(visitors, 1) / 2, seconds: 2, body: (k) => identifyBody(`bench-fp-${k}`, k), onResponse: (_i, _s, body) => identifyIds.push(...acceptedIds(body)) });
-  const identified = await waitApplied(identifyIds, drainTimeout);
-  progress(`${name}: ${identified.applied.size}/${identifyIds.length} identifies applied after ${fmt(identified.seconds)} s; page views at ${rate}/s for ${seconds} s`);
-  await sleep(2000); // let the identification's own work (enrichment, first score) start before the measured load
-  const cpu = new CpuMeter(stack.pids);
-  const ids: string[] = [];
-  const sendStarted = Date.now();
-  const sent = await openLoop(target, { rate, seconds, body: pageviewBody(visitors, 1_000_000), onResponse: (_i, _s, body) => ids.push(...acceptedIds(body)) });
-  const sendEnded = Date.now();
-  progress(`${name}: ${ids.length} accepted; waiting (at most ${drainTimeout} s) until they are applied`);
-  const { applied, missing } = await waitApplied(ids, drainTimeout);
-  const used = cpu.read();
-  const lastApplied = Math.max(sendEnded, ...[...applied.values()].map((a) => a.appliedAt.getTime()));
-  const figures: ThroughputFigures = {
-    identified: identified.applied.size,
-    sent: Math.round(rate * seconds),
-    accepted: ids.length,
-    applied: applied.size,
-    appliedPerSecond: applied.size / ((lastApplied - sendStarted) / 1000),
-    lag: summarize(lagsOf(applied, missing)),
-    failures: failuresText(sent),
-    cpu: used,
-  };
-  progress(
-    `${name}: ${figures.applied}/${figures.accepted} applied, ${fmt(figures.appliedPerSecond)} applied/s; apply lag p50 ${ms(figures.lag.p50)} p99 ${ms(figures.lag.p99)} ms; failures ${figures.failures}; CPU ${cpuText(used)}`,
-  );
-  return figures;
 }
 
 /** New identifications at --identify-rate for --seconds: identify accepted → first lead.scored. */
@@ -325,7 +244,7 @@ async function main(): Promise<void> {
     const off = await startBenchStack({ ...env, PERSON_PIPELINE: 'false' }, { api: 'child', logDir: join(logDir, 'baseline') });
     try {
       const ws = await scoringWorkspace(off, 'Bench lead scoring (off)', provider.url, receiver.url);
-      results.baseline = await throughputPhase(off, ws, 'baseline');
+      results.baseline = await throughputPhase(off, ws, 'baseline', load);
     } finally {
       progress('baseline: stopping the stack');
       await off.stop();
@@ -339,7 +258,7 @@ async function main(): Promise<void> {
     const on = await startBenchStack({ ...env, PERSON_PIPELINE: 'true' }, { api: 'child', logDir: join(logDir, 'scoring') });
     try {
       const scoringWs = await scoringWorkspace(on, 'Bench lead scoring (on)', provider.url, receiver.url);
-      results.scoring = await throughputPhase(on, scoringWs, 'scoring');
+      results.scoring = await throughputPhase(on, scoringWs, 'scoring', load);
       const latencyWs = await scoringWorkspace(on, 'Bench lead scoring (latency)', provider.url, receiver.url);
       results.latency = await latencyPhase(on, latencyWs, receiver);
 
