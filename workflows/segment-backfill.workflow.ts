@@ -16,7 +16,8 @@ export interface SegmentBackfillInput {
 export interface SegmentBackfillProgress {
   status: 'running' | 'completed' | 'superseded';
   processed: number;
-  total: number;
+  /** Null until counted (the count runs alongside the first slice). */
+  total: number | null;
   /** Members found so far. */
   qualified: number;
   startedAt: string;
@@ -25,7 +26,7 @@ export interface SegmentBackfillProgress {
 
 export const segmentBackfillProgressQuery = defineQuery<SegmentBackfillProgress>('progress');
 
-const SLICE_MS = 5_000;
+const SLICE_MS = 30_000;
 const SLICES_PER_RUN = 100;
 
 const { backfillSegmentSlice } = proxyActivities<Activities>({
@@ -33,7 +34,7 @@ const { backfillSegmentSlice } = proxyActivities<Activities>({
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
-const { beginSegmentBackfill } = proxyLocalActivities<Activities>({ startToCloseTimeout: '5 minutes' });
+const { beginSegmentBackfill, countSegmentBackfill } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 minutes' });
 
 /**
  * `segment-backfill-<segment>`: evaluates every existing person (or company) of the workspace
@@ -50,20 +51,28 @@ export async function segmentBackfillWorkflow(input: SegmentBackfillInput): Prom
   else {
     const begun = await beginSegmentBackfill({ ...target, workflowId: workflowInfo().workflowId });
     const now = new Date().toISOString();
-    if (begun === 'superseded') return { status: 'superseded', processed: 0, total: 0, qualified: 0, startedAt: now, finishedAt: now };
-    progress = { status: 'running', processed: 0, total: begun.total, qualified: 0, startedAt: begun.startedAt, finishedAt: null };
+    if (begun === 'superseded') return { status: 'superseded', processed: 0, total: null, qualified: 0, startedAt: now, finishedAt: now };
+    progress = { status: 'running', processed: 0, total: null, qualified: 0, startedAt: begun.startedAt, finishedAt: null };
   }
   setHandler(segmentBackfillProgressQuery, () => progress);
+  const counting =
+    progress.total === null
+      ? countSegmentBackfill(target).then((total) => {
+          progress.total = Math.max(total, progress.processed);
+        })
+      : Promise.resolve();
   let afterId = input.afterId ?? null;
   for (let slice = 0; slice < SLICES_PER_RUN; slice++) {
-    const result = await backfillSegmentSlice({ ...target, afterId, processed: progress.processed, total: progress.total, qualified: progress.qualified, budgetMs: input.sliceMs ?? SLICE_MS });
-    progress = { ...progress, processed: result.processed, total: result.total, qualified: result.qualified };
+    const result = await backfillSegmentSlice({ ...target, afterId, processed: progress.processed, qualified: progress.qualified, budgetMs: input.sliceMs ?? SLICE_MS });
+    progress = { ...progress, processed: result.processed, qualified: result.qualified };
     afterId = result.afterId;
     if (result.status !== 'more') {
+      await counting;
       progress.status = result.status;
       progress.finishedAt = new Date().toISOString();
       return progress;
     }
   }
+  await counting;
   return continueAsNew<typeof segmentBackfillWorkflow>({ ...input, progress, afterId });
 }

@@ -23,7 +23,7 @@ const backfillViewSchema = z
     workflow_id: z.string().meta({ description: 'The `segment-backfill-…` workflow: open it in the Temporal UI' }),
     status: z.enum(['starting', 'running', 'completed', 'superseded']).meta({ description: '`starting`: the rules just changed and the new backfill has not counted yet' }),
     processed: z.number().int(),
-    total: z.number().int().meta({ description: 'People (or companies) to evaluate; grows if more arrive while it runs' }),
+    total: z.number().int().nullable().meta({ description: 'People (or companies) to evaluate: null until counted (alongside the first slice); ones arriving meanwhile are evaluated too, so `processed` may end above it' }),
     qualified: z.number().int().meta({ description: 'Members found so far' }),
     started_at: isoDate.nullable(),
     finished_at: isoDate.nullable(),
@@ -61,7 +61,7 @@ function segmentView(doc: SegmentDoc, backfill: SegmentBackfillDoc | null): z.in
 
 /** What the backfill of the segment's current version recorded; one of an older version means the new one is starting. */
 function backfillView(segment: SegmentDoc, b: SegmentBackfillDoc | null): z.infer<typeof backfillViewSchema> {
-  if (!b || b.version !== segment.version) return { workflow_id: workflowIds.segmentBackfill(segment._id), status: 'starting', processed: 0, total: 0, qualified: 0, started_at: null, finished_at: null };
+  if (!b || b.version !== segment.version) return { workflow_id: workflowIds.segmentBackfill(segment._id), status: 'starting', processed: 0, total: null, qualified: 0, started_at: null, finished_at: null };
   return { workflow_id: b.workflowId, status: b.status, processed: b.processed, total: b.total, qualified: b.qualified, started_at: b.startedAt.toISOString(), finished_at: b.finishedAt?.toISOString() ?? null };
 }
 

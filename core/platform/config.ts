@@ -127,8 +127,13 @@ export const configSchema = z.object({
   PERSON_PIPELINE: bool.default(true),
   /** Facts about a person arriving within this long of its last scoring are scored together, once the interval has passed (its first score is immediate). */
   PERSON_SCORE_INTERVAL: duration.pipe(z.number().max(3_600_000, 'must be at most 1h')).prefault('5s'),
-  /** How long one slice (activity) of a segment backfill runs before reporting progress to its workflow. */
-  SEGMENT_BACKFILL_SLICE: duration.pipe(z.number().min(50, 'must be at least 50ms').max(600_000, 'must be at most 10m')).prefault('5s'),
+  /**
+   * How long one slice (activity) of a segment backfill runs before reporting to its workflow.
+   * Each slice is one query, which FerretDB answers by reading (and sorting) every remaining
+   * subject first: long slices keep a big backfill to a few such reads. Progress on the API is
+   * written every second whatever this is.
+   */
+  SEGMENT_BACKFILL_SLICE: duration.pipe(z.number().min(50, 'must be at least 50ms').max(600_000, 'must be at most 10m')).prefault('30s'),
   /** Calls per second to each enrichment provider across all workers (Temporal's task-queue activity rate limit). */
   ENRICH_RATE_EMAIL_DOMAIN: z.coerce.number({ error: 'must be a number' }).positive().default(200),
   ENRICH_RATE_IP_NETWORK: z.coerce.number({ error: 'must be a number' }).positive().default(200),

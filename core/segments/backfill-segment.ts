@@ -41,7 +41,7 @@ export interface BackfillTarget {
 
 export interface BackfillProgressCounts {
   processed: number;
-  total: number;
+  /** Members found so far. */
   qualified: number;
 }
 
@@ -56,22 +56,35 @@ export interface BackfillSliceResult extends BackfillProgressCounts {
   afterId: string | null;
 }
 
-/** Records the start of a backfill of `version` with the number of subjects to evaluate; `superseded` if the segment moved on. */
-export async function beginSegmentBackfill(input: BackfillTarget & { workflowId: string }): Promise<{ total: number; startedAt: string } | 'superseded'> {
+/** Records the start of a backfill of `version`; `superseded` if the segment moved on. The total is counted alongside. */
+export async function beginSegmentBackfill(input: BackfillTarget & { workflowId: string }): Promise<{ startedAt: string } | 'superseded'> {
   const segment = await currentSegment(input);
   if (!segment) return 'superseded';
-  const total = segment.entity === 'company' ? await companyRepository.countInWorkspace(input.workspaceId) : await visitorRepository.countPeople(input.workspaceId);
   const startedAt = new Date();
-  await segmentBackfillRepository.begin({ _id: segment._id, workspaceId: segment.workspaceId, version: segment.version, workflowId: input.workflowId, status: 'running', processed: 0, total, qualified: 0, startedAt, finishedAt: null });
-  return { total, startedAt: startedAt.toISOString() };
+  await segmentBackfillRepository.begin({ _id: segment._id, workspaceId: segment.workspaceId, version: segment.version, workflowId: input.workflowId, status: 'running', processed: 0, total: null, qualified: 0, startedAt, finishedAt: null });
+  return { startedAt: startedAt.toISOString() };
+}
+
+/**
+ * How many subjects the backfill will evaluate. Counted while the first slice runs: on FerretDB a
+ * count reads every document, as long as the first slice's own read.
+ */
+export async function countSegmentBackfill(input: BackfillTarget): Promise<number> {
+  const segment = await currentSegment(input);
+  if (!segment) return 0;
+  const total = segment.entity === 'company' ? await companyRepository.countInWorkspace(input.workspaceId) : await visitorRepository.countPeople(input.workspaceId);
+  await segmentBackfillRepository.countedTotal(segment._id, segment.version, total);
+  return total;
 }
 
 export async function backfillSegmentSlice(deps: Deps, input: BackfillSliceInput, heartbeat: (progress: BackfillSliceResult) => void): Promise<BackfillSliceResult> {
   const segment = await currentSegment(input);
-  const progress: BackfillSliceResult = { status: 'more', afterId: input.afterId, processed: input.processed, total: input.total, qualified: input.qualified };
+  const progress: BackfillSliceResult = { status: 'more', afterId: input.afterId, processed: input.processed, qualified: input.qualified };
   if (!segment) return { ...progress, status: 'superseded' };
   const members = await segmentMemberRepository.memberIdsOf(segment._id);
-  const deadline = Date.now() + input.budgetMs;
+  const startedAt = Date.now();
+  // The budget counts from the first subject read: FerretDB reads and sorts them all before the first.
+  let deadline = Infinity;
   let lastWrite = Date.now();
   let chunk: SubjectDoc[] = [];
   const flush = async (): Promise<boolean> => {
@@ -79,29 +92,31 @@ export async function backfillSegmentSlice(deps: Deps, input: BackfillSliceInput
     const qualified = await backfillChunk(deps, segment, chunk, members);
     progress.processed += chunk.length;
     progress.qualified += qualified;
-    progress.total = Math.max(progress.total, progress.processed); // subjects created since the count are evaluated too
     progress.afterId = idOf(chunk[chunk.length - 1]);
     chunk = [];
     heartbeat(progress);
     if (Date.now() - lastWrite >= PROGRESS_EVERY_MS) {
       lastWrite = Date.now();
-      await segmentBackfillRepository.progress(segment._id, segment.version, { processed: progress.processed, total: progress.total, qualified: progress.qualified });
+      await segmentBackfillRepository.progress(segment._id, segment.version, { processed: progress.processed, qualified: progress.qualified });
     }
     return true;
   };
   for await (const doc of subjectsOf(segment, input.afterId)) {
+    if (deadline === Infinity) {
+      deadline = Date.now() + input.budgetMs;
+      deps.logger.debug({ segmentId: segment._id, version: segment.version, firstReadMs: Date.now() - startedAt }, 'segment backfill slice reading');
+    }
     chunk.push(doc);
     if (chunk.length < CHUNK) continue;
     if (!(await flush())) return { ...progress, status: 'superseded' };
     if (Date.now() >= deadline) {
-      await segmentBackfillRepository.progress(segment._id, segment.version, { processed: progress.processed, total: progress.total, qualified: progress.qualified });
+      await segmentBackfillRepository.progress(segment._id, segment.version, { processed: progress.processed, qualified: progress.qualified });
       return progress;
     }
   }
   if (chunk.length && !(await flush())) return { ...progress, status: 'superseded' };
   progress.status = 'completed';
-  progress.total = progress.processed;
-  await segmentBackfillRepository.progress(segment._id, segment.version, { status: 'completed', processed: progress.processed, total: progress.total, qualified: progress.qualified, finishedAt: new Date() });
+  await segmentBackfillRepository.progress(segment._id, segment.version, { status: 'completed', processed: progress.processed, qualified: progress.qualified, finishedAt: new Date() });
   return progress;
 }
 
@@ -143,7 +158,7 @@ async function backfillChunk(deps: Deps, segment: SegmentDoc, docs: readonly Sub
   for (const e of changed) {
     const id = subjectIdOf(e.subject);
     const transition = transitionOf(segment, stored.get(id)?.standings[segment._id], e.verdict.member, now);
-    if (transition) decisions.push({ subject: e.subject, workspaceId: segment.workspaceId, decision: { transitions: [transition], unset: [] } });
+    if (transition) decisions.push({ subject: e.subject, workspaceId: segment.workspaceId, decision: { transitions: [transition], unset: [] }, stored: stored.has(id) });
     // The standing already says so (a pipeline got there first, or a crash left the row behind): only the members list is behind.
     else repairs.push(e.verdict.member ? { join: { workspaceId: segment.workspaceId, segmentId: segment._id, entity: segment.entity, memberId: id, since: stored.get(id)?.standings[segment._id]?.since ?? now } } : { leave: { segmentId: segment._id, memberId: id } });
     if (e.verdict.member) members.add(id);

@@ -24,6 +24,6 @@ export async function qualifyCompany(deps: Deps, input: { workspaceId: string; c
   const needs = segments.map((s) => compiledFor(s).needs).reduce<SegmentNeeds>((all, n) => ({ behaviour: all.behaviour || n.behaviour, enrichment: all.enrichment || n.enrichment, lead: all.lead || n.lead }), { behaviour: false, enrichment: false, lead: false });
   const { facts } = await loadCompanyFacts(company, needs);
   const decision = decideStandings(segments, stored?.standings ?? {}, (segment) => compiledFor(segment).evaluate(facts, now.getTime()), now);
-  await recordStandings(deps, [{ subject: { entity: 'company', company }, workspaceId: input.workspaceId, decision }], { emit: input.emit, now });
+  await recordStandings(deps, [{ subject: { entity: 'company', company }, workspaceId: input.workspaceId, decision, stored: stored !== null }], { emit: input.emit, now });
   return resultOf(decision);
 }

@@ -26,7 +26,7 @@ export async function qualifyPerson(deps: Deps, input: { visitor: VisitorDoc; fa
   const [segments, stored] = await Promise.all([segmentRepository.listForEntity(visitor.workspaceId, 'person'), segmentStandingRepository.findById(visitor._id)]);
   if (segments.length === 0 && !stored) return { joined: [], left: [], expiresAt: null };
   const decision = decideStandings(segments, stored?.standings ?? {}, (segment) => compiledFor(segment).evaluate(facts, now.getTime()), now);
-  await recordStandings(deps, [{ subject: { entity: 'person', visitor }, workspaceId: visitor.workspaceId, decision }], { emit: input.emit, now });
+  await recordStandings(deps, [{ subject: { entity: 'person', visitor }, workspaceId: visitor.workspaceId, decision, stored: stored !== null }], { emit: input.emit, now });
   return resultOf(decision);
 }
 

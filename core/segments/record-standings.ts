@@ -15,18 +15,20 @@ export interface SubjectDecision {
   subject: SegmentSubject;
   workspaceId: string;
   decision: Pick<StandingsDecision, 'transitions' | 'unset'>;
+  /** Whether the subject's standings document was found when read. */
+  stored: boolean;
 }
 
 export async function recordStandings(deps: Deps, decisions: readonly SubjectDecision[], options: { emit: boolean; now: Date }): Promise<void> {
   const memberships: MembershipChange[] = [];
   const standings: StandingsChange[] = [];
-  for (const { subject, workspaceId, decision } of decisions) {
+  for (const { subject, workspaceId, decision, stored } of decisions) {
     const memberId = subjectIdOf(subject);
     for (const { segment, standing } of decision.transitions) {
       memberships.push(standing.member ? { join: { workspaceId, segmentId: segment._id, entity: subject.entity, memberId, since: standing.since } } : { leave: { segmentId: segment._id, memberId } });
     }
     if (decision.transitions.length || decision.unset.length) {
-      standings.push({ id: memberId, workspaceId, entity: subject.entity, set: Object.fromEntries(decision.transitions.map((t) => [t.segment._id, t.standing])), unset: decision.unset });
+      standings.push({ id: memberId, workspaceId, entity: subject.entity, set: Object.fromEntries(decision.transitions.map((t) => [t.segment._id, t.standing])), unset: decision.unset, exists: stored });
     }
   }
   await segmentMemberRepository.apply(memberships);

@@ -13,7 +13,7 @@ const segmentBackfillSchema = new Schema(
     workflowId: { type: String, required: true },
     status: { type: String, required: true },
     processed: { type: Number, required: true },
-    total: { type: Number, required: true },
+    total: { type: Number, default: null },
     qualified: { type: Number, required: true },
     startedAt: { type: Date, required: true },
     finishedAt: { type: Date, default: null },
@@ -30,7 +30,8 @@ export interface SegmentBackfillDoc {
   workflowId: string;
   status: SegmentBackfillStatus;
   processed: number;
-  total: number;
+  /** Null until counted (alongside the first slice); subjects arriving meanwhile are evaluated too, so `processed` may end above it. */
+  total: number | null;
   /** Members found so far. */
   qualified: number;
   startedAt: Date;

@@ -1,5 +1,6 @@
 import type { AnyBulkWriteOperation } from 'mongodb';
 import { writeEach } from '../platform/bulk-write';
+import { insertManyOnce } from '../platform/insert-once';
 import { olderThan, type Cursor } from '../platform/pagination';
 import { SegmentMemberModel, type SegmentMemberDoc } from './segment-member.model';
 
@@ -9,13 +10,16 @@ const rowIdOf = (segmentId: string, memberId: string) => `${segmentId}_${memberI
 export type MembershipChange = { join: Omit<SegmentMemberDoc, '_id'> } | { leave: { segmentId: string; memberId: string } };
 
 export const segmentMemberRepository = {
-  /** Joins and leaves in one round trip. Idempotent: a retried join rewrites the same row. */
+  /**
+   * Joins (one bulk insert; a row that exists, from a retry, is rewritten) and leaves. Idempotent.
+   */
   async apply(changes: readonly MembershipChange[]): Promise<void> {
-    const ops = changes.map((c): AnyBulkWriteOperation =>
-      'join' in c
-        ? { replaceOne: { filter: { _id: rowIdOf(c.join.segmentId, c.join.memberId) as never }, replacement: { ...c.join }, upsert: true } }
-        : { deleteOne: { filter: { _id: rowIdOf(c.leave.segmentId, c.leave.memberId) as never } } },
-    );
+    const rows = changes.flatMap((c) => ('join' in c ? [{ _id: rowIdOf(c.join.segmentId, c.join.memberId), ...c.join }] : []));
+    const existing = await insertManyOnce(SegmentMemberModel, rows);
+    const ops = [
+      ...rows.filter((r) => existing.has(r._id)).map((r): AnyBulkWriteOperation => ({ replaceOne: { filter: { _id: r._id as never }, replacement: r as never, upsert: true } })),
+      ...changes.flatMap((c): AnyBulkWriteOperation[] => ('leave' in c ? [{ deleteOne: { filter: { _id: rowIdOf(c.leave.segmentId, c.leave.memberId) as never } } }] : [])),
+    ];
     await writeEach(SegmentMemberModel.collection, ops as never);
   },
 

