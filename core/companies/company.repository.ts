@@ -2,6 +2,8 @@ import { isDuplicateKeyError } from '../platform/errors';
 import { CompanyModel, type CompanyDoc } from './company.model';
 import { newestFirstBy, olderThan, sinceFilter, type Cursor } from '../platform/pagination';
 import { companyIdFor } from '../visitors/visitor-ids';
+import { databaseIsFerretDb } from '../platform/db';
+import { resumable, type ResumeAt } from '../platform/resumable-walk';
 
 /** How many visitor ids a company keeps (the most recently seen ones). */
 export const COMPANY_VISITOR_IDS_CAP = 100;
@@ -40,9 +42,10 @@ export const companyRepository = {
     return new Map(docs.filter((d): d is CompanyDoc => d !== null).map((d) => [d._id, d]));
   },
 
-  /** A workspace's companies in `_id` order, after `afterId`: one query, read as it goes. */
-  stream(workspaceId: string, afterId: string | null): AsyncIterable<CompanyDoc> {
-    return CompanyModel.find({ workspaceId, ...(afterId ? { _id: { $gt: afterId } } : {}) }).sort({ _id: 1 }).lean<CompanyDoc[]>().cursor({ batchSize: 500 }) as AsyncIterable<CompanyDoc>;
+  /** A workspace's companies, read as they come by one query, resuming at `from` (see visitorRepository.streamPeople). */
+  stream(workspaceId: string, from: ResumeAt): AsyncIterable<CompanyDoc> {
+    const afterId = databaseIsFerretDb() ? null : from.afterId;
+    return resumable(CompanyModel.find({ workspaceId, ...(afterId ? { _id: { $gt: afterId } } : {}) }), from).lean<CompanyDoc[]>().cursor({ batchSize: 500 }) as AsyncIterable<CompanyDoc>;
   },
 
   async countInWorkspace(workspaceId: string): Promise<number> {

@@ -1,8 +1,8 @@
 /**
  * A segment's backfill: evaluates every existing person (or company) of the workspace under the
- * segment's current rules, in `_id` order, in slices the segment-backfill workflow drives. One
- * query per slice reads the subjects as it goes (FerretDB sorts once per query, so a slice reads
- * thousands, not a page); facts beyond the document are loaded only when the rules need them.
+ * segment's current rules, in slices the segment-backfill workflow drives. One query per slice
+ * reads the subjects as it goes (resuming where the last one stopped: visitorRepository.streamPeople);
+ * facts beyond the document are loaded only when the rules need them.
  * Only subjects whose membership differs from the members list are written, in bulk. Members
  * found are announced only when the segment says `emit_on_backfill`. A rules edit makes a newer
  * version: a slice of the older one stops at its next chunk, and its progress writes match nothing.
@@ -13,6 +13,7 @@ import type { Deps } from '../platform/deps';
 import { personWorkflowStart } from '../people/person-workflow-start';
 import type { VisitorDoc } from '../visitors/visitor.model';
 import { visitorRepository } from '../visitors/visitor.repository';
+import type { ResumeAt } from '../platform/resumable-walk';
 import { personWakeBySignal, personWorkflow } from '../../workflows';
 import { compiledFor } from './compiled-segment-cache';
 import { transitionOf } from './decide-standings';
@@ -101,7 +102,7 @@ export async function backfillSegmentSlice(deps: Deps, input: BackfillSliceInput
     }
     return true;
   };
-  for await (const doc of subjectsOf(segment, input.afterId)) {
+  for await (const doc of subjectsOf(segment, { afterId: input.afterId, skip: input.processed })) {
     if (deadline === Infinity) {
       deadline = Date.now() + input.budgetMs;
       deps.logger.debug({ segmentId: segment._id, version: segment.version, firstReadMs: Date.now() - startedAt }, 'segment backfill slice reading');
@@ -130,9 +131,9 @@ type SubjectDoc = { kind: 'person'; visitor: VisitorDoc } | { kind: 'company'; c
 
 const idOf = (doc: SubjectDoc) => (doc.kind === 'person' ? doc.visitor._id : doc.company._id);
 
-async function* subjectsOf(segment: SegmentDoc, afterId: string | null): AsyncIterable<SubjectDoc> {
-  if (segment.entity === 'company') for await (const company of companyRepository.stream(segment.workspaceId, afterId)) yield { kind: 'company', company };
-  else for await (const visitor of visitorRepository.streamPeople(segment.workspaceId, afterId)) yield { kind: 'person', visitor };
+async function* subjectsOf(segment: SegmentDoc, from: ResumeAt): AsyncIterable<SubjectDoc> {
+  if (segment.entity === 'company') for await (const company of companyRepository.stream(segment.workspaceId, from)) yield { kind: 'company', company };
+  else for await (const visitor of visitorRepository.streamPeople(segment.workspaceId, from)) yield { kind: 'person', visitor };
 }
 
 interface Evaluated {

@@ -3,6 +3,7 @@ import { newestFirstBy, olderThan, sinceFilter, type Cursor } from '../platform/
 import { inWorkspace } from '../platform/workspace-scoping';
 import { databaseIsFerretDb } from '../platform/db';
 import { insertManyOnce } from '../platform/insert-once';
+import { resumable, type ResumeAt } from '../platform/resumable-walk';
 import { visitorIdentityRepository } from './visitor-identity.repository';
 
 /** A merge chain longer than this is a bug; stop following it rather than loop. */
@@ -54,9 +55,14 @@ export const visitorRepository = {
     );
   },
 
-  /** A workspace's identified people (not merged away) in `_id` order, after `afterId`: one query, read as it goes. */
-  streamPeople(workspaceId: string, afterId: string | null): AsyncIterable<VisitorDoc> {
-    return VisitorModel.find(peopleFilter(workspaceId, afterId)).sort({ _id: 1 }).lean<VisitorDoc[]>().cursor({ batchSize: 500 }) as AsyncIterable<VisitorDoc>;
+  /**
+   * A workspace's identified people (not merged away), read as they come by one query, resuming
+   * at `from`: in `_id` order after `afterId` on MongoDB (its index walks there); on FerretDB, which
+   * sorts nothing itself (it would read and sort them all before the first), in stored order
+   * skipping the `skip` already read.
+   */
+  streamPeople(workspaceId: string, from: ResumeAt): AsyncIterable<VisitorDoc> {
+    return resumable(VisitorModel.find(peopleFilter(workspaceId, databaseIsFerretDb() ? null : from.afterId)), from).lean<VisitorDoc[]>().cursor({ batchSize: 500 }) as AsyncIterable<VisitorDoc>;
   },
 
   async countPeople(workspaceId: string): Promise<number> {
@@ -101,3 +107,4 @@ export const visitorRepository = {
 function peopleFilter(workspaceId: string, afterId: string | null) {
   return { workspaceId, mergedInto: null, leadId: { $ne: null }, ...(afterId ? { _id: { $gt: afterId } } : {}) };
 }
+
