@@ -16,7 +16,7 @@ export interface SegmentBackfillInput {
 export interface SegmentBackfillProgress {
   status: 'running' | 'completed' | 'superseded';
   processed: number;
-  /** Null until counted (the count runs alongside the first slice). */
+  /** Null until counted (alongside the first slice; about the number of people); once completed, how many were evaluated. */
   total: number | null;
   /** Members found so far. */
   qualified: number;
@@ -26,7 +26,7 @@ export interface SegmentBackfillProgress {
 
 export const segmentBackfillProgressQuery = defineQuery<SegmentBackfillProgress>('progress');
 
-const SLICE_MS = 30_000;
+const SLICE_MS = 60_000;
 const SLICES_PER_RUN = 100;
 
 const { backfillSegmentSlice } = proxyActivities<Activities>({
@@ -68,6 +68,7 @@ export async function segmentBackfillWorkflow(input: SegmentBackfillInput): Prom
     afterId = result.afterId;
     if (result.status !== 'more') {
       await counting;
+      if (result.status === 'completed') progress.total = progress.processed;
       progress.status = result.status;
       progress.finishedAt = new Date().toISOString();
       return progress;

@@ -23,7 +23,7 @@ const backfillViewSchema = z
     workflow_id: z.string().meta({ description: 'The `segment-backfill-…` workflow: open it in the Temporal UI' }),
     status: z.enum(['starting', 'running', 'completed', 'superseded']).meta({ description: '`starting`: the rules just changed and the new backfill has not counted yet' }),
     processed: z.number().int(),
-    total: z.number().int().nullable().meta({ description: 'People (or companies) to evaluate: null until counted (alongside the first slice); ones arriving meanwhile are evaluated too, so `processed` may end above it' }),
+    total: z.number().int().nullable().meta({ description: 'People (or companies) to evaluate: null until counted (alongside the first slice, from the leads for people); once completed, how many were evaluated' }),
     qualified: z.number().int().meta({ description: 'Members found so far' }),
     started_at: isoDate.nullable(),
     finished_at: isoDate.nullable(),

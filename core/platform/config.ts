@@ -133,7 +133,7 @@ export const configSchema = z.object({
    * subject first: long slices keep a big backfill to a few such reads. Progress on the API is
    * written every second whatever this is.
    */
-  SEGMENT_BACKFILL_SLICE: duration.pipe(z.number().min(50, 'must be at least 50ms').max(600_000, 'must be at most 10m')).prefault('30s'),
+  SEGMENT_BACKFILL_SLICE: duration.pipe(z.number().min(50, 'must be at least 50ms').max(600_000, 'must be at most 10m')).prefault('60s'),
   /** Calls per second to each enrichment provider across all workers (Temporal's task-queue activity rate limit). */
   ENRICH_RATE_EMAIL_DOMAIN: z.coerce.number({ error: 'must be a number' }).positive().default(200),
   ENRICH_RATE_IP_NETWORK: z.coerce.number({ error: 'must be a number' }).positive().default(200),

@@ -8,6 +8,7 @@
  * version: a slice of the older one stops at its next chunk, and its progress writes match nothing.
  */
 import { companyRepository } from '../companies/company.repository';
+import { leadRepository } from '../leads/lead.repository';
 import { forEachBounded } from '../platform/bounded-parallel';
 import type { Deps } from '../platform/deps';
 import { personWorkflowStart } from '../people/person-workflow-start';
@@ -67,13 +68,15 @@ export async function beginSegmentBackfill(input: BackfillTarget & { workflowId:
 }
 
 /**
- * How many subjects the backfill will evaluate. Counted while the first slice runs: on FerretDB a
- * count reads every document, as long as the first slice's own read.
+ * About how many subjects the backfill will evaluate, for its progress while it runs (once done,
+ * the total is what it evaluated). Counted alongside the first slice, and for people from their
+ * leads (one per identified person, small documents): on FerretDB a count reads every document,
+ * and visitor documents are the largest there are.
  */
 export async function countSegmentBackfill(input: BackfillTarget): Promise<number> {
   const segment = await currentSegment(input);
   if (!segment) return 0;
-  const total = segment.entity === 'company' ? await companyRepository.countInWorkspace(input.workspaceId) : await visitorRepository.countPeople(input.workspaceId);
+  const total = segment.entity === 'company' ? await companyRepository.countInWorkspace(input.workspaceId) : await leadRepository.countInWorkspace(input.workspaceId);
   await segmentBackfillRepository.countedTotal(segment._id, segment.version, total);
   return total;
 }
@@ -117,7 +120,7 @@ export async function backfillSegmentSlice(deps: Deps, input: BackfillSliceInput
   }
   if (chunk.length && !(await flush())) return { ...progress, status: 'superseded' };
   progress.status = 'completed';
-  await segmentBackfillRepository.progress(segment._id, segment.version, { status: 'completed', processed: progress.processed, qualified: progress.qualified, finishedAt: new Date() });
+  await segmentBackfillRepository.progress(segment._id, segment.version, { status: 'completed', processed: progress.processed, total: progress.processed, qualified: progress.qualified, finishedAt: new Date() });
   return progress;
 }
 

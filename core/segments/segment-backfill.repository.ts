@@ -11,12 +11,13 @@ export const segmentBackfillRepository = {
   },
 
   /** Progress of the run of `version`; a superseded run's write matches nothing. */
-  async progress(segmentId: string, version: number, progress: Partial<Pick<SegmentBackfillDoc, 'status' | 'processed' | 'qualified' | 'finishedAt'>>): Promise<void> {
+  async progress(segmentId: string, version: number, progress: Partial<Pick<SegmentBackfillDoc, 'status' | 'processed' | 'total' | 'qualified' | 'finishedAt'>>): Promise<void> {
     await SegmentBackfillModel.collection.updateOne({ _id: segmentId as never, version }, { $set: progress });
   },
 
+  /** The count made while it runs; a backfill already completed has its exact total. */
   async countedTotal(segmentId: string, version: number, total: number): Promise<void> {
-    await SegmentBackfillModel.collection.updateOne({ _id: segmentId as never, version }, { $set: { total } });
+    await SegmentBackfillModel.collection.updateOne({ _id: segmentId as never, version, status: 'running' }, { $set: { total } });
   },
 
   async remove(segmentId: string): Promise<void> {
