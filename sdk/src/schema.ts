@@ -7793,7 +7793,7 @@ export interface components {
              */
             status: "starting" | "running" | "completed" | "superseded";
             processed: number;
-            /** @description People (or companies) to evaluate: null until counted (alongside the first slice); ones arriving meanwhile are evaluated too, so `processed` may end above it */
+            /** @description People (or companies) to evaluate: null until counted (alongside the first slice, from the leads for people); once completed, how many were evaluated */
             total: number | null;
             /** @description Members found so far */
             qualified: number;

@@ -20,6 +20,7 @@ const EVENT_TYPES = [
   'company.identified',
   'company.page_visit',
   'company.segment_qualified',
+  'company.segment_disqualified',
   'prospect.qualified',
   'order.attributed',
   'webhook.disabled',
@@ -408,7 +409,7 @@ describe('webhook subscriptions API, event catalogue and tenant isolation (real 
 
   // ---- event catalogue ---------------------------------------------------------------------
 
-  it('GET /event-types lists the 13 event types, each with a description, an object schema and a sample its schema accepts', async () => {
+  it('GET /event-types lists the 14 event types, each with a description, an object schema and a sample its schema accepts', async () => {
     const ws = await workspace('Catalogue');
     const res = await call<{ data: Array<{ type: string; description: string; plan: string; available: boolean; schema: Record<string, any>; sample: Record<string, unknown> }> }>(
       ws,
