@@ -87,23 +87,33 @@ export async function backfillSegmentSlice(deps: Deps, input: BackfillSliceInput
   if (!segment) return { ...progress, status: 'superseded' };
   const members = await segmentMemberRepository.memberIdsOf(segment._id);
   const startedAt = Date.now();
-  // The budget counts from the first subject read: FerretDB reads and sorts them all before the first.
+  // The budget counts from the first subject read (a query may read a lot before its first answer).
   let deadline = Infinity;
   let lastWrite = Date.now();
   let chunk: SubjectDoc[] = [];
-  const flush = async (): Promise<boolean> => {
-    if (!(await currentSegment(input))) return false;
-    const qualified = await backfillChunk(deps, segment, chunk, members);
-    progress.processed += chunk.length;
-    progress.qualified += qualified;
-    progress.afterId = idOf(chunk[chunk.length - 1]);
+  let outOfTime = false;
+  // One chunk is evaluated and written while the next is read; progress advances in read order.
+  let inFlight: Promise<boolean> = Promise.resolve(true);
+  const flush = (): Promise<boolean> => {
+    const docs = chunk;
     chunk = [];
-    heartbeat(progress);
-    if (Date.now() - lastWrite >= PROGRESS_EVERY_MS) {
-      lastWrite = Date.now();
-      await segmentBackfillRepository.progress(segment._id, segment.version, { processed: progress.processed, qualified: progress.qualified });
-    }
-    return true;
+    const work = currentSegment(input).then((current) => (current ? backfillChunk(deps, segment, docs, members) : null));
+    work.catch(() => undefined); // awaited below, in order; this only keeps it from counting as unhandled meanwhile
+    const previous = inFlight;
+    inFlight = previous.then(async (ok) => {
+      const qualified = await work;
+      if (!ok || qualified === null) return false;
+      progress.processed += docs.length;
+      progress.qualified += qualified;
+      progress.afterId = idOf(docs[docs.length - 1]);
+      heartbeat(progress);
+      if (Date.now() - lastWrite >= PROGRESS_EVERY_MS) {
+        lastWrite = Date.now();
+        await segmentBackfillRepository.progress(segment._id, segment.version, { processed: progress.processed, qualified: progress.qualified });
+      }
+      return true;
+    });
+    return previous;
   };
   for await (const doc of subjectsOf(segment, { afterId: input.afterId, skip: input.processed })) {
     if (deadline === Infinity) {
@@ -112,13 +122,18 @@ export async function backfillSegmentSlice(deps: Deps, input: BackfillSliceInput
     }
     chunk.push(doc);
     if (chunk.length < CHUNK) continue;
-    if (!(await flush())) return { ...progress, status: 'superseded' };
+    if (!(await flush())) break; // superseded: the final await says so
     if (Date.now() >= deadline) {
-      await segmentBackfillRepository.progress(segment._id, segment.version, { processed: progress.processed, qualified: progress.qualified });
-      return progress;
+      outOfTime = true;
+      break;
     }
   }
-  if (chunk.length && !(await flush())) return { ...progress, status: 'superseded' };
+  if (chunk.length) await flush(); // the rest, once every subject was read
+  if (!(await inFlight)) return { ...progress, status: 'superseded' };
+  if (outOfTime) {
+    await segmentBackfillRepository.progress(segment._id, segment.version, { processed: progress.processed, qualified: progress.qualified });
+    return progress;
+  }
   progress.status = 'completed';
   await segmentBackfillRepository.progress(segment._id, segment.version, { status: 'completed', processed: progress.processed, total: progress.processed, qualified: progress.qualified, finishedAt: new Date() });
   return progress;
