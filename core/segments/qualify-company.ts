@@ -19,8 +19,9 @@ import { segmentStandingRepository } from './segment-standing.repository';
 export async function qualifyCompany(deps: Deps, input: { workspaceId: string; companyId: string; now: Date; emit: boolean }): Promise<QualifyResult> {
   const { now } = input;
   const segments = await segmentRepository.listForEntity(input.workspaceId, 'company');
+  if (segments.length === 0) return { joined: [], left: [], expiresAt: null };
   const [company, stored] = await Promise.all([companyRepository.findById(input.companyId), segmentStandingRepository.findById(input.companyId)]);
-  if (!company || company.workspaceId !== input.workspaceId || (segments.length === 0 && !stored)) return { joined: [], left: [], expiresAt: null };
+  if (!company || company.workspaceId !== input.workspaceId) return { joined: [], left: [], expiresAt: null };
   const needs = segments.map((s) => compiledFor(s).needs).reduce<SegmentNeeds>((all, n) => ({ behaviour: all.behaviour || n.behaviour, enrichment: all.enrichment || n.enrichment, lead: all.lead || n.lead }), { behaviour: false, enrichment: false, lead: false });
   const { facts } = await loadCompanyFacts(company, needs);
   const decision = decideStandings(segments, stored?.standings ?? {}, (segment) => compiledFor(segment).evaluate(facts, now.getTime()), now);

@@ -23,8 +23,10 @@ export interface QualifyResult {
 
 export async function qualifyPerson(deps: Deps, input: { visitor: VisitorDoc; facts: SegmentFacts; now: Date; emit: boolean }): Promise<QualifyResult> {
   const { visitor, facts, now } = input;
-  const [segments, stored] = await Promise.all([segmentRepository.listForEntity(visitor.workspaceId, 'person'), segmentStandingRepository.findById(visitor._id)]);
-  if (segments.length === 0 && !stored) return { joined: [], left: [], expiresAt: null };
+  // No segment, nothing to do (a deleted segment's entries are dropped with it).
+  const segments = await segmentRepository.listForEntity(visitor.workspaceId, 'person');
+  if (segments.length === 0) return { joined: [], left: [], expiresAt: null };
+  const stored = await segmentStandingRepository.findById(visitor._id);
   const decision = decideStandings(segments, stored?.standings ?? {}, (segment) => compiledFor(segment).evaluate(facts, now.getTime()), now);
   await recordStandings(deps, [{ subject: { entity: 'person', visitor }, workspaceId: visitor.workspaceId, decision, stored: stored !== null }], { emit: input.emit, now });
   return resultOf(decision);

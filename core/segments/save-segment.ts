@@ -7,6 +7,7 @@ import { segmentRepository } from './segment.repository';
 import { getSegment } from './get-segment';
 import { segmentMemberRepository } from './segment-member.repository';
 import { segmentBackfillRepository } from './segment-backfill.repository';
+import { segmentStandingRepository } from './segment-standing.repository';
 import { startSegmentBackfill } from './start-segment-backfill';
 import type { SegmentRules } from './segment-rules';
 
@@ -54,7 +55,8 @@ export async function updateSegment(deps: Deps, input: { workspaceId: string; id
 export async function deleteSegment(deps: Deps, input: { workspaceId: string; id: string }): Promise<void> {
   const stored = await getSegment(deps, input);
   await segmentRepository.remove(stored._id);
-  // A backfill still running finds the segment gone and stops. Standings are dropped by each subject's next evaluation.
+  // A backfill still running finds the segment gone and stops; an evaluation running now may leave an entry, dropped by the subject's next one.
   await segmentMemberRepository.removeAllOf(stored._id);
+  await segmentStandingRepository.dropSegment(stored._id);
   await segmentBackfillRepository.remove(stored._id);
 }

@@ -36,6 +36,11 @@ export const segmentStandingRepository = {
     return new Map([...docs].map(([id, d]) => [id, Object.entries(d.standings ?? {}).flatMap(([segmentId, s]) => (s.member ? [segmentId] : []))]));
   },
 
+  /** A deleted segment's entries, everywhere (a rare operation; a scan on FerretDB). */
+  async dropSegment(segmentId: string): Promise<void> {
+    await SegmentStandingsModel.collection.updateMany({ [`standings.${segmentId}`]: { $exists: true } }, { $unset: { [`standings.${segmentId}`]: '' } });
+  },
+
   /**
    * Writes only the changed entries. Subjects with no document yet get theirs in one bulk insert
    * (a tenth of the cost of single writes on FerretDB); one that appeared meanwhile is updated.

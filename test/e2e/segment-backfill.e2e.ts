@@ -130,6 +130,12 @@ describe('segment backfill (real Temporal, database and receiver)', () => {
     const events = await eventually(async () => (receiver.requests.length >= expected.length ? receiver.requests.map((r) => verified(sub.body.secret, r)) : undefined), 30_000, 'the backfill announcements');
     expect(events.map((e) => e.data.visitor_id).sort()).toEqual(expected);
     expect(events.every((e) => e.type === 'person.segment_qualified' && e.data.segment.id === created.body.segment_id && e.data.segment.name === 'Pro')).toBe(true);
+    expect((await call(ws, 'GET', `/visitors/${expected[0]}`)).body.qualified_segments).toEqual([created.body.segment_id]);
+    // Deleting the segment takes it off its members at once.
+    expect((await call(ws, 'DELETE', `/segments/${created.body.segment_id}`)).status).toBe(204);
+    expect((await call(ws, 'GET', `/visitors/${expected[0]}`)).body.qualified_segments).toEqual([]);
+    expect((await segmentStandingRepository.findById(expected[0]))?.standings).toEqual({});
+    expect((await call(ws, 'GET', `/segments/${created.body.segment_id}/members`)).status).toBe(404);
   }, 120_000);
 
   it('backfills a company segment from the people of each company; a windowed membership a backfill finds ends on the person workflow timer', async () => {
