@@ -45,7 +45,7 @@ const { beginSegmentBackfill, countSegmentBackfill } = proxyLocalActivities<Acti
  * the segment moved on and stops.
  */
 export async function segmentBackfillWorkflow(input: SegmentBackfillInput): Promise<SegmentBackfillProgress> {
-  const target = { workspaceId: input.workspaceId, segmentId: input.segmentId, version: input.version };
+  const target = { workspaceId: input.workspaceId, segmentId: input.segmentId, version: input.version, runKey: workflowInfo().firstExecutionRunId };
   let progress: SegmentBackfillProgress;
   if (input.progress) progress = input.progress;
   else {

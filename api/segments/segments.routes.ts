@@ -5,6 +5,7 @@ import { segmentRepository } from '../../core/segments/segment.repository';
 import type { SegmentBackfillDoc } from '../../core/segments/segment-backfill.model';
 import { segmentBackfillRepository } from '../../core/segments/segment-backfill.repository';
 import { workflowIds } from '../../core/platform/temporal/workflow-ids';
+import { restartSegmentBackfill } from '../../core/segments/start-segment-backfill';
 import { getSegment } from '../../core/segments/get-segment';
 import { createSegment, deleteSegment, MAX_SEGMENTS_PER_WORKSPACE, updateSegment } from '../../core/segments/save-segment';
 import type { ApiDeps } from '../deps';
@@ -21,7 +22,7 @@ import { isoDate } from '../http/common-schemas';
 const backfillViewSchema = z
   .object({
     workflow_id: z.string().meta({ description: 'The `segment-backfill-…` workflow: open it in the Temporal UI' }),
-    status: z.enum(['starting', 'running', 'completed', 'superseded']).meta({ description: '`starting`: the rules just changed and the new backfill has not counted yet' }),
+    status: z.enum(['starting', 'not_started', 'running', 'completed', 'superseded']).meta({ description: '`starting`: the rules just changed and the backfill is about to record its start; `not_started`: the workflow service could not be reached then (POST /segments/:id/backfill starts it)' }),
     processed: z.number().int(),
     total: z.number().int().nullable().meta({ description: 'People (or companies) to evaluate: null until counted (alongside the first slice, from the leads for people); once completed, how many were evaluated' }),
     qualified: z.number().int().meta({ description: 'Members found so far' }),
@@ -132,6 +133,22 @@ export function registerSegmentRoutes(api: ApiRouter, deps: ApiDeps): void {
       const page = toPageBy(rows, query.limit, (r) => r, (r) => ({ at: r.since, id: r._id }));
       const data = page.data.flatMap((r) => views.get(r.memberId) ?? []);
       return { status: 200, body: { data, nextBefore: page.nextBefore } };
+    },
+  });
+
+  api.route({
+    ...common,
+    scope: 'write',
+    method: 'post',
+    path: '/segments/:id/backfill',
+    summary: "Run a segment's backfill again",
+    description: 'Evaluates every existing person (or company) again under the current rules, in a new `segment-backfill-…` run (one still running is replaced). Progress is `backfill` on GET /segments/:id.',
+    params: segmentParams,
+    responses: { 202: { description: 'Started', schema: segmentViewSchema }, 404: { description: 'No such segment in this workspace' }, 503: { description: 'The workflow service could not be reached' } },
+    handler: async ({ params, res }) => {
+      const segment = await getSegment(deps, { workspaceId: authOf(res).workspace._id, id: params.id });
+      await restartSegmentBackfill(deps, segment);
+      return { status: 202, body: segmentView(segment, null) };
     },
   });
 

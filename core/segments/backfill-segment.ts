@@ -39,6 +39,8 @@ export interface BackfillTarget {
   workspaceId: string;
   segmentId: string;
   version: number;
+  /** The backfill run (its first run id, kept over continue-as-new): a newer run of the same version replaces it. */
+  runKey: string;
 }
 
 export interface BackfillProgressCounts {
@@ -63,7 +65,7 @@ export async function beginSegmentBackfill(input: BackfillTarget & { workflowId:
   const segment = await currentSegment(input);
   if (!segment) return 'superseded';
   const startedAt = new Date();
-  await segmentBackfillRepository.begin({ _id: segment._id, workspaceId: segment.workspaceId, version: segment.version, workflowId: input.workflowId, status: 'running', processed: 0, total: null, qualified: 0, startedAt, finishedAt: null });
+  await segmentBackfillRepository.begin({ _id: segment._id, workspaceId: segment.workspaceId, version: segment.version, runKey: input.runKey, workflowId: input.workflowId, status: 'running', processed: 0, total: null, qualified: 0, startedAt, finishedAt: null });
   return { startedAt: startedAt.toISOString() };
 }
 
@@ -77,7 +79,7 @@ export async function countSegmentBackfill(input: BackfillTarget): Promise<numbe
   const segment = await currentSegment(input);
   if (!segment) return 0;
   const total = segment.entity === 'company' ? await companyRepository.countInWorkspace(input.workspaceId) : await leadRepository.countInWorkspace(input.workspaceId);
-  await segmentBackfillRepository.countedTotal(segment._id, segment.version, total);
+  await segmentBackfillRepository.countedTotal(input, total);
   return total;
 }
 
@@ -97,7 +99,7 @@ export async function backfillSegmentSlice(deps: Deps, input: BackfillSliceInput
   const flush = (): Promise<boolean> => {
     const docs = chunk;
     chunk = [];
-    const work = currentSegment(input).then((current) => (current ? backfillChunk(deps, segment, docs, members) : null));
+    const work = stillCurrent(input).then((current) => (current ? backfillChunk(deps, segment, docs, members) : null));
     work.catch(() => undefined); // awaited below, in order; this only keeps it from counting as unhandled meanwhile
     const previous = inFlight;
     inFlight = previous.then(async (ok) => {
@@ -109,7 +111,7 @@ export async function backfillSegmentSlice(deps: Deps, input: BackfillSliceInput
       heartbeat(progress);
       if (Date.now() - lastWrite >= PROGRESS_EVERY_MS) {
         lastWrite = Date.now();
-        await segmentBackfillRepository.progress(segment._id, segment.version, { processed: progress.processed, qualified: progress.qualified });
+        await segmentBackfillRepository.progress(input, { processed: progress.processed, qualified: progress.qualified });
       }
       return true;
     });
@@ -131,11 +133,11 @@ export async function backfillSegmentSlice(deps: Deps, input: BackfillSliceInput
   if (chunk.length) await flush(); // the rest, once every subject was read
   if (!(await inFlight)) return { ...progress, status: 'superseded' };
   if (outOfTime) {
-    await segmentBackfillRepository.progress(segment._id, segment.version, { processed: progress.processed, qualified: progress.qualified });
+    await segmentBackfillRepository.progress(input, { processed: progress.processed, qualified: progress.qualified });
     return progress;
   }
   progress.status = 'completed';
-  await segmentBackfillRepository.progress(segment._id, segment.version, { status: 'completed', processed: progress.processed, total: progress.processed, qualified: progress.qualified, finishedAt: new Date() });
+  await segmentBackfillRepository.progress(input, { status: 'completed', processed: progress.processed, total: progress.processed, qualified: progress.qualified, finishedAt: new Date() });
   return progress;
 }
 
@@ -143,6 +145,12 @@ export async function backfillSegmentSlice(deps: Deps, input: BackfillSliceInput
 async function currentSegment(target: BackfillTarget): Promise<SegmentDoc | null> {
   const segment = await segmentRepository.findInWorkspace(target.workspaceId, target.segmentId);
   return segment && segment.version === target.version ? segment : null;
+}
+
+/** Whether this run still is the segment's backfill: same rules version, and not replaced by a newer run (POST …/backfill). */
+async function stillCurrent(target: BackfillTarget): Promise<boolean> {
+  const [segment, backfill] = await Promise.all([currentSegment(target), segmentBackfillRepository.findById(target.segmentId)]);
+  return segment !== null && backfill?.runKey === target.runKey;
 }
 
 type SubjectDoc = { kind: 'person'; visitor: VisitorDoc } | { kind: 'company'; company: Parameters<typeof loadCompanyFacts>[0] };

@@ -8,7 +8,7 @@ import { getSegment } from './get-segment';
 import { segmentMemberRepository } from './segment-member.repository';
 import { segmentBackfillRepository } from './segment-backfill.repository';
 import { segmentStandingRepository } from './segment-standing.repository';
-import { startSegmentBackfill } from './start-segment-backfill';
+import { startSegmentBackfillOrRecord } from './start-segment-backfill';
 import type { SegmentRules } from './segment-rules';
 
 /** Segments per workspace: each is evaluated on every change of every member's facts. */
@@ -30,7 +30,7 @@ export async function createSegment(deps: Deps, input: { workspaceId: string } &
   const now = new Date();
   const doc: SegmentDoc = { _id: newId('seg'), workspaceId: input.workspaceId, name: input.name, entity: input.entity, rules: input.rules, emitOnBackfill: input.emitOnBackfill ?? false, version: 1, createdAt: now, updatedAt: now };
   await segmentRepository.insert(doc);
-  await startSegmentBackfill(deps, doc);
+  await startSegmentBackfillOrRecord(deps, doc);
   return doc;
 }
 
@@ -48,7 +48,7 @@ export async function updateSegment(deps: Deps, input: { workspaceId: string; id
     updatedAt: new Date(),
   };
   await segmentRepository.replace(doc);
-  if (rulesChanged) await startSegmentBackfill(deps, doc);
+  if (rulesChanged) await startSegmentBackfillOrRecord(deps, doc);
   return doc;
 }
 

@@ -2,14 +2,15 @@ import { Schema, model } from 'mongoose';
 
 /**
  * The progress of a segment's latest backfill (`_id`: the segment id), written by the backfill
- * itself as it goes, so GET /segments/:id shows it live and after the workflow is gone. A
- * backfill writes only while its `version` is the stored one: a superseded run stops writing.
+ * itself as it goes, so GET /segments/:id shows it live and after the workflow is gone. A run
+ * writes only while its `version` and `runKey` are the stored ones: a superseded run stops writing.
  */
 const segmentBackfillSchema = new Schema(
   {
     _id: { type: String, required: true },
     workspaceId: { type: String, required: true },
     version: { type: Number, required: true },
+    runKey: { type: String, default: null },
     workflowId: { type: String, required: true },
     status: { type: String, required: true },
     processed: { type: Number, required: true },
@@ -21,12 +22,15 @@ const segmentBackfillSchema = new Schema(
   { versionKey: false, collection: 'segment_backfills' },
 );
 
-export type SegmentBackfillStatus = 'running' | 'completed' | 'superseded';
+/** `not_started`: Temporal could not be reached when the rules changed (POST /segments/:id/backfill starts it). */
+export type SegmentBackfillStatus = 'not_started' | 'running' | 'completed' | 'superseded';
 
 export interface SegmentBackfillDoc {
   _id: string;
   workspaceId: string;
   version: number;
+  /** The run writing it (its first run id); null until one starts. */
+  runKey: string | null;
   workflowId: string;
   status: SegmentBackfillStatus;
   processed: number;

@@ -1,5 +1,12 @@
 import { SegmentBackfillModel, type SegmentBackfillDoc } from './segment-backfill.model';
 
+/** Which backfill run writes: the segment, its rules version, and the run (see BackfillTarget). */
+interface BackfillRun {
+  segmentId: string;
+  version: number;
+  runKey: string;
+}
+
 export const segmentBackfillRepository = {
   async findById(segmentId: string): Promise<SegmentBackfillDoc | null> {
     return SegmentBackfillModel.findById(segmentId).lean<SegmentBackfillDoc>();
@@ -10,14 +17,14 @@ export const segmentBackfillRepository = {
     await SegmentBackfillModel.collection.replaceOne({ _id: doc._id as never }, doc, { upsert: true });
   },
 
-  /** Progress of the run of `version`; a superseded run's write matches nothing. */
-  async progress(segmentId: string, version: number, progress: Partial<Pick<SegmentBackfillDoc, 'status' | 'processed' | 'total' | 'qualified' | 'finishedAt'>>): Promise<void> {
-    await SegmentBackfillModel.collection.updateOne({ _id: segmentId as never, version }, { $set: progress });
+  /** Progress of one run; a superseded run's write matches nothing. */
+  async progress(run: BackfillRun, progress: Partial<Pick<SegmentBackfillDoc, 'status' | 'processed' | 'total' | 'qualified' | 'finishedAt'>>): Promise<void> {
+    await SegmentBackfillModel.collection.updateOne({ _id: run.segmentId as never, version: run.version, runKey: run.runKey }, { $set: progress });
   },
 
   /** The count made while it runs; a backfill already completed has its exact total. */
-  async countedTotal(segmentId: string, version: number, total: number): Promise<void> {
-    await SegmentBackfillModel.collection.updateOne({ _id: segmentId as never, version, status: 'running' }, { $set: { total } });
+  async countedTotal(run: BackfillRun, total: number): Promise<void> {
+    await SegmentBackfillModel.collection.updateOne({ _id: run.segmentId as never, version: run.version, runKey: run.runKey, status: 'running' }, { $set: { total } });
   },
 
   async remove(segmentId: string): Promise<void> {

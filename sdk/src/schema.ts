@@ -4181,6 +4181,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/segments/{id}/backfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a segment's backfill again
+         * @description Evaluates every existing person (or company) again under the current rules, in a new `segment-backfill-…` run (one still running is replaced). Progress is `backfill` on GET /segments/:id.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Started */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Segment"];
+                    };
+                };
+                /** @description Validation failed; `details` maps each field to its problems */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such segment in this workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Rate limit exceeded; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The workflow service could not be reached */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/enrichment": {
         parameters: {
             query?: never;
@@ -7788,10 +7870,10 @@ export interface components {
             /** @description The `segment-backfill-…` workflow: open it in the Temporal UI */
             workflow_id: string;
             /**
-             * @description `starting`: the rules just changed and the new backfill has not counted yet
+             * @description `starting`: the rules just changed and the backfill is about to record its start; `not_started`: the workflow service could not be reached then (POST /segments/:id/backfill starts it)
              * @enum {string}
              */
-            status: "starting" | "running" | "completed" | "superseded";
+            status: "starting" | "not_started" | "running" | "completed" | "superseded";
             processed: number;
             /** @description People (or companies) to evaluate: null until counted (alongside the first slice, from the leads for people); once completed, how many were evaluated */
             total: number | null;

@@ -117,6 +117,16 @@ describe('segment backfill (real Temporal, database and receiver)', () => {
     // A name change is not a rules change: no new backfill.
     const renamed = await call(ws, 'PATCH', `/segments/${segmentId}`, { name: 'Team plan' });
     expect(renamed.body).toMatchObject({ version: 2, backfill: { status: 'completed' } });
+    // Asked for, it runs again under the same rules, as a new run, with the same result.
+    const rerun = await call(ws, 'POST', `/segments/${segmentId}/backfill`);
+    expect(rerun.status).toBe(202);
+    const again = await eventually(async () => {
+      const { body } = await call(ws, 'GET', `/segments/${segmentId}`);
+      return body.backfill.status === 'completed' && body.backfill.started_at > final.started_at ? body.backfill : undefined;
+    }, 60_000, 'the backfill run again');
+    expect(again).toMatchObject({ processed: 2_000, total: 2_000, qualified: expected.length });
+    expect(await memberIds(ws, segmentId)).toEqual(expected);
+    expect((await call(ws, 'POST', '/segments/seg_nope/backfill')).status).toBe(404);
   }, 180_000);
 
   it('announces the members a backfill finds when the segment says emit_on_backfill, each once, signed, with the segment', async () => {
