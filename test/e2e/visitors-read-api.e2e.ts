@@ -378,8 +378,8 @@ describe('visitors, companies and orders read API (real API and database)', () =
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         data: [
-          { id: companyIdFor(ws.id, 'globex.example'), domain: 'globex.example', name: null, page_visits: 2, visitor_count: 1, first_seen: isoAt(-24 * HOUR), last_seen: isoAt(2 * HOUR) },
-          { id: companyIdFor(ws.id, 'acme.example'), domain: 'acme.example', name: 'Acme', page_visits: 2, visitor_count: 2, first_seen: isoAt(0), last_seen: isoAt(HOUR) },
+          { id: companyIdFor(ws.id, 'globex.example'), domain: 'globex.example', name: null, page_visits: 2, visitor_count: 1, first_seen: isoAt(-24 * HOUR), last_seen: isoAt(2 * HOUR), qualified_segments: [] },
+          { id: companyIdFor(ws.id, 'acme.example'), domain: 'acme.example', name: 'Acme', page_visits: 2, visitor_count: 2, first_seen: isoAt(0), last_seen: isoAt(HOUR), qualified_segments: [] },
         ],
         nextBefore: null,
       });
