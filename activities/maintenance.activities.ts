@@ -8,6 +8,7 @@ import { enrichmentCallRepository } from '../core/enrichment/enrichment-call.rep
 import { enrichmentCacheRepository } from '../core/enrichment/enrichment-cache.repository';
 import { consoleSessionRepository } from '../core/console/console-session.repository';
 import { portalSessionRepository } from '../core/portal/portal-session.repository';
+import { expireSegmentMemberships } from '../core/segments/expire-segment-memberships';
 
 export interface RetentionResult {
   events: number;
@@ -59,5 +60,10 @@ export function createMaintenanceActivities(deps: Deps) {
     return { events, deliveries, rateLimitCounters, ingestLog, enrichmentCalls, enrichmentCache, portalSessions, consoleSessions };
   }
 
-  return { fanOutPendingEvents, deleteExpiredData };
+  /** The minute sweep's part for segments: anonymous visitors whose window ended (core/segments/expire-segment-memberships.ts). */
+  async function sweepSegmentMemberships(input: { limit: number }): Promise<{ evaluated: number }> {
+    return expireSegmentMemberships(deps, input);
+  }
+
+  return { fanOutPendingEvents, deleteExpiredData, sweepSegmentMemberships };
 }

@@ -42,7 +42,7 @@ export const companyRepository = {
     return new Map(docs.filter((d): d is CompanyDoc => d !== null).map((d) => [d._id, d]));
   },
 
-  /** A workspace's companies, read as they come by one query, resuming at `from` (see visitorRepository.streamPeople). */
+  /** A workspace's companies, read as they come by one query, resuming at `from` (see visitorRepository.streamVisitors). */
   stream(workspaceId: string, from: ResumeAt): AsyncIterable<CompanyDoc> {
     const afterId = databaseIsFerretDb() ? null : from.afterId;
     return resumable(CompanyModel.find({ workspaceId, ...(afterId ? { _id: { $gt: afterId } } : {}) }), from).lean<CompanyDoc[]>().cursor({ batchSize: 500 }) as AsyncIterable<CompanyDoc>;

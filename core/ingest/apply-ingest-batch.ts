@@ -8,6 +8,7 @@ import type { VisitorEvent } from '../visitors/visitor-types';
 import { ingestRepository, processedEntryOf } from './ingest.repository';
 import { groupByVisitor } from './send-to-visitor';
 import { signalPersonPipelines } from '../people/signal-person-pipelines';
+import { qualifyAnonymousVisitors } from '../segments/qualify-visitors';
 
 export interface ApplyIngestBatchInput {
   /** Events of many visitors (one partition), each visitor's in hand-over order. */
@@ -42,10 +43,10 @@ export async function applyIngestBatch(deps: Deps, input: ApplyIngestBatchInput)
   await activityBucketRepository.appendMany(outcomes.flatMap((o) => o.effects.filter(isTimelineEntry)));
   await mapLimit(outcomes, CONCURRENCY, (outcome) => applyEffects(deps, outcome.effects.filter((e) => !isTimelineEntry(e))));
   const updatedAt = new Date();
-  await visitorRepository.saveMany(
-    outcomes.map((o) => ({ ...o.visitor, updatedAt })),
-    new Set(loaded.keys()),
-  );
+  const saved = outcomes.map((o) => ({ ...o.visitor, updatedAt }));
+  await visitorRepository.saveMany(saved, new Set(loaded.keys()));
+  // Before the batch is recorded as applied: if this fails, the batch runs again and so does this.
+  await qualifyAnonymousVisitors(deps, saved);
   await recordApplied(outcomes, input.outboxIsSmall ?? false);
   await signalPersonPipelines(deps, outcomes);
   await mapLimit(

@@ -1,14 +1,13 @@
 /**
  * A segment's backfill: evaluates every existing person (or company) of the workspace under the
  * segment's current rules, in slices the segment-backfill workflow drives. One query per slice
- * reads the subjects as it goes (resuming where the last one stopped: visitorRepository.streamPeople);
+ * reads the subjects as it goes (resuming where the last one stopped: visitorRepository.streamVisitors);
  * facts beyond the document are loaded only when the rules need them.
  * Only subjects whose membership differs from the members list are written, in bulk. Members
  * found are announced only when the segment says `emit_on_backfill`. A rules edit makes a newer
  * version: a slice of the older one stops at its next chunk, and its progress writes match nothing.
  */
 import { companyRepository } from '../companies/company.repository';
-import { leadRepository } from '../leads/lead.repository';
 import { forEachBounded } from '../platform/bounded-parallel';
 import type { Deps } from '../platform/deps';
 import { personWorkflowStart } from '../people/person-workflow-start';
@@ -70,15 +69,14 @@ export async function beginSegmentBackfill(input: BackfillTarget & { workflowId:
 }
 
 /**
- * About how many subjects the backfill will evaluate, for its progress while it runs (once done,
- * the total is what it evaluated). Counted alongside the first slice, and for people from their
- * leads (one per identified person, small documents): on FerretDB a count reads every document,
- * and visitor documents are the largest there are.
+ * How many subjects the backfill will evaluate, for its progress while it runs (once done, the
+ * total is what it evaluated). Counted alongside the first slice: on FerretDB a count reads every
+ * document, as long as the walk itself.
  */
 export async function countSegmentBackfill(input: BackfillTarget): Promise<number> {
   const segment = await currentSegment(input);
   if (!segment) return 0;
-  const total = segment.entity === 'company' ? await companyRepository.countInWorkspace(input.workspaceId) : await leadRepository.countInWorkspace(input.workspaceId);
+  const total = segment.entity === 'company' ? await companyRepository.countInWorkspace(input.workspaceId) : await visitorRepository.countVisitors(input.workspaceId);
   await segmentBackfillRepository.countedTotal(input, total);
   return total;
 }
@@ -159,7 +157,7 @@ const idOf = (doc: SubjectDoc) => (doc.kind === 'person' ? doc.visitor._id : doc
 
 async function* subjectsOf(segment: SegmentDoc, from: ResumeAt): AsyncIterable<SubjectDoc> {
   if (segment.entity === 'company') for await (const company of companyRepository.stream(segment.workspaceId, from)) yield { kind: 'company', company };
-  else for await (const visitor of visitorRepository.streamPeople(segment.workspaceId, from)) yield { kind: 'person', visitor };
+  else for await (const visitor of visitorRepository.streamVisitors(segment.workspaceId, from)) yield { kind: 'person', visitor };
 }
 
 interface Evaluated {
@@ -179,26 +177,41 @@ async function backfillChunk(deps: Deps, segment: SegmentDoc, docs: readonly Sub
     evaluated.push({ subject, verdict: compiled.evaluate(facts, now.getTime()), timer });
   });
   const changed = evaluated.filter((e) => e.verdict.member !== members.has(subjectIdOf(e.subject)));
-  const stored = await segmentStandingRepository.findMany(changed.map((e) => subjectIdOf(e.subject)));
-  const decisions: SubjectDecision[] = [];
+  // Anonymous members whose membership ends when a window passes: the minute sweep times them, from their standing's `expiresAt`.
+  const untimed = evaluated.filter((e) => e.subject.entity === 'person' && !e.subject.visitor.leadId && e.verdict.member && e.verdict.expiresAt !== null);
+  const stored = await segmentStandingRepository.findMany([...changed, ...untimed].map((e) => subjectIdOf(e.subject)));
+  const decisions = new Map<string, SubjectDecision>();
   const repairs: MembershipChange[] = [];
   for (const e of changed) {
     const id = subjectIdOf(e.subject);
     const transition = transitionOf(segment, stored.get(id)?.standings[segment._id], e.verdict.member, now);
-    if (transition) decisions.push({ subject: e.subject, workspaceId: segment.workspaceId, decision: { transitions: [transition], unset: [] }, stored: stored.has(id) });
+    if (transition) decisions.set(id, { subject: e.subject, workspaceId: segment.workspaceId, decision: { transitions: [transition], unset: [] }, stored: stored.has(id) });
     // The standing already says so (a pipeline got there first, or a crash left the row behind): only the members list is behind.
     else repairs.push(e.verdict.member ? { join: { workspaceId: segment.workspaceId, segmentId: segment._id, entity: segment.entity, memberId: id, since: stored.get(id)?.standings[segment._id]?.since ?? now } } : { leave: { segmentId: segment._id, memberId: id } });
     if (e.verdict.member) members.add(id);
     else members.delete(id);
   }
+  for (const e of untimed) {
+    const id = subjectIdOf(e.subject);
+    const ends = new Date(e.verdict.expiresAt as number);
+    const current = stored.get(id)?.expiresAt;
+    if (current && current <= ends) continue; // the sweep comes by then anyway, and evaluates every segment
+    const entry = decisions.get(id) ?? { subject: e.subject, workspaceId: segment.workspaceId, decision: { transitions: [], unset: [] }, stored: stored.has(id) };
+    decisions.set(id, { ...entry, expiresAt: ends });
+  }
   await segmentMemberRepository.apply(repairs);
-  await recordStandings(deps, decisions, { emit: segment.emitOnBackfill, now });
+  await recordStandings(deps, [...decisions.values()], { emit: segment.emitOnBackfill, now });
   await wakeForWindows(deps, evaluated);
   return evaluated.filter((e) => e.verdict.member).length;
 }
 
 async function factsOf(doc: SubjectDoc, needs: SegmentNeeds): Promise<{ subject: SegmentSubject; facts: SegmentFacts; timer: VisitorDoc | null }> {
-  if (doc.kind === 'person') return { subject: { entity: 'person', visitor: doc.visitor }, facts: await loadPersonFacts(doc.visitor, needs), timer: doc.visitor };
+  if (doc.kind === 'person') {
+    const { visitor } = doc;
+    // An anonymous visitor has no lead or enrichment to read, and no workflow to time a window (the sweep does).
+    const facts = await loadPersonFacts(visitor, visitor.leadId ? needs : { ...needs, enrichment: false, lead: false });
+    return { subject: { entity: 'person', visitor }, facts, timer: visitor.leadId ? visitor : null };
+  }
   const { facts, people } = await loadCompanyFacts(doc.company, needs);
   return { subject: { entity: 'company', company: doc.company }, facts, timer: people.filter((p) => p.leadId).at(-1) ?? null };
 }

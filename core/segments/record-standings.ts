@@ -17,18 +17,20 @@ export interface SubjectDecision {
   decision: Pick<StandingsDecision, 'transitions' | 'unset'>;
   /** Whether the subject's standings document was found when read. */
   stored: boolean;
+  /** For a subject without a pipeline to time it (an anonymous visitor): when its earliest membership ends; null: none does. */
+  expiresAt?: Date | null;
 }
 
 export async function recordStandings(deps: Deps, decisions: readonly SubjectDecision[], options: { emit: boolean; now: Date }): Promise<void> {
   const memberships: MembershipChange[] = [];
   const standings: StandingsChange[] = [];
-  for (const { subject, workspaceId, decision, stored } of decisions) {
+  for (const { subject, workspaceId, decision, stored, expiresAt } of decisions) {
     const memberId = subjectIdOf(subject);
     for (const { segment, standing } of decision.transitions) {
       memberships.push(standing.member ? { join: { workspaceId, segmentId: segment._id, entity: subject.entity, memberId, since: standing.since } } : { leave: { segmentId: segment._id, memberId } });
     }
-    if (decision.transitions.length || decision.unset.length) {
-      standings.push({ id: memberId, workspaceId, entity: subject.entity, set: Object.fromEntries(decision.transitions.map((t) => [t.segment._id, t.standing])), unset: decision.unset, exists: stored });
+    if (decision.transitions.length || decision.unset.length || expiresAt !== undefined) {
+      standings.push({ id: memberId, workspaceId, entity: subject.entity, set: Object.fromEntries(decision.transitions.map((t) => [t.segment._id, t.standing])), unset: decision.unset, exists: stored, expiresAt });
     }
   }
   await segmentMemberRepository.apply(memberships);

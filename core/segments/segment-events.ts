@@ -27,7 +27,7 @@ export function segmentEventOf(subject: SegmentSubject, { segment, standing }: S
   const at = standing.since.toISOString();
   const who =
     subject.entity === 'person'
-      ? { visitor_id: subject.visitor._id, contact_id: subject.visitor._id, email: subject.visitor.email }
+      ? { visitor_id: subject.visitor._id, contact_id: subject.visitor.leadId ? subject.visitor._id : null, email: subject.visitor.email }
       : { company_id: subject.company._id, name: subject.company.name, domain: subject.company.domain };
   const type = `${subject.entity}.segment_${standing.member ? 'qualified' : 'disqualified'}` as const;
   const data = { ...who, ...ref, ...(standing.member ? { qualified_at: at } : { disqualified_at: at }) };

@@ -15,10 +15,14 @@ const segmentStandingsSchema = new Schema(
     workspaceId: { type: String, required: true },
     entity: { type: String, required: true },
     standings: { type: Schema.Types.Mixed, default: {} },
+    /** Anonymous visitors only (no workflow times them): when the earliest membership ends, for the minute sweep. */
+    expiresAt: { type: Date, default: null },
     updatedAt: { type: Date, required: true },
   },
   { versionKey: false, collection: 'segment_standings', minimize: false },
 );
+
+segmentStandingsSchema.index({ expiresAt: 1 }); // the minute sweep (MongoDB)
 
 export interface SegmentStanding {
   member: boolean;
@@ -32,6 +36,7 @@ export interface SegmentStandingsDoc {
   workspaceId: string;
   entity: SegmentEntity;
   standings: Record<string, SegmentStanding>;
+  expiresAt?: Date | null;
   updatedAt: Date;
 }
 export const SegmentStandingsModel = model('SegmentStandings', segmentStandingsSchema);

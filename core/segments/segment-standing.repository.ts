@@ -15,6 +15,8 @@ export interface StandingsChange {
   unset: string[];
   /** Whether the subject's document was read and found: a new one is inserted in bulk instead. */
   exists: boolean;
+  /** When given, the moment the sweep looks at this subject again (null: never). */
+  expiresAt?: Date | null;
 }
 
 export const segmentStandingRepository = {
@@ -36,6 +38,16 @@ export const segmentStandingRepository = {
     return new Map([...docs].map(([id, d]) => [id, Object.entries(d.standings ?? {}).flatMap(([segmentId, s]) => (s.member ? [segmentId] : []))]));
   },
 
+  /** Anonymous visitors whose earliest membership has ended by `now` (the minute sweep). */
+  async expiredBy(now: Date, limit: number): Promise<SegmentStandingsDoc[]> {
+    return SegmentStandingsModel.find({ entity: 'person', expiresAt: { $lte: now } }).limit(limit).lean<SegmentStandingsDoc[]>();
+  },
+
+  /** Subjects the sweep no longer times (identified since, or gone). */
+  async clearExpiry(ids: readonly string[]): Promise<void> {
+    await writeEach(SegmentStandingsModel.collection, ids.map((id) => ({ updateOne: { filter: { _id: id as never }, update: { $set: { expiresAt: null } } } })) as never);
+  },
+
   /** A deleted segment's entries, everywhere (a rare operation; a scan on FerretDB). */
   async dropSegment(segmentId: string): Promise<void> {
     await SegmentStandingsModel.collection.updateMany({ [`standings.${segmentId}`]: { $exists: true } }, { $unset: { [`standings.${segmentId}`]: '' } });
@@ -47,13 +59,13 @@ export const segmentStandingRepository = {
    */
   async apply(changes: readonly StandingsChange[], now: Date): Promise<void> {
     const fresh = changes.filter((c) => !c.exists && c.unset.length === 0);
-    const appeared = await insertManyOnce(SegmentStandingsModel, fresh.map((c) => ({ _id: c.id, workspaceId: c.workspaceId, entity: c.entity, standings: c.set, updatedAt: now })));
+    const appeared = await insertManyOnce(SegmentStandingsModel, fresh.map((c) => ({ _id: c.id, workspaceId: c.workspaceId, entity: c.entity, standings: c.set, expiresAt: c.expiresAt ?? null, updatedAt: now })));
     const updates = changes.filter((c) => c.exists || c.unset.length > 0 || appeared.has(c.id));
     const ops = updates.flatMap((c): AnyBulkWriteOperation[] => {
       const set = Object.fromEntries(Object.entries(c.set).map(([segmentId, s]) => [`standings.${segmentId}`, s]));
       const unset = Object.fromEntries(c.unset.map((segmentId) => [`standings.${segmentId}`, '']));
-      if (Object.keys(set).length === 0 && Object.keys(unset).length === 0) return [];
-      const update = { $set: { ...set, workspaceId: c.workspaceId, entity: c.entity, updatedAt: now }, ...(c.unset.length ? { $unset: unset } : {}) };
+      if (Object.keys(set).length === 0 && Object.keys(unset).length === 0 && c.expiresAt === undefined) return [];
+      const update = { $set: { ...set, workspaceId: c.workspaceId, entity: c.entity, updatedAt: now, ...(c.expiresAt !== undefined ? { expiresAt: c.expiresAt } : {}) }, ...(c.unset.length ? { $unset: unset } : {}) };
       return [{ updateOne: { filter: { _id: c.id as never }, update, upsert: true } }];
     });
     await writeEach(SegmentStandingsModel.collection, ops as never);

@@ -8,6 +8,7 @@ import type { VisitorEvent } from './visitor-types';
 import { applyEffects, resolveFacts } from './apply-effects';
 import { decide } from './rules/decide';
 import { signalPersonPipelines } from '../people/signal-person-pipelines';
+import { qualifyAnonymousVisitors } from '../segments/qualify-visitors';
 import { emptyFacts, initialState, type DecideContext, type Decision, type Effect, type RuleState } from './rules/effects';
 
 export interface ApplyVisitorEventsInput {
@@ -39,6 +40,8 @@ export async function applyVisitorEvents(deps: Deps, input: ApplyVisitorEventsIn
   if (input.events.length === 0) return { email: null };
   const outcome = await decideVisitorEvents(input, await visitorRepository.findById(input.visitorId));
   await applyEffects(deps, outcome.effects);
+  // Before the save: if this fails, the activity runs again and so does this.
+  await qualifyAnonymousVisitors(deps, [outcome.visitor]);
   await saveAndRecord(outcome.visitor, outcome.applied);
   await signalPersonPipelines(deps, [outcome]);
   await forwardMerged(deps, outcome);

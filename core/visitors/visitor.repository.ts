@@ -56,17 +56,17 @@ export const visitorRepository = {
   },
 
   /**
-   * A workspace's identified people (not merged away), read as they come by one query, resuming
+   * A workspace's visitors (not merged away; identified or not), read as they come by one query, resuming
    * at `from`: in `_id` order after `afterId` on MongoDB (its index walks there); on FerretDB, which
    * sorts nothing itself (it would read and sort them all before the first), in stored order
    * skipping the `skip` already read.
    */
-  streamPeople(workspaceId: string, from: ResumeAt): AsyncIterable<VisitorDoc> {
-    return resumable(VisitorModel.find(peopleFilter(workspaceId, databaseIsFerretDb() ? null : from.afterId)), from).lean<VisitorDoc[]>().cursor({ batchSize: 500 }) as AsyncIterable<VisitorDoc>;
+  streamVisitors(workspaceId: string, from: ResumeAt): AsyncIterable<VisitorDoc> {
+    return resumable(VisitorModel.find(walkFilter(workspaceId, databaseIsFerretDb() ? null : from.afterId)), from).lean<VisitorDoc[]>().cursor({ batchSize: 500 }) as AsyncIterable<VisitorDoc>;
   },
 
-  async countPeople(workspaceId: string): Promise<number> {
-    return VisitorModel.countDocuments(peopleFilter(workspaceId, null));
+  async countVisitors(workspaceId: string): Promise<number> {
+    return VisitorModel.countDocuments(walkFilter(workspaceId, null));
   },
 
   /** Insert or replace the whole document (the pipeline computes it in memory). */
@@ -104,7 +104,7 @@ export const visitorRepository = {
   },
 };
 
-function peopleFilter(workspaceId: string, afterId: string | null) {
-  return { workspaceId, mergedInto: null, leadId: { $ne: null }, ...(afterId ? { _id: { $gt: afterId } } : {}) };
+function walkFilter(workspaceId: string, afterId: string | null) {
+  return { workspaceId, mergedInto: null, ...(afterId ? { _id: { $gt: afterId } } : {}) };
 }
 

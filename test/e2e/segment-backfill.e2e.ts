@@ -131,15 +131,21 @@ describe('segment backfill (real Temporal, database and receiver)', () => {
 
   it('announces the members a backfill finds when the segment says emit_on_backfill, each once, signed, with the segment', async () => {
     const ws = await roomyWorkspace(stack, 'Backfill emits');
-    const people = await seedPeople({ workspaceId: ws.id, count: 30, prefix: 'em', attributes: (i) => ({ plan: planOf(i) }) });
+    const identified = await seedPeople({ workspaceId: ws.id, count: 30, prefix: 'em', attributes: (i) => ({ plan: planOf(i) }) });
+    // Visitors who never identified are evaluated too.
+    const anonymous = await seedPeople({ workspaceId: ws.id, count: 6, prefix: 'em-anon', anonymous: true, attributes: (i) => ({ plan: planOf(i) }) });
     const receiver = await receivers.start();
     const sub = await call(ws, 'POST', '/webhooks', { url: `${receiver.url}/hook`, events: ['person.segment_qualified'] });
     const created = await call(ws, 'POST', '/segments', { name: 'Pro', emit_on_backfill: true, rules: { all: [{ attribute: 'plan', op: 'eq', value: 'pro' }] } });
     await watchBackfill(ws, created.body.segment_id, 1);
-    const expected = people.filter((_, i) => planOf(i) === 'pro').sort();
+    const proOf = (ids: string[]) => ids.filter((_, i) => planOf(i) === 'pro');
+    const expected = [...proOf(identified), ...proOf(anonymous)].sort();
     const events = await eventually(async () => (receiver.requests.length >= expected.length ? receiver.requests.map((r) => verified(sub.body.secret, r)) : undefined), 30_000, 'the backfill announcements');
     expect(events.map((e) => e.data.visitor_id).sort()).toEqual(expected);
     expect(events.every((e) => e.type === 'person.segment_qualified' && e.data.segment.id === created.body.segment_id && e.data.segment.name === 'Pro')).toBe(true);
+    // An anonymous visitor is no contact: Salespanel's payload says so with a null contact_id and email.
+    expect(events.find((e) => e.data.visitor_id === proOf(anonymous)[0])?.data).toMatchObject({ contact_id: null, email: null });
+    expect(events.find((e) => e.data.visitor_id === proOf(identified)[0])?.data).toMatchObject({ contact_id: proOf(identified)[0], email: expect.stringContaining('@people.example') });
     expect((await call(ws, 'GET', `/visitors/${expected[0]}`)).body.qualified_segments).toEqual([created.body.segment_id]);
     // Deleting the segment takes it off its members at once.
     expect((await call(ws, 'DELETE', `/segments/${created.body.segment_id}`)).status).toBe(204);

@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { segmentStandingRepository } from '../../core/segments/segment-standing.repository';
 import { ingestOk, pageview, roomyWorkspace, uniqueFingerprint, visitorIdOf } from '../support/ingest-helpers';
+import { outboxSweepWorkflow } from '../../workflows';
 import { ReceiverPool, type ReceivedRequest } from '../support/receiver';
 import { eventually, startTestStack, type ApiResponse, type TestStack, type TestWorkspace } from '../support/test-stack';
 
@@ -79,6 +80,38 @@ describe('segment qualification (real Temporal, database and receiver)', () => {
     const boundEvents = boundReceiver.requests.map((r) => verified(bound.body.secret, r));
     expect(boundEvents.map((e) => `${e.type} ${e.data.segment.name}`).sort()).toEqual(['person.segment_disqualified Pricing twice', 'person.segment_qualified Pricing twice']);
   }, 120_000);
+
+  it('qualifies an anonymous visitor in the batch that changed them, and ends a window at the minute sweep', async () => {
+    const ws = await roomyWorkspace(stack, 'Segments anonymous');
+    const receiver = await receivers.start();
+    const sub = await call(ws, 'POST', '/webhooks', { url: `${receiver.url}/hook`, events: ['person.segment_qualified', 'person.segment_disqualified'] });
+    // 21.6 seconds, as above.
+    const segment = await call(ws, 'POST', '/segments', { name: 'Pricing twice, anonymous', rules: { all: [{ visited: '/pricing*', at_least: 2, within_days: 0.00025 }] } });
+    expect(segment.status).toBe(201);
+    const fingerprint = uniqueFingerprint('anon');
+    const visitorId = visitorIdOf(ws, fingerprint);
+    const firstVisit = Date.now();
+    await ingestOk(stack, ws.publishableKey, 'pageview', pageview(fingerprint, 'https://anon.example/pricing', { timestamp: firstVisit }));
+    await ingestOk(stack, ws.publishableKey, 'pageview', pageview(fingerprint, 'https://anon.example/pricing?again=1', { timestamp: firstVisit + 500 }));
+    const events = () => receiver.requests.map((r) => verified(sub.body.secret, r)).filter((e) => e.data.segment.id === segment.body.segment_id);
+    const qualified = await eventually(async () => events().find((e) => e.type === 'person.segment_qualified'), 30_000, 'person.segment_qualified');
+    expect(qualified.data).toMatchObject({ visitor_id: visitorId, contact_id: null, email: null, segment: { name: 'Pricing twice, anonymous' } });
+    expect((await call(ws, 'GET', `/visitors/${visitorId}`)).body.qualified_segments).toEqual([segment.body.segment_id]);
+    // No workflow times an anonymous visitor: the standing carries the window's end for the sweep.
+    const standing = await eventually(async () => (await segmentStandingRepository.findById(visitorId))?.expiresAt ?? undefined, 20_000, 'the expiry stored');
+    expect(standing.getTime()).toBe(firstVisit + 21_600);
+    const sweep = () => stack.temporal.workflow.execute(outboxSweepWorkflow, { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, workflowId: `test-sweep-${uniqueFingerprint('s')}`, args: [] });
+    if (Date.now() < standing.getTime()) {
+      await sweep(); // too early: nothing ends
+      expect(events().some((e) => e.type === 'person.segment_disqualified')).toBe(false);
+    }
+    await new Promise((r) => setTimeout(r, Math.max(0, standing.getTime() - Date.now() + 100)));
+    expect((await sweep()).segmentsEvaluated).toBeGreaterThanOrEqual(1);
+    const left = await eventually(async () => events().find((e) => e.type === 'person.segment_disqualified'), 20_000, 'person.segment_disqualified');
+    expect(left.data).toMatchObject({ visitor_id: visitorId, contact_id: null, disqualified_at: expect.any(String) });
+    expect((await segmentStandingRepository.findById(visitorId))?.expiresAt).toBeNull();
+    expect((await call(ws, 'GET', `/visitors/${visitorId}`)).body.qualified_segments).toEqual([]);
+  }, 90_000);
 
   it('qualifies a company from two of its people together, though neither qualifies alone; the company object lists the segment', async () => {
     const ws = await roomyWorkspace(stack, 'Company segments');

@@ -10,7 +10,8 @@ import type { AttributeValue } from '../../core/visitors/visitor-types';
 
 const CHUNK = 1_000;
 
-export async function seedPeople(input: { workspaceId: string; count: number; prefix: string; attributes: (i: number) => Record<string, AttributeValue>; onProgress?: (done: number) => void }): Promise<string[]> {
+/** `anonymous`: visitors that never identified (no email, no lead). */
+export async function seedPeople(input: { workspaceId: string; count: number; prefix: string; attributes: (i: number) => Record<string, AttributeValue>; anonymous?: boolean; onProgress?: (done: number) => void }): Promise<string[]> {
   const ids: string[] = [];
   const now = new Date();
   for (let from = 0; from < input.count; from += CHUNK) {
@@ -19,13 +20,17 @@ export async function seedPeople(input: { workspaceId: string; count: number; pr
     for (let i = from; i < Math.min(input.count, from + CHUNK); i++) {
       const key = `fp:${input.prefix}-${i}`;
       const visitor = newVisitor(input.workspaceId, visitorIdFor(input.workspaceId, key), key, now);
+      ids.push(visitor._id);
+      if (input.anonymous) {
+        docs.push({ ...visitor, attributes: input.attributes(i), firstSeenAt: now, lastSeenAt: now });
+        continue;
+      }
       const email = `${input.prefix}-${i}@people.example`;
       docs.push({ ...visitor, email, identifiedAt: now, leadId: leadIdFor(visitor._id), attributes: input.attributes(i), firstSeenAt: now, lastSeenAt: now });
       leads.push({ _id: leadIdFor(visitor._id), workspaceId: input.workspaceId, visitorId: visitor._id, email, fullName: null, phone: null, leadSource: null, utmSource: null, utmMedium: null, utmCampaign: null, status: 'new', value: null, createdAt: now, updatedAt: now });
-      ids.push(visitor._id);
     }
     await VisitorModel.collection.insertMany(docs as never[], { ordered: false });
-    await LeadModel.collection.insertMany(leads as never[], { ordered: false });
+    if (leads.length) await LeadModel.collection.insertMany(leads as never[], { ordered: false });
     input.onProgress?.(ids.length);
   }
   return ids;
