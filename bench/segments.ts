@@ -1,18 +1,22 @@
 /**
  * Segments benchmark:
- *   ./scripts/bench segments [--visitors 100] [--rate 50] [--seconds 20] [--qualify-people 50]
- *     [--qualify-rate 5] [--backfill 100000] [--drain-timeout 60] [--log-dir DIR] [--phases throughput,qualify,backfill]
+ *   ./scripts/bench segments [--visitors 100] [--rate 50] [--seconds 20] [--anon-visitors 1000] [--anon-rate 150]
+ *     [--qualify-people 50] [--qualify-rate 5] [--backfill 100000] [--drain-timeout 60] [--log-dir DIR]
+ *     [--phases throughput,anonymous,qualify,backfill]
  *
  * One embedded stack (FerretDB on SQLite + Temporal dev server; worker and API each in their own
  * process, as in bench/ingest.ts). Segments are evaluated by the person pipeline of identified
- * people (and by backfills), so the load is identified people's page views, as in
- * bench/lead-scoring.ts. Phases, in run order:
+ * people, and in the ingest batch for anonymous visitors, so both loads are measured. Phases, in
+ * run order:
  *   1. baseline   — a workspace with no segment: --visitors people identified, then page views over
  *                   them open-loop at --rate/s for --seconds; applied/s = applied ÷ (last appliedAt −
  *                   first send), from the processed log (`ingest_events`).
  *   2. segments   — the same in a workspace with 20 segments of mixed rules (attributes, URL windows,
  *                   custom events, lead score and grade, sessions, tags): applied/s and its ratio to 1
  *                   (target ≥ 0.80×).
+ *   2a/2b. anonymous — the same pair of workspaces' worth, with page views of --anon-visitors anonymous
+ *                   visitors at --anon-rate/s (nobody identified): applied/s with no segment, then with
+ *                   the 20 segments, and the ratio (target ≥ 0.80×).
  *   3. qualify    — a workspace with one segment ("did demo_requested in the last 7 days") and a local
  *                   receiver subscribed to person.segment_qualified: --qualify-people people identified
  *                   and left to settle, then one `demo_requested` event each at --qualify-rate/s; event
@@ -39,11 +43,13 @@ const HELP = `Segments benchmark: 20 segments' cost on applied page views, quali
   --visitors N         identified people whose page views are sent in phases 1–2 (default 100)
   --rate N             page views per second in phases 1–2 (default 50)
   --seconds N          length of each load phase (default 20)
+  --anon-visitors N    anonymous visitors whose page views are sent in phase 2a/2b (default 1000)
+  --anon-rate N        page views per second in phase 2a/2b (default 150)
   --qualify-people N   people who each do the qualifying event once in phase 3 (default 50)
   --qualify-rate N     qualifying events per second in phase 3 (default 5)
   --backfill N         people written for the backfill in phase 4 (default 100000)
   --drain-timeout N    wait at most N s for events to be applied (default 60)
-  --phases LIST        which phases run (default throughput,qualify,backfill)
+  --phases LIST        which phases run (default throughput,anonymous,qualify,backfill)
   --log-dir DIR        logs of FerretDB, Temporal, worker and API`;
 
 const { values: opts } = parseArgs({
@@ -51,11 +57,13 @@ const { values: opts } = parseArgs({
     visitors: { type: 'string', default: '100' },
     rate: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '20' },
+    'anon-visitors': { type: 'string', default: '1000' },
+    'anon-rate': { type: 'string', default: '150' },
     'qualify-people': { type: 'string', default: '50' },
     'qualify-rate': { type: 'string', default: '5' },
     backfill: { type: 'string', default: '100000' },
     'drain-timeout': { type: 'string', default: '60' },
-    phases: { type: 'string', default: 'throughput,qualify,backfill' },
+    phases: { type: 'string', default: 'throughput,anonymous,qualify,backfill' },
     'log-dir': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -80,6 +88,7 @@ const BACKFILL_TARGET_PEOPLE = 100_000;
 
 const progress = (msg: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
 const load = { visitors, rate, seconds, drainTimeout, progress };
+const anonymousLoad = { anonymous: true, visitors: Number(opts['anon-visitors']), rate: Number(opts['anon-rate']), seconds, drainTimeout, progress };
 
 /** 20 segments of mixed rules: what a workspace might define. */
 const TWENTY_SEGMENTS: Array<{ name: string; rules: unknown }> = [
@@ -218,6 +227,8 @@ async function backfillPhase(stack: BenchStack): Promise<BackfillFigures> {
 interface Results {
   baseline?: ThroughputFigures;
   segments?: ThroughputFigures;
+  anonBaseline?: ThroughputFigures;
+  anonSegments?: ThroughputFigures;
   qualify?: QualifyFigures;
   backfill?: BackfillFigures;
 }
@@ -234,6 +245,13 @@ async function main(): Promise<void> {
       const segmented = await createWorkspace(stack, 'Bench segments (20)');
       for (const s of TWENTY_SEGMENTS) await postJson(stack, segmented, '/segments', s);
       results.segments = await throughputPhase(stack, segmented, 'segments', load);
+    }
+    if (phases.has('anonymous')) {
+      const plain = await createWorkspace(stack, 'Bench segments (anonymous, none)');
+      results.anonBaseline = await throughputPhase(stack, plain, 'anonymous, no segment', anonymousLoad);
+      const segmented = await createWorkspace(stack, 'Bench segments (anonymous, 20)');
+      for (const s of TWENTY_SEGMENTS) await postJson(stack, segmented, '/segments', s);
+      results.anonSegments = await throughputPhase(stack, segmented, 'anonymous, 20 segments', anonymousLoad);
     }
     if (phases.has('qualify')) results.qualify = await qualifyPhase(stack);
     if (phases.has('backfill')) results.backfill = await backfillPhase(stack);
@@ -253,13 +271,17 @@ function printReport(r: Results): void {
   if (b) lines.push(row(['1 page views, no segment', fmt(b.appliedPerSecond), '1.00×', ms(b.lag.p50), ms(b.lag.p99), 'reference', '-']));
   const ratio = b && s ? s.appliedPerSecond / b.appliedPerSecond : NaN;
   if (s) lines.push(row(['2 page views, 20 segments', fmt(s.appliedPerSecond), `${fmt(ratio, 2)}×`, ms(s.lag.p50), ms(s.lag.p99), `≥ ${RATIO_TARGET.toFixed(2)}× phase 1`, pass(ratio >= RATIO_TARGET)]));
+  const { anonBaseline: ab, anonSegments: as } = r;
+  if (ab) lines.push(row(['2a anonymous page views, none', fmt(ab.appliedPerSecond), '1.00×', ms(ab.lag.p50), ms(ab.lag.p99), 'reference', '-']));
+  const anonRatio = ab && as ? as.appliedPerSecond / ab.appliedPerSecond : NaN;
+  if (as) lines.push(row(['2b anonymous page views, 20 segm.', fmt(as.appliedPerSecond), `${fmt(anonRatio, 2)}×`, ms(as.lag.p50), ms(as.lag.p99), `≥ ${RATIO_TARGET.toFixed(2)}× phase 2a`, pass(anonRatio >= RATIO_TARGET)]));
   if (q) lines.push(row(['3 event → segment_qualified', '-', '-', ms(q.latency.p50), ms(q.latency.p99), `p50 ≤ ${QUALIFY_P50_TARGET_MS} ms`, pass(q.latency.p50 <= QUALIFY_P50_TARGET_MS)]));
   if (f) {
     const scaled = f.seconds * (BACKFILL_TARGET_PEOPLE / f.people);
     lines.push(row([`4 backfill of ${f.people} people`, fmt(f.processed / f.seconds, 0), '-', '-', '-', `≤ ${BACKFILL_TARGET_S} s per 100k`, pass(f.status === 'completed' && f.qualified === f.expected && scaled <= BACKFILL_TARGET_S)]));
   }
-  lines.push('', '  per s: page views applied/s (phases 1–2: applied ÷ (last appliedAt − first send)); people evaluated/s (phase 4)', '  p50/p99: ingest → applied lag (phases 1–2); event accepted → person.segment_qualified received (phase 3)');
-  for (const [name, t] of [['no segment', b], ['20 segments', s]] as const) {
+  lines.push('', '  per s: page views applied/s (phases 1–2b: applied ÷ (last appliedAt − first send)); visitors evaluated/s (phase 4)', '  p50/p99: ingest → applied lag (phases 1–2b); event accepted → person.segment_qualified received (phase 3)');
+  for (const [name, t] of [['no segment', b], ['20 segments', s], ['anon, none', ab], ['anon, 20', as]] as const) {
     if (t) lines.push(`  ${name.padEnd(11)} ${t.identified} identified; ${t.applied}/${t.accepted} page views applied (${t.sent} sent; failures: ${t.failures}); CPU (% of a core) ${cpuText(t.cpu)}`);
   }
   if (q) lines.push(`  qualify     ${q.received}/${q.accepted} qualified (failures: ${q.failures}); max ${ms(q.latency.max)} ms; CPU (% of a core) ${cpuText(q.cpu)}`);

@@ -50,6 +50,8 @@ export interface ThroughputFigures {
 }
 
 export interface ThroughputOptions {
+  /** Anonymous visitors: page views only, nobody identified first. */
+  anonymous?: boolean;
   visitors: number;
   rate: number;
   seconds: number;
@@ -69,11 +71,15 @@ export const cpuText = (cpu: Record<string, number>) =>
 export async function throughputPhase(stack: BenchStack, ws: Workspace, name: string, opts: ThroughputOptions): Promise<ThroughputFigures> {
   const { visitors, rate, seconds, drainTimeout, progress } = opts;
   const target: Target = { origin: stack.api.url, path: '/api/v1/ingest', headers: { authorization: `Bearer ${ws.secretKey}`, 'content-type': 'application/json' } };
-  progress(`${name}: identifying ${visitors} visitors`);
-  const identifyIds: string[] = [];
-  await openLoop(target, { rate: Math.max(visitors, 1) / 2, seconds: 2, body: (k) => identifyBody(`bench-fp-${k}`, k), onResponse: (_i, _s, body) => identifyIds.push(...acceptedIds(body)) });
-  const identified = await waitApplied(identifyIds, drainTimeout);
-  progress(`${name}: ${identified.applied.size}/${identifyIds.length} identifies applied after ${fmt(identified.seconds)} s; page views at ${rate}/s for ${seconds} s`);
+  let identified = { applied: new Map(), seconds: 0 };
+  if (!opts.anonymous) {
+    progress(`${name}: identifying ${visitors} visitors`);
+    const identifyIds: string[] = [];
+    await openLoop(target, { rate: Math.max(visitors, 1) / 2, seconds: 2, body: (k) => identifyBody(`bench-fp-${k}`, k), onResponse: (_i, _s, body) => identifyIds.push(...acceptedIds(body)) });
+    identified = await waitApplied(identifyIds, drainTimeout);
+    progress(`${name}: ${identified.applied.size}/${identifyIds.length} identifies applied after ${fmt(identified.seconds)} s`);
+  }
+  progress(`${name}: page views at ${rate}/s for ${seconds} s over ${visitors} ${opts.anonymous ? 'anonymous' : 'identified'} visitors`);
   await sleep(2000); // let the identification's own work (enrichment, first score) start before the measured load
   const cpu = new CpuMeter(stack.pids);
   const ids: string[] = [];
