@@ -4,6 +4,7 @@
  * emits nothing twice (event ids derive from the transition).
  */
 import { emitEvent } from '../events/emit-event';
+import { forEachBounded } from '../platform/bounded-parallel';
 import type { Deps } from '../platform/deps';
 import { AppError } from '../platform/errors';
 import type { StandingsDecision } from './decide-standings';
@@ -21,6 +22,9 @@ export interface SubjectDecision {
   expiresAt?: Date | null;
 }
 
+/** Events of one evaluation stored and fanned out at once (a batch of visitors may bring many). */
+const ANNOUNCE_CONCURRENCY = 8;
+
 export async function recordStandings(deps: Deps, decisions: readonly SubjectDecision[], options: { emit: boolean; now: Date }): Promise<void> {
   const memberships: MembershipChange[] = [];
   const standings: StandingsChange[] = [];
@@ -35,7 +39,8 @@ export async function recordStandings(deps: Deps, decisions: readonly SubjectDec
   }
   await segmentMemberRepository.apply(memberships);
   if (options.emit) {
-    for (const { subject, workspaceId, decision } of decisions) for (const t of decision.transitions) await announce(deps, workspaceId, segmentEventOf(subject, t));
+    const events = decisions.flatMap(({ subject, workspaceId, decision }) => decision.transitions.map((t) => ({ workspaceId, event: segmentEventOf(subject, t) })));
+    await forEachBounded(events, ANNOUNCE_CONCURRENCY, ({ workspaceId, event }) => announce(deps, workspaceId, event));
   }
   await segmentStandingRepository.apply(standings, options.now);
 }
