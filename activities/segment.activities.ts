@@ -7,7 +7,7 @@ export function createSegmentActivities(deps: Deps) {
     /** Local activity of segmentBackfillWorkflow: records its start. */
     beginSegmentBackfill,
 
-    /** Local activity of segmentBackfillWorkflow, alongside the first slice: how many it will evaluate. */
+    /** Activity of segmentBackfillWorkflow, alongside the first slice: how many it will evaluate. */
     countSegmentBackfill,
 
     /**

@@ -34,7 +34,13 @@ const { backfillSegmentSlice } = proxyActivities<Activities>({
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
-const { beginSegmentBackfill, countSegmentBackfill } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 minutes' });
+// A count can take as long as the walk (FerretDB reads every document): an activity of its own, so
+// it never holds the workflow task the way a long local activity does.
+const { countSegmentBackfill } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const { beginSegmentBackfill } = proxyLocalActivities<Activities>({ startToCloseTimeout: '1 minute' });
 
 /**
  * `segment-backfill-<segment>`: evaluates every existing person (or company) of the workspace

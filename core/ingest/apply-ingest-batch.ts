@@ -4,7 +4,7 @@ import { activityBucketRepository } from '../visitors/activity-bucket.repository
 import type { AppendTimelineEffect, Effect } from '../visitors/rules/effects';
 import { decideVisitorEvents, forwardMerged, type VisitorBatchOutcome } from '../visitors/apply-visitor-events';
 import { visitorRepository } from '../visitors/visitor.repository';
-import type { VisitorEvent } from '../visitors/visitor-types';
+import type { Activity, VisitorEvent } from '../visitors/visitor-types';
 import { ingestRepository, processedEntryOf } from './ingest.repository';
 import { groupByVisitor } from './send-to-visitor';
 import { signalPersonPipelines } from '../people/signal-person-pipelines';
@@ -46,7 +46,7 @@ export async function applyIngestBatch(deps: Deps, input: ApplyIngestBatchInput)
   const saved = outcomes.map((o) => ({ ...o.visitor, updatedAt }));
   await visitorRepository.saveMany(saved, new Set(loaded.keys()));
   // Before the batch is recorded as applied: if this fails, the batch runs again and so does this.
-  await qualifyAnonymousVisitors(deps, saved);
+  await qualifyAnonymousVisitors(deps, saved, newVisitorTimelines(outcomes, loaded));
   await recordApplied(outcomes, input.outboxIsSmall ?? false);
   await signalPersonPipelines(deps, outcomes);
   await mapLimit(
@@ -66,6 +66,11 @@ async function recordApplied(outcomes: VisitorBatchOutcome[], outboxIsSmall: boo
 }
 
 const isTimelineEntry = (effect: Effect): effect is AppendTimelineEffect => effect.kind === 'appendTimeline';
+
+/** Visitors this batch created: their whole timeline is what it appended (nothing to read back). */
+function newVisitorTimelines(outcomes: readonly VisitorBatchOutcome[], loaded: ReadonlyMap<string, unknown>): Map<string, Activity[]> {
+  return new Map(outcomes.filter((o) => !loaded.has(o.visitor._id)).map((o) => [o.visitor._id, o.effects.filter(isTimelineEntry).map((e) => e.activity)]));
+}
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);

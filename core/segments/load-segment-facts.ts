@@ -13,6 +13,7 @@ import { behaviourFromTimeline, profileOf } from '../scoring/scoring-facts';
 import { activityBucketRepository } from '../visitors/activity-bucket.repository';
 import { companyIdFor } from '../visitors/visitor-ids';
 import type { VisitorDoc } from '../visitors/visitor.model';
+import type { Activity } from '../visitors/visitor-types';
 import { visitorRepository } from '../visitors/visitor.repository';
 import type { SegmentFacts, SegmentNeeds } from './evaluate-segment';
 import { companySegmentFactsOf, personSegmentFactsOf } from './person-segment-facts';
@@ -33,6 +34,11 @@ export async function loadPersonFacts(visitor: VisitorDoc, needs: SegmentNeeds, 
     needs.lead && visitor.leadId ? leadScoreRepository.findById(visitor.leadId) : null,
   ]);
   return personSegmentFactsOf({ visitor, profile: profileOf(visitor, enrichments, companyDetails), activities: behaviourFromTimeline(timeline), lead, score });
+}
+
+/** An anonymous visitor's facts when their whole timeline is at hand (a visitor the batch just created). */
+export function personFactsFromTimeline(visitor: VisitorDoc, timeline: readonly Activity[]): SegmentFacts {
+  return personSegmentFactsOf({ visitor, profile: profileOf(visitor, [], {}), activities: behaviourFromTimeline(timeline), lead: null, score: null });
 }
 
 /** A company's facts from its people's, and those people (least recently seen first). */

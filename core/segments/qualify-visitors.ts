@@ -12,7 +12,8 @@ import type { VisitorDoc } from '../visitors/visitor.model';
 import { compiledFor } from './compiled-segment-cache';
 import { decideStandings } from './decide-standings';
 import type { SegmentNeeds } from './evaluate-segment';
-import { loadPersonFacts } from './load-segment-facts';
+import { loadPersonFacts, personFactsFromTimeline } from './load-segment-facts';
+import type { Activity } from '../visitors/visitor-types';
 import { recordStandings, type SubjectDecision } from './record-standings';
 import type { SegmentDoc } from './segment.model';
 import { segmentRepository } from './segment.repository';
@@ -24,27 +25,32 @@ const CONCURRENCY = 8;
 const SEGMENTS_TTL_MS = 1_000;
 const segmentsCache = new Map<string, { at: number; segments: SegmentDoc[] }>();
 
-/** Anonymous (not identified, not merged away) visitors of one or more workspaces, as just saved. */
-export async function qualifyAnonymousVisitors(deps: Deps, visitors: readonly VisitorDoc[], now = new Date()): Promise<void> {
+/**
+ * Anonymous (not identified, not merged away) visitors of one or more workspaces, as just saved.
+ * `created`: visitors the batch created, with their whole timeline: nothing of theirs is read.
+ */
+export async function qualifyAnonymousVisitors(deps: Deps, visitors: readonly VisitorDoc[], created: ReadonlyMap<string, Activity[]> = new Map(), now = new Date()): Promise<void> {
   const anonymous = visitors.filter((v) => !v.leadId && !v.mergedInto);
   const byWorkspace = new Map<string, VisitorDoc[]>();
   for (const v of anonymous) byWorkspace.set(v.workspaceId, [...(byWorkspace.get(v.workspaceId) ?? []), v]);
   for (const [workspaceId, group] of byWorkspace) {
     const segments = await personSegments(workspaceId);
-    if (segments.length) await qualifyGroup(deps, group, segments, now);
+    if (segments.length) await qualifyGroup(deps, group, segments, now, { created });
   }
 }
 
 /** Evaluates every person segment for these visitors of one workspace and records what changed. */
-/** `rewriteExpiry`: the sweep's evaluation, which always stores the next end (or none). */
-export async function qualifyGroup(deps: Deps, visitors: readonly VisitorDoc[], segments: readonly SegmentDoc[], now: Date, options: { rewriteExpiry?: boolean } = {}): Promise<void> {
+/** `rewriteExpiry`: the sweep's evaluation, which always stores the next end (or none). `created`: see qualifyAnonymousVisitors. */
+export async function qualifyGroup(deps: Deps, visitors: readonly VisitorDoc[], segments: readonly SegmentDoc[], now: Date, options: { rewriteExpiry?: boolean; created?: ReadonlyMap<string, Activity[]> } = {}): Promise<void> {
   if (visitors.length === 0) return;
   // Anonymous visitors have no lead and no enrichment of their own: only the timeline may be needed.
   const needs: SegmentNeeds = { behaviour: segments.some((s) => compiledFor(s).needs.behaviour), enrichment: false, lead: false };
-  const stored = await segmentStandingRepository.findMany(visitors.map((v) => v._id));
+  const created = options.created ?? new Map<string, Activity[]>();
+  const stored = await segmentStandingRepository.findMany(visitors.filter((v) => !created.has(v._id)).map((v) => v._id));
   const decisions: SubjectDecision[] = [];
   await forEachBounded(visitors, CONCURRENCY, async (visitor) => {
-    const facts = await loadPersonFacts(visitor, needs);
+    const timeline = created.get(visitor._id);
+    const facts = timeline ? personFactsFromTimeline(visitor, timeline) : await loadPersonFacts(visitor, needs);
     const previous = stored.get(visitor._id);
     const decision = decideStandings(segments, previous?.standings ?? {}, (segment) => compiledFor(segment).evaluate(facts, now.getTime()), now);
     const expiresAt = decision.expiresAt === null ? null : new Date(decision.expiresAt);
