@@ -39,8 +39,11 @@ export async function qualifyAnonymousVisitors(deps: Deps, visitors: readonly Vi
   }
 }
 
-/** Evaluates every person segment for these visitors of one workspace and records what changed. */
-/** `rewriteExpiry`: the sweep's evaluation, which always stores the next end (or none). `created`: see qualifyAnonymousVisitors. */
+/**
+ * Evaluates every person segment for these visitors of one workspace and records what changed.
+ * `rewriteExpiry`: the sweep's evaluation, which always stores the next end (or none). `created`:
+ * see qualifyAnonymousVisitors.
+ */
 export async function qualifyGroup(deps: Deps, visitors: readonly VisitorDoc[], segments: readonly SegmentDoc[], now: Date, options: { rewriteExpiry?: boolean; created?: ReadonlyMap<string, Activity[]> } = {}): Promise<void> {
   if (visitors.length === 0) return;
   // Anonymous visitors have no lead and no enrichment of their own: only the timeline may be needed.
