@@ -21,6 +21,12 @@ import { segmentStandingRepository } from './segment-standing.repository';
 
 /** Visitors whose facts load at once. */
 const CONCURRENCY = 8;
+/**
+ * Timeline buckets (50 entries each) read per anonymous visitor and batch: their 200 latest
+ * entries. Bounded tighter than for a person (whose workflow reads 20 once per scoring), since
+ * this runs on every batch, and anyone can send an anonymous visitor thousands of page views.
+ */
+const TIMELINE_BUCKETS = 4;
 /** How long a workspace's person segments are reused between batches (a new segment reaches everyone through its backfill). */
 const SEGMENTS_TTL_MS = 1_000;
 const segmentsCache = new Map<string, { at: number; segments: SegmentDoc[] }>();
@@ -53,7 +59,7 @@ export async function qualifyGroup(deps: Deps, visitors: readonly VisitorDoc[], 
   const decisions: SubjectDecision[] = [];
   await forEachBounded(visitors, CONCURRENCY, async (visitor) => {
     const timeline = created.get(visitor._id);
-    const facts = timeline ? personFactsFromTimeline(visitor, timeline) : await loadPersonFacts(visitor, needs);
+    const facts = timeline ? personFactsFromTimeline(visitor, timeline) : await loadPersonFacts(visitor, needs, TIMELINE_BUCKETS);
     const previous = stored.get(visitor._id);
     const decision = decideStandings(segments, previous?.standings ?? {}, (segment) => compiledFor(segment).evaluate(facts, now.getTime()), now);
     const expiresAt = decision.expiresAt === null ? null : new Date(decision.expiresAt);
