@@ -1,4 +1,5 @@
 import type { Deps } from '../platform/deps';
+import { mapBounded } from '../platform/bounded-parallel';
 import { applyEffects } from '../visitors/apply-effects';
 import { activityBucketRepository } from '../visitors/activity-bucket.repository';
 import type { AppendTimelineEffect, Effect } from '../visitors/rules/effects';
@@ -35,13 +36,13 @@ export async function applyIngestBatch(deps: Deps, input: ApplyIngestBatchInput)
   if (input.events.length === 0) return { applied: 0, visitors: 0 };
   const groups = [...groupByVisitor(input.events).values()];
   const loaded = await visitorRepository.findMany([...new Set(input.events.map((e) => e.visitorId))]);
-  const outcomes = await mapLimit(groups, CONCURRENCY, (events) => {
+  const outcomes = await mapBounded(groups, CONCURRENCY, (events) => {
     const { workspaceId, visitorId } = events[0];
     return decideVisitorEvents({ workspaceId, visitorId, events }, loaded.get(visitorId) ?? null);
   });
   // Timeline entries of every visitor in bulk first; the other effects per visitor, in order.
   await activityBucketRepository.appendMany(outcomes.flatMap((o) => o.effects.filter(isTimelineEntry)));
-  await mapLimit(outcomes, CONCURRENCY, (outcome) => applyEffects(deps, outcome.effects.filter((e) => !isTimelineEntry(e))));
+  await mapBounded(outcomes, CONCURRENCY, (outcome) => applyEffects(deps, outcome.effects.filter((e) => !isTimelineEntry(e))));
   const updatedAt = new Date();
   const saved = outcomes.map((o) => ({ ...o.visitor, updatedAt }));
   await visitorRepository.saveMany(saved, new Set(loaded.keys()));
@@ -49,7 +50,7 @@ export async function applyIngestBatch(deps: Deps, input: ApplyIngestBatchInput)
   await qualifyAnonymousVisitors(deps, saved, newVisitorTimelines(outcomes, loaded));
   await recordApplied(outcomes, input.outboxIsSmall ?? false);
   await signalPersonPipelines(deps, outcomes);
-  await mapLimit(
+  await mapBounded(
     outcomes.filter((o) => o.forward.length > 0),
     CONCURRENCY,
     (outcome) => forwardMerged(deps, outcome),
@@ -72,15 +73,3 @@ function newVisitorTimelines(outcomes: readonly VisitorBatchOutcome[], loaded: R
   return new Map(outcomes.filter((o) => !loaded.has(o.visitor._id)).map((o) => [o.visitor._id, o.effects.filter(isTimelineEntry).map((e) => e.activity)]));
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

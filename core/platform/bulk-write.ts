@@ -1,5 +1,5 @@
 import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
-import { forEachBounded } from './bounded-parallel';
+import { mapBounded } from './bounded-parallel';
 import { databaseIsFerretDb } from './db';
 
 /** One-document commands in flight at once on FerretDB (its SQLite pool has 100 connections, shared). */
@@ -16,7 +16,7 @@ export async function writeEach<T extends Document>(collection: Collection<T>, o
     await collection.bulkWrite(ops as AnyBulkWriteOperation<T>[], { ordered: false });
     return;
   }
-  await forEachBounded(ops, FERRETDB_CONCURRENCY, async (op) => {
+  await mapBounded(ops, FERRETDB_CONCURRENCY, async (op) => {
     if ('updateOne' in op) await collection.updateOne(op.updateOne.filter, op.updateOne.update, { upsert: op.updateOne.upsert });
     else if ('replaceOne' in op) await collection.replaceOne(op.replaceOne.filter, op.replaceOne.replacement, { upsert: op.replaceOne.upsert });
     else if ('deleteOne' in op) await collection.deleteOne(op.deleteOne.filter);

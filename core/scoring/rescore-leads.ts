@@ -4,6 +4,7 @@
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Deps } from '../platform/deps';
+import { mapBounded } from '../platform/bounded-parallel';
 import { leadRepository } from '../leads/lead.repository';
 import { workflowIds } from '../platform/temporal/workflow-ids';
 import { personRescheduleSignal } from '../../workflows';
@@ -28,17 +29,12 @@ export interface RescorePageResult {
 
 export async function rescoreLeadsPage(deps: Deps, input: RescorePageInput, progress: (processed: number) => void): Promise<RescorePageResult> {
   const leads = await leadRepository.pageAfter(input.workspaceId, input.afterId, input.pageSize);
-  let next = 0;
   let processed = 0;
   let changed = 0;
-  const worker = async (): Promise<void> => {
-    while (next < leads.length) {
-      const lead = leads[next++];
-      if (await rescoreLead(deps, lead.workspaceId, lead._id, lead.visitorId, input.emit)) changed++;
-      progress(++processed);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(input.concurrency, leads.length) }, worker));
+  await mapBounded(leads, input.concurrency, async (lead) => {
+    if (await rescoreLead(deps, lead.workspaceId, lead._id, lead.visitorId, input.emit)) changed++;
+    progress(++processed);
+  });
   return { lastId: leads.at(-1)?._id ?? input.afterId, processed, changed, more: leads.length === input.pageSize };
 }
 

@@ -29,6 +29,7 @@ import { leadScoreRepository } from './lead-score.repository';
 import { personSegmentFactsOf } from '../segments/person-segment-facts';
 import { qualifyPerson } from '../segments/qualify-person';
 import { qualifyCompany } from '../segments/qualify-company';
+import { segmentRepository } from '../segments/segment.repository';
 import type { LeadGrade, LeadScoreDoc } from './lead-score.model';
 
 /** Timeline buckets read for scoring (50 entries each): behaviour older than ~1,000 entries has decayed away. */
@@ -104,11 +105,13 @@ export async function scorePerson(deps: Deps, input: ScorePersonInput): Promise<
   await leadScoreRepository.save(doc);
   // Segments see the same facts, the lead and its new score; their windows' ends share the timer.
   const segmentFacts = personSegmentFactsOf({ visitor, profile, activities: facts.activities, lead, score: result });
-  const segments = await qualifyPerson(deps, { visitor, facts: segmentFacts, now, emit: input.emit });
+  const workspaceSegments = await segmentRepository.listAll(visitor.workspaceId);
+  const segments = await qualifyPerson(deps, { visitor, facts: segmentFacts, segments: workspaceSegments.filter((s) => s.entity === 'person'), now, emit: input.emit });
   if (input.emit && segments.joined.length) emitted.push('person.segment_qualified');
   if (input.emit && segments.left.length) emitted.push('person.segment_disqualified');
   // The person's company is evaluated from its people, this one's change included.
-  const company = visitor.company?.domain ? await qualifyCompany(deps, { workspaceId: visitor.workspaceId, companyId: companyIdFor(visitor.workspaceId, visitor.company.domain), now, emit: input.emit }) : null;
+  const companySegments = workspaceSegments.filter((s) => s.entity === 'company');
+  const company = visitor.company?.domain ? await qualifyCompany(deps, { workspaceId: visitor.workspaceId, companyId: companyIdFor(visitor.workspaceId, visitor.company.domain), segments: companySegments, now, emit: input.emit }) : null;
   if (input.emit && company?.joined.length) emitted.push('company.segment_qualified');
   if (input.emit && company?.left.length) emitted.push('company.segment_disqualified');
   const nextChangeAt = [next?.getTime() ?? null, segments.expiresAt, company?.expiresAt ?? null].filter((t): t is number => t !== null);

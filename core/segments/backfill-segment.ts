@@ -8,7 +8,7 @@
  * version: a slice of the older one stops at its next chunk, and its progress writes match nothing.
  */
 import { companyRepository } from '../companies/company.repository';
-import { forEachBounded } from '../platform/bounded-parallel';
+import { mapBounded } from '../platform/bounded-parallel';
 import type { Deps } from '../platform/deps';
 import { personWorkflowStart } from '../people/person-workflow-start';
 import type { VisitorDoc } from '../visitors/visitor.model';
@@ -171,10 +171,9 @@ interface Evaluated {
 async function backfillChunk(deps: Deps, segment: SegmentDoc, docs: readonly SubjectDoc[], members: Set<string>): Promise<number> {
   const compiled = compiledFor(segment);
   const now = new Date();
-  const evaluated: Evaluated[] = [];
-  await forEachBounded(docs, FACTS_CONCURRENCY, async (doc) => {
+  const evaluated = await mapBounded(docs, FACTS_CONCURRENCY, async (doc): Promise<Evaluated> => {
     const { subject, facts, timer } = await factsOf(doc, compiled.needs);
-    evaluated.push({ subject, verdict: compiled.evaluate(facts, now.getTime()), timer });
+    return { subject, verdict: compiled.evaluate(facts, now.getTime()), timer };
   });
   const changed = evaluated.filter((e) => e.verdict.member !== members.has(subjectIdOf(e.subject)));
   // Anonymous members whose membership ends when a window passes: the minute sweep times them, from their standing's `expiresAt`.
@@ -222,7 +221,7 @@ async function factsOf(doc: SubjectDoc, needs: SegmentNeeds): Promise<{ subject:
  */
 async function wakeForWindows(deps: Deps, evaluated: readonly Evaluated[]): Promise<void> {
   const due = evaluated.filter((e) => e.verdict.member && e.verdict.expiresAt !== null && e.timer);
-  await forEachBounded(due, 8, async (e) => {
+  await mapBounded(due, 8, async (e) => {
     const visitor = e.timer as VisitorDoc;
     const start = personWorkflowStart(deps.config, visitor);
     await deps.temporal.workflow.signalWithStart(personWorkflow, { ...start, args: [...start.args], signal: personWakeBySignal, signalArgs: [e.verdict.expiresAt as number] });

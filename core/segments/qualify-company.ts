@@ -13,12 +13,12 @@ import type { SegmentNeeds } from './evaluate-segment';
 import { loadCompanyFacts } from './load-segment-facts';
 import { resultOf, type QualifyResult } from './qualify-person';
 import { recordStandings } from './record-standings';
-import { segmentRepository } from './segment.repository';
+import type { SegmentDoc } from './segment.model';
 import { segmentStandingRepository } from './segment-standing.repository';
 
-export async function qualifyCompany(deps: Deps, input: { workspaceId: string; companyId: string; now: Date; emit: boolean }): Promise<QualifyResult> {
-  const { now } = input;
-  const segments = await segmentRepository.listForEntity(input.workspaceId, 'company');
+/** `segments`: the workspace's company segments. */
+export async function qualifyCompany(deps: Deps, input: { workspaceId: string; companyId: string; segments: readonly SegmentDoc[]; now: Date; emit: boolean }): Promise<QualifyResult> {
+  const { now, segments } = input;
   if (segments.length === 0) return { joined: [], left: [], expiresAt: null };
   const [company, stored] = await Promise.all([companyRepository.findById(input.companyId), segmentStandingRepository.findById(input.companyId)]);
   if (!company || company.workspaceId !== input.workspaceId) return { joined: [], left: [], expiresAt: null };

@@ -10,7 +10,7 @@ import { compiledFor } from './compiled-segment-cache';
 import { decideStandings } from './decide-standings';
 import type { SegmentFacts } from './evaluate-segment';
 import { recordStandings } from './record-standings';
-import { segmentRepository } from './segment.repository';
+import type { SegmentDoc } from './segment.model';
 import { segmentStandingRepository } from './segment-standing.repository';
 
 export interface QualifyResult {
@@ -21,10 +21,10 @@ export interface QualifyResult {
   expiresAt: number | null;
 }
 
-export async function qualifyPerson(deps: Deps, input: { visitor: VisitorDoc; facts: SegmentFacts; now: Date; emit: boolean }): Promise<QualifyResult> {
-  const { visitor, facts, now } = input;
+/** `segments`: the workspace's person segments. */
+export async function qualifyPerson(deps: Deps, input: { visitor: VisitorDoc; facts: SegmentFacts; segments: readonly SegmentDoc[]; now: Date; emit: boolean }): Promise<QualifyResult> {
+  const { visitor, facts, segments, now } = input;
   // No segment, nothing to do (a deleted segment's entries are dropped with it).
-  const segments = await segmentRepository.listForEntity(visitor.workspaceId, 'person');
   if (segments.length === 0) return { joined: [], left: [], expiresAt: null };
   const stored = await segmentStandingRepository.findById(visitor._id);
   const decision = decideStandings(segments, stored?.standings ?? {}, (segment) => compiledFor(segment).evaluate(facts, now.getTime()), now);

@@ -7,7 +7,7 @@
  * workflow to time it.
  */
 import type { Deps } from '../platform/deps';
-import { forEachBounded } from '../platform/bounded-parallel';
+import { mapBounded } from '../platform/bounded-parallel';
 import type { VisitorDoc } from '../visitors/visitor.model';
 import { compiledFor } from './compiled-segment-cache';
 import { decideStandings } from './decide-standings';
@@ -57,7 +57,7 @@ export async function qualifyGroup(deps: Deps, visitors: readonly VisitorDoc[], 
   const created = options.created ?? new Map<string, Activity[]>();
   const stored = await segmentStandingRepository.findMany(visitors.filter((v) => !created.has(v._id)).map((v) => v._id));
   const decisions: SubjectDecision[] = [];
-  await forEachBounded(visitors, CONCURRENCY, async (visitor) => {
+  await mapBounded(visitors, CONCURRENCY, async (visitor) => {
     const timeline = created.get(visitor._id);
     const facts = timeline ? personFactsFromTimeline(visitor, timeline) : await loadPersonFacts(visitor, needs, TIMELINE_BUCKETS);
     const previous = stored.get(visitor._id);

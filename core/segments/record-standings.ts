@@ -4,7 +4,7 @@
  * emits nothing twice (event ids derive from the transition).
  */
 import { emitEvent } from '../events/emit-event';
-import { forEachBounded } from '../platform/bounded-parallel';
+import { mapBounded } from '../platform/bounded-parallel';
 import type { Deps } from '../platform/deps';
 import { AppError } from '../platform/errors';
 import type { StandingsDecision } from './decide-standings';
@@ -40,7 +40,7 @@ export async function recordStandings(deps: Deps, decisions: readonly SubjectDec
   await segmentMemberRepository.apply(memberships);
   if (options.emit) {
     const events = decisions.flatMap(({ subject, workspaceId, decision }) => decision.transitions.map((t) => ({ workspaceId, event: segmentEventOf(subject, t) })));
-    await forEachBounded(events, ANNOUNCE_CONCURRENCY, ({ workspaceId, event }) => announce(deps, workspaceId, event));
+    await mapBounded(events, ANNOUNCE_CONCURRENCY, ({ workspaceId, event }) => announce(deps, workspaceId, event));
   }
   await segmentStandingRepository.apply(standings, options.now);
 }

@@ -21,6 +21,11 @@ export const segmentRepository = {
     return SegmentModel.find({ workspaceId, entity }).lean<SegmentDoc[]>();
   },
 
+  /** All of a workspace's segments, unordered (at most MAX_SEGMENTS_PER_WORKSPACE): one read for a scoring's person and company evaluations. */
+  async listAll(workspaceId: string): Promise<SegmentDoc[]> {
+    return SegmentModel.find({ workspaceId }).lean<SegmentDoc[]>();
+  },
+
   async countForWorkspace(workspaceId: string): Promise<number> {
     return SegmentModel.countDocuments({ workspaceId });
   },

@@ -29,6 +29,7 @@ describe('segment backfill (real Temporal, database and receiver)', () => {
   const call = <T = any>(ws: TestWorkspace, method: string, path: string, body?: unknown): Promise<ApiResponse<T>> => stack.request<T>(method, `/api/v1${path}`, { key: ws.secretKey, body });
   const verified = (secret: string, request: ReceivedRequest) => new Webhook(secret).verify(request.body, request.headers as Record<string, string>) as { type: string; data: any };
   const plans = ['free', 'pro', 'team'];
+  const EDITED = 8_000;
   const planOf = (i: number) => plans[i % 3];
 
   /** GET /segments/:id until its backfill of `version` completes, keeping every progress seen on the way. */
@@ -93,7 +94,8 @@ describe('segment backfill (real Temporal, database and receiver)', () => {
 
   it('an edit during a backfill supersedes it: the new version completes and membership follows the new rules only', async () => {
     const ws = await roomyWorkspace(stack, 'Backfill edit');
-    const people = await seedPeople({ workspaceId: ws.id, count: 2_000, prefix: 'ed', attributes: (i) => ({ plan: planOf(i) }) });
+    // Enough people that the first backfill is still going when the edit lands (it stops at its next chunk).
+    const people = await seedPeople({ workspaceId: ws.id, count: EDITED, prefix: 'ed', attributes: (i) => ({ plan: planOf(i) }) });
     const created = await call(ws, 'POST', '/segments', { name: 'Plan', rules: { all: [{ attribute: 'plan', op: 'eq', value: 'pro' }] } });
     expect(created.status).toBe(201);
     const segmentId = created.body.segment_id;
@@ -109,7 +111,7 @@ describe('segment backfill (real Temporal, database and receiver)', () => {
     const { final } = await watchBackfill(ws, segmentId, 2);
 
     const expected = people.filter((_, i) => planOf(i) === 'team').sort();
-    expect(final).toMatchObject({ status: 'completed', processed: 2_000, qualified: expected.length });
+    expect(final).toMatchObject({ status: 'completed', processed: EDITED, qualified: expected.length });
     expect(await memberIds(ws, segmentId)).toEqual(expected);
     // The first run was replaced under the same workflow id.
     const first = await stack.temporal.workflow.getHandle(workflowIds.segmentBackfill(segmentId), firstRun).describe();
@@ -124,7 +126,7 @@ describe('segment backfill (real Temporal, database and receiver)', () => {
       const { body } = await call(ws, 'GET', `/segments/${segmentId}`);
       return body.backfill.status === 'completed' && body.backfill.started_at > final.started_at ? body.backfill : undefined;
     }, 60_000, 'the backfill run again');
-    expect(again).toMatchObject({ processed: 2_000, total: 2_000, qualified: expected.length });
+    expect(again).toMatchObject({ processed: EDITED, total: EDITED, qualified: expected.length });
     expect(await memberIds(ws, segmentId)).toEqual(expected);
     expect((await call(ws, 'POST', '/segments/seg_nope/backfill')).status).toBe(404);
   }, 180_000);
